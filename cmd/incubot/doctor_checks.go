@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/incubot/incubot/internal/config"
+	"github.com/incubot/incubot/internal/postgres"
+)
+
+func redacted(url string) string { return config.RedactURL(url) }
+
+// modelChecks reports on the configured model endpoints, or offline mode.
+func modelChecks(ctx context.Context, a *app) []checkLine {
+	if a.cfg.ChatBaseURL == "" && a.cfg.EmbedBaseURL == "" {
+		return []checkLine{{ok: true, what: "model: offline mode", hint: "local embedder, extractive answers; set INCUBOT_CHAT_BASE_URL / INCUBOT_EMBED_BASE_URL to use a model"}}
+	}
+	var out []checkLine
+	if a.cfg.EmbedBaseURL != "" {
+		out = append(out, pingModel(ctx, a, "embeddings", a.cfg.EmbedBaseURL, a.cfg.EmbedModel))
+	} else {
+		out = append(out, checkLine{ok: true, what: "embeddings: local lexical embedder"})
+	}
+	if a.cfg.ChatBaseURL != "" {
+		out = append(out, pingModel(ctx, a, "chat", a.cfg.ChatBaseURL, a.cfg.ChatModel))
+	} else {
+		out = append(out, checkLine{ok: true, what: "answers: extractive (no chat model)"})
+	}
+	return out
+}
+
+// wechatCheck says whether a WeChat login session is stored.
+func wechatCheck(ctx context.Context, a *app, db *postgres.DB) (bool, string, string) {
+	_, updated, err := db.ChannelSession(ctx, "wechat")
+	if err != nil {
+		return true, "WeChat session: none stored", "incubot serve --wechat shows a login QR code; the chat and HTTP channels need none"
+	}
+	return true, "WeChat session: stored " + updated.Format(time.DateTime), "hot login will be tried first"
+}

@@ -1,0 +1,164 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one numbered schema change.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
+}
+
+// Migrations lists the embedded migrations in order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []Migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("postgres: migration %s is not named NNNN_name.sql", e.Name())
+		}
+		b, err := migrationFiles.ReadFile(path.Join("migrations", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, Migration{Version: v, Name: e.Name(), SQL: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	for i, m := range ms {
+		if m.Version != i+1 {
+			return nil, fmt.Errorf("postgres: migration %s is out of sequence", m.Name)
+		}
+	}
+	return ms, nil
+}
+
+// LatestVersion is the schema version this binary needs.
+func LatestVersion() int {
+	ms, err := Migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].Version
+}
+
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    int PRIMARY KEY,
+	name       text NOT NULL,
+	applied_at timestamptz NOT NULL DEFAULT now()
+)`
+
+// Migrate applies the migrations not yet applied, each in its own
+// transaction, and returns the names it applied. Concurrent callers wait on an
+// advisory lock, so each migration runs once.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.pool.Exec(ctx, createMigrationsTable); err != nil {
+		return nil, fmt.Errorf("postgres: create schema_migrations: %w", err)
+	}
+	current, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if current > len(ms) {
+		return nil, &SchemaError{Have: current, Want: len(ms)}
+	}
+	var applied []string
+	for _, m := range ms {
+		if m.Version <= current {
+			continue
+		}
+		err := db.inTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7242001)"); err != nil {
+				return err
+			}
+			var done bool
+			if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1::int)", m.Version).Scan(&done); err != nil {
+				return err
+			}
+			if done {
+				return nil
+			}
+			if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2::text)", m.Version, m.Name)
+			return err
+		})
+		if err != nil {
+			return applied, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
+		}
+		applied = append(applied, m.Name)
+	}
+	if len(applied) > 0 {
+		if err := db.registerTypes(ctx); err != nil {
+			return applied, err
+		}
+	}
+	return applied, nil
+}
+
+// SchemaVersion is the highest applied migration, 0 on an empty database.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var exists bool
+	if err := db.pool.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
+		return 0, fmt.Errorf("postgres: read schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
+	var v int
+	if err := db.pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v); err != nil {
+		return 0, fmt.Errorf("postgres: read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// SchemaError says the schema is behind or ahead of this binary.
+type SchemaError struct{ Have, Want int }
+
+func (e *SchemaError) Error() string {
+	if e.Have < e.Want {
+		return fmt.Sprintf("the database schema is at version %d, this incubot needs %d\n  → run: incubot migrate", e.Have, e.Want)
+	}
+	return fmt.Sprintf("the database schema is at version %d, newer than this incubot knows (%d)\n  → run the incubot release that migrated it, or a newer one; never point an old binary at a newer schema", e.Have, e.Want)
+}
+
+// ErrSchema matches any SchemaError.
+var ErrSchema = errors.New("schema version mismatch")
+
+func (e *SchemaError) Is(target error) bool { return target == ErrSchema }
+
+// CheckSchema refuses a schema that is behind or ahead of this binary.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	have, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if want := LatestVersion(); have != want {
+		return &SchemaError{Have: have, Want: want}
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/incubot/incubot/internal/postgres"
+	"github.com/incubot/incubot/internal/testdb"
+)
+
+func TestMigrateTwiceIsNoOp(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.Empty(t)
+	if err := db.CheckSchema(ctx); !errors.Is(err, postgres.ErrSchema) {
+		t.Fatalf("an empty database should be behind, got %v", err)
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != postgres.LatestVersion() {
+		t.Fatalf("applied %v, want %d migrations", applied, postgres.LatestVersion())
+	}
+	again, err := db.Migrate(ctx)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second migrate applied %v, err %v", again, err)
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		t.Fatalf("schema should be current: %v", err)
+	}
+	if v, err := db.VectorVersion(ctx); err != nil || v == "" {
+		t.Fatalf("pgvector: %q %v", v, err)
+	}
+}
+
+func TestSchemaBehindAndAheadAreRefused(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	if err := db.Exec(ctx, "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"); err != nil {
+		t.Fatal(err)
+	}
+	var se *postgres.SchemaError
+	if err := db.CheckSchema(ctx); !errors.As(err, &se) || se.Have >= se.Want {
+		t.Fatalf("behind: got %v", err)
+	}
+	if err := db.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES (9998, 'x'), (9999, 'from_the_future.sql')"); err != nil {
+		t.Fatal(err)
+	}
+	err := db.CheckSchema(ctx)
+	if !errors.As(err, &se) || se.Have != 9999 {
+		t.Fatalf("ahead: got %v", err)
+	}
+	if _, err := db.Migrate(ctx); !errors.Is(err, postgres.ErrSchema) {
+		t.Fatalf("migrate must refuse a newer schema, got %v", err)
+	}
+}
+
+func TestUnreachableDatabaseHidesPassword(t *testing.T) {
+	_, err := postgres.Open(context.Background(), "postgres://incubot:s3cretpw@127.0.0.1:1/incubot?connect_timeout=2", postgres.Options{}, nil)
+	var ue *postgres.UnreachableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("want UnreachableError, got %v", err)
+	}
+	if msg := err.Error(); contains(msg, "s3cretpw") {
+		t.Fatalf("error leaks the password: %s", msg)
+	}
+}
+
+func contains(s, sub string) bool {
+	return len(sub) > 0 && len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0)
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}

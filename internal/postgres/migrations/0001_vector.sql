@@ -1,0 +1,2 @@
+-- pgvector: the vector type and its HNSW indexes.
+CREATE EXTENSION IF NOT EXISTS vector;
