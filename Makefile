@@ -18,7 +18,6 @@ build:
 	$(GO) build -o $(BIN) ./cmd/incubot
 
 demo: deps build
-	$(BIN) demo
 	$(BIN) chat --demo
 
 test: deps

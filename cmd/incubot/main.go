@@ -51,6 +51,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"kb", "policy corpus: add, list, show, search, retire, reindex, faq", cmdKB},
+		{"eval", "measure retrieval and answers on a question set", cmdEval},
 		{"migrate", "apply database schema migrations", cmdMigrate},
 		{"doctor", "check database, pgvector, schema, model and WeChat session", cmdDoctor},
 		{"config", "print the effective configuration (secrets masked)", cmdConfig},

@@ -10,6 +10,7 @@ CREATE TABLE documents (
     source       text NOT NULL DEFAULT '',
     file_name    text NOT NULL DEFAULT '',
     content_hash text NOT NULL,
+    title_tokens tsvector NOT NULL DEFAULT ''::tsvector,
     status       text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'superseded', 'retired')),
     replaced_by  bigint REFERENCES documents (id),
     created_at   timestamptz NOT NULL DEFAULT now(),
@@ -31,7 +32,7 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_tokens ON chunks USING gin (tokens);
 
--- Document frequency of each token over the chunks of active documents, and
+-- Document frequency of each token (body and title) over the chunks of active documents, and
 -- the corpus totals, kept in step by ingest, supersede and retire (BM25).
 CREATE TABLE lexicon (
     term text PRIMARY KEY,

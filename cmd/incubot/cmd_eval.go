@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/incubot/incubot/internal/devdb"
+	"github.com/incubot/incubot/internal/postgres"
+	"github.com/incubot/incubot/knowledge"
+)
+
+func cmdEval(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("eval", a)
+	corpus := fs.String("corpus", "", "folder of policy documents to index (required)")
+	questions := fs.String("questions", "", "question set, JSON Lines (required)")
+	k := fs.Int("k", 5, "answers are composed from the top k chunks")
+	asJSON := fs.Bool("json", false, "print one JSON object with the figures")
+	verbose := fs.Bool("v", false, "print every question's outcome")
+	minCov := fs.Float64("min-coverage", knowledge.DefaultRetrieveOptions.MinCoverage, "lexical threshold: share of the question's term weight a chunk must match")
+	minVec := fs.Float64("min-vector", knowledge.DefaultRetrieveOptions.MinVector, "vector threshold: least cosine similarity")
+	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks and measure ingest rate, retrieval latency and memory")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *synthetic > 0 {
+		return evalSynthetic(ctx, a, *synthetic, *asJSON)
+	}
+	if *corpus == "" || *questions == "" {
+		return usagef("eval needs --corpus DIR and --questions FILE")
+	}
+	f, err := os.Open(*questions)
+	if err != nil {
+		return err
+	}
+	qs, err := knowledge.ReadQuestions(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *questions, err)
+	}
+	db, cleanup, err := a.scratchDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	kb := a.kbOn(db)
+	start := time.Now()
+	sum, results, err := a.addFiles(ctx, kb, []string{*corpus}, knowledge.AddOptions{}, *asJSON)
+	if err != nil {
+		return err
+	}
+	ingest := time.Since(start)
+	for _, r := range results {
+		if r.Outcome == knowledge.Failed {
+			fmt.Fprintf(a.stderr, "✗ %s: %v\n", r.Path, r.Err)
+		}
+	}
+	r := a.retrieverOn(db)
+	r.Opts.MinCoverage, r.Opts.MinVector = *minCov, *minVec
+	bar := newProgress(a.stderr, "questions", len(qs))
+	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
+		if !*asJSON {
+			bar.set(i, "")
+		}
+	})
+	if !*asJSON {
+		bar.done()
+	}
+	if err != nil {
+		return err
+	}
+	rep := knowledge.Summarize(res, sum.Chunks, ingest)
+	ans, err := a.evaluateAnswers(ctx, db, qs, *k)
+	if err != nil {
+		return err
+	}
+	if *verbose {
+		tw := tabwriter.NewWriter(a.stderr, 0, 4, 1, ' ', 0)
+		for _, q := range res {
+			mark := "✓"
+			switch {
+			case !q.Question.Answerable && !q.Refused, q.Question.Answerable && (q.Rank == 0 || q.Rank > 3):
+				mark = "✗"
+			}
+			fmt.Fprintf(tw, "%s\t%s\trank=%d\tdoc=%d\trefused=%v\t%s\t%s %s\t%s\n", mark, q.Question.ID, q.Rank, q.DocRank, q.Refused, q.Question.Question, q.TopFile, q.TopLabel, q.TopScores)
+		}
+		tw.Flush()
+		for _, q := range res {
+			if !q.Question.Answerable || (q.Rank >= 1 && q.Rank <= 3) {
+				continue
+			}
+			fmt.Fprintf(a.stderr, "\n%s %s (gold %s %v)\n", q.Question.ID, q.Question.Question, q.Question.Doc, q.Question.Articles)
+			for i, h := range q.Hits[:min(5, len(q.Hits))] {
+				fmt.Fprintf(a.stderr, "   %d %s %s lex#%d cov=%.2f bm25=%.1f vec#%d %.2f | %s\n", i+1, h.Doc.FileName, h.Chunk.Article, h.LexRank, h.Coverage, h.BM25, h.VecRank, h.Vector, clip(strings.ReplaceAll(h.Chunk.Body, "\n", " "), 50))
+			}
+		}
+		for _, line := range ans.Lines {
+			fmt.Fprintln(a.stderr, line)
+		}
+	}
+	if *asJSON {
+		out := map[string]any{}
+		b, _ := json.Marshal(rep)
+		json.Unmarshal(b, &out)
+		b, _ = json.Marshal(ans.Report)
+		json.Unmarshal(b, &out)
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	a.printf("\nretrieval on %d questions (%d chunks from %d documents, %.0f chunks/s)\n", rep.Questions, sum.Chunks, sum.Added+sum.Replaced, rep.IngestChunksPerS)
+	a.printf("  Recall@1 %.3f   Recall@3 %.3f   Recall@5 %.3f   doc Recall@5 %.3f   MRR@10 %.3f\n", rep.RecallAt1, rep.RecallAt3, rep.RecallAt5, rep.DocRecallAt5, rep.MRRAt10)
+	a.printf("  refusal precision %.3f   recall %.3f\n", rep.RefusalPrecision, rep.RefusalRecall)
+	a.printf("  latency p50 %.1f ms   p95 %.1f ms\n", rep.LatencyP50, rep.LatencyP95)
+	a.printf("answers\n  answered with gold citation %.3f   declined unanswerable %.3f   number faithfulness %.3f\n  latency p50 %.1f ms   p95 %.1f ms\n",
+		ans.Report.AnsweredWithGoldCitation, ans.Report.DeclinedUnanswerable, ans.Report.NumberFaithfulness, ans.Report.LatencyP50, ans.Report.LatencyP95)
+	return nil
+}
+
+// scratchDB is a fresh, migrated database for an evaluation: a throwaway
+// in-memory embedded server, or a new schema on the configured PostgreSQL,
+// dropped afterwards.
+func (a *app) scratchDB(ctx context.Context) (*postgres.DB, func(), error) {
+	if a.cfg.DatabaseURL == "" {
+		logPath := filepath.Join(os.TempDir(), fmt.Sprintf("incubot-eval-%d.log", os.Getpid()))
+		srv, err := devdb.Start(ctx, devdb.Options{PackageDir: a.cfg.DevDBDir, DataDir: "memory://", LogPath: logPath})
+		if err != nil {
+			return nil, nil, err
+		}
+		db, err := postgres.Open(ctx, srv.URL, postgres.Options{MaxConns: 1}, a.log)
+		if err != nil {
+			srv.Stop()
+			return nil, nil, err
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			db.Close()
+			srv.Stop()
+			return nil, nil, err
+		}
+		return db, func() { db.Close(); srv.Stop(); os.Remove(logPath) }, nil
+	}
+	b := make([]byte, 4)
+	rand.Read(b)
+	schema := "eval_" + hex.EncodeToString(b)
+	admin, err := a.rawDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return nil, nil, err
+	}
+	drop := func() { admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") }
+	db, err := postgres.Open(ctx, a.cfg.DatabaseURL, postgres.Options{SearchPath: schema}, a.log)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		drop()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); drop() }, nil
+}

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/incubot/incubot/knowledge"
+)
+
+func cmdKB(ctx context.Context, a *app, args []string) error {
+	sub := map[string]func(context.Context, *app, []string) error{
+		"add": kbAdd, "list": kbList, "show": kbShow, "search": kbSearch, "retire": kbRetire, "reindex": kbReindex, "faq": kbFAQ,
+	}
+	if len(args) == 0 || sub[args[0]] == nil {
+		a.printf("Usage: incubot kb <add|list|show|search|retire|reindex|faq> ...\n" +
+			"  add PATH...        add .txt .md .docx .pdf files or folders (--title --number --issuer --effective --expires --source --replaces)\n" +
+			"  list [--all]       documents in force (--all: also superseded and retired)\n" +
+			"  show DOC           metadata and chunk outline (DOC: id, 文号 or title)\n" +
+			"  search \"问题\"      ranked chunks with lexical and vector scores\n" +
+			"  retire DOC         stop citing a document\n" +
+			"  reindex            embed every chunk with the configured model (resumable)\n" +
+			"  faq add|list|remove|import   curated questions and answers\n")
+		if len(args) == 0 {
+			return usagef("kb needs a subcommand")
+		}
+		return usagef("unknown kb subcommand %q", args[0])
+	}
+	return sub[args[0]](ctx, a, args[1:])
+}
+
+func kbAdd(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("kb add", a)
+	title := fs.String("title", "", "document title (default: from the file)")
+	number := fs.String("number", "", "文号, e.g. 国科发火〔2016〕32号")
+	issuer := fs.String("issuer", "", "issuing office")
+	effective := fs.String("effective", "", "effective date YYYY-MM-DD")
+	expires := fs.String("expires", "", "expiry date YYYY-MM-DD")
+	source := fs.String("source", "", "where the text comes from")
+	replaces := fs.String("replaces", "", "document this one replaces (id, 文号 or title)")
+	asJSON := fs.Bool("json", false, "print the results as JSON")
+	paths, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usagef("kb add needs files or folders")
+	}
+	if len(paths) > 1 && (*title != "" || *number != "" || *replaces != "") {
+		return usagef("--title, --number and --replaces apply to one file; add several files without them")
+	}
+	meta := knowledge.Meta{Title: *title, DocNumber: *number, Issuer: *issuer, Source: *source}
+	for _, d := range []struct {
+		flag, v string
+		dst     **time.Time
+	}{{"--effective", *effective, &meta.EffectiveOn}, {"--expires", *expires, &meta.ExpiresOn}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := knowledge.ParseDate(d.v)
+		if err != nil {
+			return usagef("%s: %v", d.flag, err)
+		}
+		*d.dst = &t
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	sum, results, err := a.addFiles(ctx, a.kbOn(db), paths, knowledge.AddOptions{Meta: meta, Replaces: *replaces}, *asJSON)
+	if *asJSON {
+		type row struct {
+			Path    string `json:"path"`
+			Outcome string `json:"outcome"`
+			DocID   int64  `json:"doc_id,omitempty"`
+			Title   string `json:"title,omitempty"`
+			Chunks  int    `json:"chunks"`
+			Error   string `json:"error,omitempty"`
+		}
+		var out []row
+		for _, r := range results {
+			x := row{Path: r.Path, Outcome: r.Outcome, Chunks: r.Chunks}
+			if r.Doc != nil {
+				x.DocID, x.Title = r.Doc.ID, r.Doc.Title
+			}
+			if r.Err != nil {
+				x.Error = r.Err.Error()
+			}
+			out = append(out, x)
+		}
+		json.NewEncoder(a.stdout).Encode(map[string]any{"results": out, "added": sum.Added, "unchanged": sum.Unchanged,
+			"replaced": sum.Replaced, "failed": sum.Failed, "chunks": sum.Chunks, "seconds": sum.Took.Seconds()})
+	} else {
+		for _, r := range results {
+			switch r.Outcome {
+			case knowledge.Failed:
+				a.printf("✗ %s: %v\n", r.Path, r.Err)
+			case knowledge.Replaced:
+				a.printf("↻ %s → 《%s》 (id %d, %d chunks) replaces id %d\n", r.Path, r.Doc.Title, r.Doc.ID, r.Chunks, r.Replaced.ID)
+			case knowledge.Unchanged:
+				a.printf("= %s: already indexed as 《%s》 (id %d)\n", r.Path, r.Doc.Title, r.Doc.ID)
+			default:
+				a.printf("✓ %s → 《%s》 (id %d, %d chunks)\n", r.Path, r.Doc.Title, r.Doc.ID, r.Chunks)
+			}
+		}
+		a.printf("documents: %d added, %d unchanged, %d replaced, %d failed; %d chunks; %.1f s\n",
+			sum.Added, sum.Unchanged, sum.Replaced, sum.Failed, sum.Chunks, sum.Took.Seconds())
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		return fmt.Errorf("%d file(s) failed", sum.Failed)
+	}
+	return nil
+}
+
+func dateStr(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Format(time.DateOnly)
+}
+
+func kbList(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("kb list", a)
+	all := fs.Bool("all", false, "include superseded and retired documents")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	docs, err := db.Documents(ctx, *all)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(a.stdout).Encode(docs)
+	}
+	if len(docs) == 0 {
+		a.printf("no documents yet: incubot kb add PATH\n")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tCHUNKS\tEFFECTIVE\tEXPIRES\t文号\tTITLE")
+	for _, d := range docs {
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, d.Status, d.Chunks, dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), orDash(d.DocNumber), d.Title)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func kbShow(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("kb show", a)
+	full := fs.Bool("full", false, "print each chunk's whole text")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("kb show needs one document (id, 文号 or title)")
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := db.FindDocument(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	a.printf("id:        %d\ntitle:     %s\n文号:      %s\nissuer:    %s\neffective: %s\nexpires:   %s\nstatus:    %s\nsource:    %s\nfile:      %s\nsha256:    %s\nadded:     %s\n",
+		d.ID, d.Title, orDash(d.DocNumber), orDash(d.Issuer), dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), d.Status, orDash(d.Source), d.FileName, d.Hash, d.CreatedAt.Format(time.DateTime))
+	if d.ReplacedBy != nil {
+		a.printf("replaced by: %d\n", *d.ReplacedBy)
+	}
+	chunks, err := db.DocumentChunks(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	a.printf("\n%d chunks:\n", len(chunks))
+	heading := ""
+	for _, c := range chunks {
+		if c.Heading != heading {
+			heading = c.Heading
+			a.printf("  %s\n", heading)
+		}
+		text := c.Body
+		if !*full {
+			text = clip(strings.ReplaceAll(text, "\n", " "), 60)
+		}
+		a.printf("    #%-3d %-10s %s\n", c.Ordinal, orDash(c.Label()), text)
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func kbSearch(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("kb search", a)
+	k := fs.Int("k", 5, "number of chunks")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(strings.Join(pos, " "))
+	if q == "" {
+		return usagef("kb search needs a question")
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := a.retrieverOn(db).Search(ctx, q, *k)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		type hit struct {
+			Rank     int      `json:"rank"`
+			ChunkID  int64    `json:"chunk_id"`
+			DocID    int64    `json:"doc_id"`
+			Title    string   `json:"title"`
+			Article  string   `json:"article"`
+			BM25     float64  `json:"bm25"`
+			Coverage float64  `json:"coverage"`
+			Vector   float64  `json:"vector"`
+			LexRank  int      `json:"lexical_rank"`
+			VecRank  int      `json:"vector_rank"`
+			Fused    float64  `json:"fused"`
+			Matched  []string `json:"matched"`
+			Text     string   `json:"text"`
+		}
+		out := []hit{}
+		for i, h := range res.Hits {
+			out = append(out, hit{i + 1, h.Chunk.ID, h.Doc.ID, h.Doc.Title, h.Chunk.Label(), h.BM25, h.Coverage, h.Vector, h.LexRank, h.VecRank, h.Score, h.Matched, h.Chunk.Body})
+		}
+		return json.NewEncoder(a.stdout).Encode(map[string]any{"terms": res.Terms, "model": res.Model, "hits": out})
+	}
+	a.printf("terms: %s\nvectors: %s\n", strings.Join(res.Terms, " "), orDash(res.Model))
+	if len(res.Hits) == 0 {
+		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")
+		return nil
+	}
+	for i, h := range res.Hits {
+		a.printf("\n%d. %s%s  [fused %.4f | lexical #%d bm25 %.2f coverage %.2f | vector #%d sim %.3f]\n   matched: %s\n   %s\n",
+			i+1, h.Doc.Citation(), h.Chunk.Label(), h.Score, h.LexRank, h.BM25, h.Coverage, h.VecRank, h.Vector,
+			strings.Join(h.Matched, " "), clip(strings.ReplaceAll(h.Chunk.Body, "\n", " "), 160))
+	}
+	return nil
+}
+
+func kbRetire(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("kb retire", a)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("kb retire needs one document (id, 文号 or title)")
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := a.kbOn(db).Retire(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	a.printf("retired 《%s》 (id %d): it will not be cited again\n", d.Title, d.ID)
+	return nil
+}
+
+func kbReindex(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("kb reindex", a)
+	batch := fs.Int("batch", 64, "chunks per embedding call batch")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	kb := a.kbOn(db)
+	var bar *progress
+	n, err := kb.Reindex(ctx, max(1, *batch), func(done, total int) {
+		if bar == nil {
+			bar = newProgress(a.stderr, "reindex", total)
+		}
+		bar.set(done, "")
+	})
+	if bar != nil {
+		bar.done()
+	}
+	if err != nil {
+		return fmt.Errorf("reindex stopped after %d chunks (run it again to resume): %w", n, err)
+	}
+	a.printf("embedded %d chunks with %s; its vectors now serve retrieval\n", n, kb.Embedder.Name())
+	return nil
+}

@@ -1,0 +1,553 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/incubot/incubot/knowledge"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+var _ knowledge.Store = (*DB)(nil)
+
+const docColumns = `d.id, d.title, d.doc_number, d.issuer, d.effective_on, d.expires_on, d.source, d.file_name,
+	d.content_hash, d.status, d.replaced_by, d.created_at`
+
+func scanDoc(row pgx.Row, extra ...any) (*knowledge.Document, error) {
+	var d knowledge.Document
+	dest := append([]any{&d.ID, &d.Title, &d.DocNumber, &d.Issuer, &d.EffectiveOn, &d.ExpiresOn, &d.Source, &d.FileName,
+		&d.Hash, &d.Status, &d.ReplacedBy, &d.CreatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, knowledge.ErrNotFound
+		}
+		return nil, err
+	}
+	return &d, nil
+}
+
+func (db *DB) oneDoc(ctx context.Context, where string, args ...any) (*knowledge.Document, error) {
+	d, err := scanDoc(db.pool.QueryRow(ctx, "SELECT "+docColumns+" FROM documents d WHERE "+where+" ORDER BY d.id DESC LIMIT 1", args...))
+	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+		return nil, fmt.Errorf("postgres: find document: %w", err)
+	}
+	return d, err
+}
+
+// ActiveByHash implements knowledge.Store.
+func (db *DB) ActiveByHash(ctx context.Context, hash string) (*knowledge.Document, error) {
+	return db.oneDoc(ctx, "d.status = 'active' AND d.content_hash = $1::text", hash)
+}
+
+// ActiveByTitle implements knowledge.Store.
+func (db *DB) ActiveByTitle(ctx context.Context, title string) (*knowledge.Document, error) {
+	return db.oneDoc(ctx, "d.status = 'active' AND d.title = $1::text", title)
+}
+
+// FindDocument implements knowledge.Store: an id, then an exact 文号 or
+// title, then a unique part of a title; active documents first.
+func (db *DB) FindDocument(ctx context.Context, ref string) (*knowledge.Document, error) {
+	ref = strings.TrimSpace(strings.Trim(strings.TrimSpace(ref), "《》"))
+	if ref == "" {
+		return nil, fmt.Errorf("%w: empty document reference", knowledge.ErrInvalid)
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return db.oneDoc(ctx, "d.id = $1::bigint", id)
+	}
+	for _, status := range []string{"d.status = 'active'", "true"} {
+		d, err := db.oneDoc(ctx, status+" AND (d.doc_number = $1::text OR d.title = $1::text)", ref)
+		if err == nil || !errors.Is(err, knowledge.ErrNotFound) {
+			return d, err
+		}
+		rows, err := db.pool.Query(ctx, "SELECT "+docColumns+" FROM documents d WHERE "+status+
+			" AND (strpos(d.title, $1::text) > 0 OR strpos(d.file_name, $1::text) > 0) ORDER BY d.id DESC LIMIT 5", ref)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: find document: %w", err)
+		}
+		docs, err := collectDocs(rows)
+		if err != nil {
+			return nil, err
+		}
+		switch len(docs) {
+		case 0:
+			continue
+		case 1:
+			return &docs[0], nil
+		default:
+			var names []string
+			for _, d := range docs {
+				names = append(names, fmt.Sprintf("%d 《%s》", d.ID, d.Title))
+			}
+			return nil, fmt.Errorf("%w: %q matches several documents: %s; use the id", knowledge.ErrInvalid, ref, strings.Join(names, ", "))
+		}
+	}
+	return nil, fmt.Errorf("document %q: %w", ref, knowledge.ErrNotFound)
+}
+
+func collectDocs(rows pgx.Rows, extra ...func() []any) ([]knowledge.Document, error) {
+	defer rows.Close()
+	var docs []knowledge.Document
+	for rows.Next() {
+		d, err := scanDoc(rows)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, *d)
+	}
+	return docs, rows.Err()
+}
+
+// tsvectorLiteral writes tokens as a tsvector with positions, so that
+// PostgreSQL stores exactly the Go tokenizer's terms.
+func tsvectorLiteral(tokens []string) string {
+	pos := map[string][]int{}
+	var order []string
+	for i, t := range tokens {
+		p := i + 1
+		if p > 16383 {
+			p = 16383
+		}
+		if _, ok := pos[t]; !ok {
+			order = append(order, t)
+		}
+		if len(pos[t]) < 255 {
+			pos[t] = append(pos[t], p)
+		}
+	}
+	var b strings.Builder
+	for i, t := range order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteLexeme(t))
+		b.WriteByte(':')
+		for j, p := range pos[t] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(p))
+		}
+	}
+	return b.String()
+}
+
+func quoteLexeme(t string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
+}
+
+// tsqueryOr writes terms as an OR query.
+func tsqueryOr(terms []string) string {
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = quoteLexeme(t)
+	}
+	return strings.Join(q, " | ")
+}
+
+func vectorLiteral(v []float32) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, x := range v {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatFloat(float64(x), 'g', 7, 32))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// SaveDocument implements knowledge.Store.
+func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks []knowledge.IndexedChunk, vectors []knowledge.ModelVectors, replaces int64) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if replaces != 0 {
+			tag, err := tx.Exec(ctx, `UPDATE documents SET status = 'superseded', ended_at = now() WHERE id = $1::bigint AND status = 'active'`, replaces)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() != 1 {
+				return fmt.Errorf("document %d is no longer active: %w", replaces, ErrConflict)
+			}
+			if err := lexiconRemove(ctx, tx, replaces); err != nil {
+				return err
+			}
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO documents (title, doc_number, issuer, effective_on, expires_on, source, file_name, content_hash, title_tokens)
+			VALUES ($1::text, $2::text, $3::text, $4::date, $5::date, $6::text, $7::text, $8::text, $9::text::tsvector) RETURNING id, created_at`,
+			doc.Title, doc.DocNumber, doc.Issuer, doc.EffectiveOn, doc.ExpiresOn, doc.Source, doc.FileName, doc.Hash,
+			tsvectorLiteral(knowledge.Tokenize(doc.Title))).Scan(&doc.ID, &doc.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if replaces != 0 {
+			if _, err := tx.Exec(ctx, `UPDATE documents SET replaced_by = $1::bigint WHERE id = $2::bigint`, doc.ID, replaces); err != nil {
+				return err
+			}
+		}
+		n := len(chunks)
+		ords, counts := make([]int32, n), make([]int32, n)
+		heads, arts, bodies, toks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		for i, c := range chunks {
+			ords[i], counts[i] = int32(c.Ordinal), int32(len(c.Tokens))
+			heads[i], arts[i], bodies[i], toks[i] = c.Heading, c.Article, c.Body, tsvectorLiteral(c.Tokens)
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO chunks (document_id, ordinal, heading, article, body, token_count, tokens)
+			SELECT $1::bigint, o, h, a, b, n, t::tsvector
+			FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[]) AS u(o, h, a, b, n, t)
+			RETURNING id, ordinal`, doc.ID, ords, heads, arts, bodies, counts, toks)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, n)
+		for rows.Next() {
+			var id int64
+			var ord int32
+			if err := rows.Scan(&id, &ord); err != nil {
+				rows.Close()
+				return err
+			}
+			for i := range chunks {
+				if chunks[i].Ordinal == int(ord) {
+					ids[i] = id
+					chunks[i].ID = id
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, mv := range vectors {
+			if err := saveEmbeddings(ctx, tx, mv.Model.ID, ids, mv.Vectors); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO lexicon (term, df)
+			SELECT word, ndoc FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.document_id = %d')
+			ON CONFLICT (term) DO UPDATE SET df = lexicon.df + excluded.df`, doc.ID)); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE corpus_stats SET chunks = chunks + s.n, tokens = tokens + s.t
+			FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, doc.ID)
+		return err
+	})
+	if err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" {
+			return fmt.Errorf("postgres: save document: the same content was added at the same time: %w", ErrConflict)
+		}
+		return fmt.Errorf("postgres: save document %q: %w", doc.Title, err)
+	}
+	doc.Status = knowledge.StatusActive
+	return nil
+}
+
+// lexiconRemove takes an ending document's chunks out of the statistics.
+func lexiconRemove(ctx context.Context, tx pgx.Tx, docID int64) error {
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE lexicon l SET df = greatest(0, l.df - s.ndoc)
+		FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.document_id = %d') s
+		WHERE l.term = s.word`, docID)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE corpus_stats SET chunks = greatest(0, chunks - s.n), tokens = greatest(0, tokens - s.t)
+		FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, docID)
+	return err
+}
+
+func saveEmbeddings(ctx context.Context, tx pgx.Tx, modelID int, ids []int64, vectors [][]float32) error {
+	if len(ids) != len(vectors) {
+		return fmt.Errorf("%d chunks but %d vectors", len(ids), len(vectors))
+	}
+	const batch = 500
+	for start := 0; start < len(ids); start += batch {
+		end := min(len(ids), start+batch)
+		lits := make([]string, 0, end-start)
+		for _, v := range vectors[start:end] {
+			lits = append(lits, vectorLiteral(v))
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO embeddings (chunk_id, model_id, embedding)
+			SELECT c, $2::int, v::vector FROM unnest($1::bigint[], $3::text[]) AS u(c, v)
+			ON CONFLICT (model_id, chunk_id) DO UPDATE SET embedding = excluded.embedding`, ids[start:end], modelID, lits)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RetireDocument implements knowledge.Store.
+func (db *DB) RetireDocument(ctx context.Context, id int64) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE documents SET status = 'retired', ended_at = now() WHERE id = $1::bigint AND status = 'active'`, id)
+		if err != nil {
+			return fmt.Errorf("postgres: retire document %d: %w", id, err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: retire document %d: %w", id, knowledge.ErrNotFound)
+		}
+		return lexiconRemove(ctx, tx, id)
+	})
+}
+
+// Documents implements knowledge.Store.
+func (db *DB) Documents(ctx context.Context, all bool) ([]knowledge.Document, error) {
+	where := "d.status = 'active'"
+	if all {
+		where = "true"
+	}
+	rows, err := db.pool.Query(ctx, "SELECT "+docColumns+", (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) FROM documents d WHERE "+where+" ORDER BY d.id")
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list documents: %w", err)
+	}
+	defer rows.Close()
+	var docs []knowledge.Document
+	for rows.Next() {
+		var n int
+		d, err := scanDoc(rows, &n)
+		if err != nil {
+			return nil, err
+		}
+		d.Chunks = n
+		docs = append(docs, *d)
+	}
+	return docs, rows.Err()
+}
+
+// DocumentChunks implements knowledge.Store.
+func (db *DB) DocumentChunks(ctx context.Context, id int64) ([]knowledge.Chunk, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, document_id, ordinal, heading, article, body FROM chunks WHERE document_id = $1::bigint ORDER BY ordinal`, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: chunks of %d: %w", id, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Chunk, error) {
+		var c knowledge.Chunk
+		err := r.Scan(&c.ID, &c.DocumentID, &c.Ordinal, &c.Heading, &c.Article, &c.Body)
+		return c, err
+	})
+}
+
+// EnsureModel implements knowledge.Store: the model's row and its partial
+// HNSW index, created once.
+func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge.Model, error) {
+	if dims < 1 || dims > 2000 {
+		return knowledge.Model{}, fmt.Errorf("postgres: model %s has %d dimensions; HNSW indexes take 1 to 2000", name, dims)
+	}
+	m, err := db.Model(ctx, name)
+	if err == nil {
+		if m.Dims != dims {
+			return m, fmt.Errorf("postgres: model %s was registered with %d dimensions, now it returns %d: give the new model its own name", name, m.Dims, dims)
+		}
+		return m, nil
+	}
+	if !errors.Is(err, knowledge.ErrNotFound) {
+		return m, err
+	}
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO embedding_models (name, dims) VALUES ($1::text, $2::int)
+			ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, dims`, name, dims).Scan(&m.ID, &m.Dims); err != nil {
+			return err
+		}
+		// Literal id and dimension: a bind parameter would lose the partial index.
+		_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
+			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d`, m.ID, m.Dims, m.ID))
+		return err
+	})
+	if err != nil {
+		return m, fmt.Errorf("postgres: register model %s: %w", name, err)
+	}
+	m.Name = name
+	return m, nil
+}
+
+// Model implements knowledge.Store.
+func (db *DB) Model(ctx context.Context, name string) (knowledge.Model, error) {
+	var m knowledge.Model
+	err := db.pool.QueryRow(ctx, `SELECT id, name, dims, ready_at IS NOT NULL FROM embedding_models WHERE name = $1::text`, name).Scan(&m.ID, &m.Name, &m.Dims, &m.Ready)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return m, knowledge.ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("postgres: model %s: %w", name, err)
+	}
+	return m, nil
+}
+
+// MissingEmbeddings implements knowledge.Store.
+func (db *DB) MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]knowledge.ChunkText, error) {
+	rows, err := db.pool.Query(ctx, `SELECT c.id, d.title || E'\n' || c.heading || E'\n' || c.article || ' ' || c.body
+		FROM chunks c JOIN documents d ON d.id = c.document_id
+		WHERE d.status = 'active' AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = $1::int AND e.chunk_id = c.id)
+		ORDER BY c.id LIMIT $2::int`, modelID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: missing embeddings: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.ChunkText, error) {
+		var c knowledge.ChunkText
+		err := r.Scan(&c.ID, &c.Text)
+		return c, err
+	})
+}
+
+// SaveEmbeddings implements knowledge.Store.
+func (db *DB) SaveEmbeddings(ctx context.Context, modelID int, ids []int64, vectors [][]float32) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error { return saveEmbeddings(ctx, tx, modelID, ids, vectors) })
+}
+
+// SetModelReady implements knowledge.Store.
+func (db *DB) SetModelReady(ctx context.Context, modelID int, ready bool) error {
+	_, err := db.pool.Exec(ctx, `UPDATE embedding_models SET ready_at = CASE WHEN $2::boolean THEN coalesce(ready_at, now()) END WHERE id = $1::int`, modelID, ready)
+	return err
+}
+
+// TermStats implements knowledge.Store.
+func (db *DB) TermStats(ctx context.Context, terms []string) (map[string]int, knowledge.CorpusStats, error) {
+	var st knowledge.CorpusStats
+	var tokens int64
+	if err := db.pool.QueryRow(ctx, `SELECT chunks, tokens FROM corpus_stats`).Scan(&st.Chunks, &tokens); err != nil {
+		return nil, st, fmt.Errorf("postgres: corpus stats: %w", err)
+	}
+	if st.Chunks > 0 {
+		st.AvgTokens = float64(tokens) / float64(st.Chunks)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT term, df FROM lexicon WHERE term = ANY($1::text[]) AND df > 0`, terms)
+	if err != nil {
+		return nil, st, fmt.Errorf("postgres: term stats: %w", err)
+	}
+	df := map[string]int{}
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			rows.Close()
+			return nil, st, err
+		}
+		df[t] = n
+	}
+	rows.Close()
+	return df, st, rows.Err()
+}
+
+const hitColumns = `c.id, c.document_id, c.ordinal, c.heading, c.article, c.body, ` + docColumns
+
+const validOn = `d.status = 'active' AND (d.effective_on IS NULL OR d.effective_on <= $DAY::date)
+	AND (d.expires_on IS NULL OR d.expires_on >= $DAY::date)`
+
+func scanHit(r pgx.CollectableRow, extra ...any) (knowledge.Hit, error) {
+	var h knowledge.Hit
+	c, d := &h.Chunk, &h.Doc
+	dest := append([]any{&c.ID, &c.DocumentID, &c.Ordinal, &c.Heading, &c.Article, &c.Body,
+		&d.ID, &d.Title, &d.DocNumber, &d.Issuer, &d.EffectiveOn, &d.ExpiresOn, &d.Source, &d.FileName,
+		&d.Hash, &d.Status, &d.ReplacedBy, &d.CreatedAt}, extra...)
+	err := r.Scan(dest...)
+	return h, err
+}
+
+// LexicalSearch implements knowledge.Store. A chunk scores for the question
+// terms in its document's title (once each, weighted by TitleWeight) and by
+// BM25 (k1 0.8, b 0.3) for the terms in its own text; terms the title
+// already matched count there at TitleEcho of their weight, so the article
+// that answers the rest of the question rises within its document.
+func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]knowledge.Hit, error) {
+	if len(q.Filter) == 0 || q.AvgLen <= 0 {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, lexicalSQL, q.Terms, q.IDF, tsqueryOr(q.Filter), q.Day, q.AvgLen, q.Limit, q.TitleWeight, q.TitleEcho)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: lexical search: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
+		var score float64
+		var matched []string
+		h, err := scanHit(r, &score, &matched)
+		h.BM25, h.Matched = score, matched
+		return h, err
+	})
+}
+
+var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, idf)),
+	cand AS (
+		SELECT c.id, c.token_count, c.tokens, d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id
+		WHERE (c.tokens @@ $3::tsquery OR d.title_tokens @@ $3::tsquery) AND ` + strings.ReplaceAll(validOn, "$DAY", "$4") + `
+	),
+	title AS (
+		SELECT cand.id, q.term, q.idf FROM cand CROSS JOIN LATERAL unnest(cand.title_tokens) AS u JOIN q ON q.term = u.lexeme
+	),
+	body AS (
+		SELECT cand.id, q.term,
+			q.idf * (cardinality(u.positions) * 1.8) / (cardinality(u.positions) + 0.8 * (0.7 + 0.3 * cand.token_count / $5::float8)) AS s
+		FROM cand CROSS JOIN LATERAL unnest(cand.tokens) AS u JOIN q ON q.term = u.lexeme
+	),
+	scored AS (
+		SELECT coalesce(b.id, t.id) AS id,
+			sum(coalesce(t.idf * $7::float8, 0) + coalesce(b.s * CASE WHEN t.id IS NULL THEN 1 ELSE $8::float8 END, 0)) AS score,
+			array_agg(coalesce(b.term, t.term)) AS matched
+		FROM body b FULL JOIN title t ON t.id = b.id AND t.term = b.term
+		GROUP BY 1
+		ORDER BY score DESC, id
+		LIMIT $6::int
+	)
+	SELECT ` + hitColumns + `, s.score, s.matched
+	FROM scored s JOIN chunks c ON c.id = s.id JOIN documents d ON d.id = c.document_id
+	ORDER BY s.score DESC, c.id`
+
+// VectorSearchSQL builds the nearest-neighbour query for one model. The
+// model id and dimension are validated integers written into the SQL, so
+// the planner matches the model's partial HNSW index.
+func VectorSearchSQL(modelID, dims int) string {
+	expr := fmt.Sprintf("e.embedding::vector(%d)", dims)
+	return `SELECT ` + hitColumns + `, 1 - (` + expr + ` <=> $1::text::vector(` + strconv.Itoa(dims) + `)) AS similarity
+	FROM embeddings e JOIN chunks c ON c.id = e.chunk_id JOIN documents d ON d.id = c.document_id
+	WHERE e.model_id = ` + strconv.Itoa(modelID) + ` AND ` + strings.ReplaceAll(validOn, "$DAY", "$2") + `
+	ORDER BY ` + expr + ` <=> $1::text::vector(` + strconv.Itoa(dims) + `)
+	LIMIT $3::int`
+}
+
+// VectorSearch implements knowledge.Store. Filters apply after the index
+// scan, so iterative scans keep the result full when many vectors belong to
+// ended documents.
+func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]knowledge.Hit, error) {
+	if len(q.Vector) != q.Model.Dims {
+		return nil, fmt.Errorf("postgres: vector search: query has %d dimensions, model %s has %d", len(q.Vector), q.Model.Name, q.Model.Dims)
+	}
+	var hits []knowledge.Hit
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = relaxed_order"); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.ef_search = 100"); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, VectorSearchSQL(q.Model.ID, q.Model.Dims), vectorLiteral(q.Vector), q.Day, q.Limit)
+		if err != nil {
+			return err
+		}
+		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
+			var sim float64
+			h, err := scanHit(r, &sim)
+			h.Vector = sim
+			return h, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: vector search: %w", err)
+	}
+	// relaxed_order may return neighbours slightly out of order.
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Vector > hits[j].Vector })
+	return hits, nil
+}
+
+// HitsByID implements knowledge.Store.
+func (db *DB) HitsByID(ctx context.Context, ids []int64) ([]knowledge.Hit, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+hitColumns+` FROM chunks c JOIN documents d ON d.id = c.document_id
+		WHERE c.id = ANY($1::bigint[]) ORDER BY array_position($1::bigint[], c.id)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: chunks by id: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) { return scanHit(r) })
+}

@@ -1,0 +1,76 @@
+package knowledge
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Asked is the kind of quantity a question asks for. A clause that holds no
+// quantity of that kind cannot answer it, however many words it shares, and
+// quoting it would invite a guess at the number.
+type Asked int
+
+// Kinds of quantity a question may ask for.
+const (
+	AsksNothing Asked = iota
+	AsksDuration
+	AsksMoney
+	AsksRatio
+	AsksDate
+	AsksCount
+)
+
+func (a Asked) String() string {
+	return [...]string{"", "duration", "money", "ratio", "date", "count"}[a]
+}
+
+var (
+	qDuration = regexp.MustCompile(`多少天|几天|多少日|多少个工作日|几个工作日|多久|多长时间|多少时间|几个月|多少个月|多少年|几年|多少周`)
+	qMoney    = regexp.MustCompile(`多少钱|多少元|多少万|几万|单价多少|金额多少|额度多少|(奖励|补助|补贴|资助|奖补|罚款?)(是|有|能|给|拿)?多少`)
+	qRatio    = regexp.MustCompile(`比例|百分之|按多少|占多少|几成|多少比|多少倍|能放宽多少|扣除多少|加计多少`)
+	qDate     = regexp.MustCompile(`几号|哪天|什么时候|何时|哪一天|截止(日期|时间)?是?(哪|什么|几)`)
+	qCount    = regexp.MustCompile(`多少[个家项件名人次场]|几[个家项件名人次场]`)
+
+	num       = `[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?`
+	aDuration = regexp.MustCompile(num + `\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年)`)
+	aMoney    = regexp.MustCompile(num + `\s*(?:万元|亿元|元|万)`)
+	aRatio    = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num)
+	aDate     = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
+	aCount    = regexp.MustCompile(num + `\s*(?:个|家|项|件|名|人|次|场)`)
+)
+
+// AskedQuantity classifies a question; the first matching kind wins, the
+// most specific first.
+func AskedQuantity(question string) Asked {
+	switch {
+	case qMoney.MatchString(question):
+		return AsksMoney
+	case qRatio.MatchString(question):
+		return AsksRatio
+	case qDuration.MatchString(question):
+		return AsksDuration
+	case qDate.MatchString(question):
+		return AsksDate
+	case qCount.MatchString(question):
+		return AsksCount
+	}
+	return AsksNothing
+}
+
+// Holds reports whether text holds a quantity of the asked kind.
+func (a Asked) Holds(text string) bool {
+	text = strings.ReplaceAll(text, " ", "")
+	switch a {
+	case AsksDuration:
+		return aDuration.MatchString(text)
+	case AsksMoney:
+		return aMoney.MatchString(text)
+	case AsksRatio:
+		return aRatio.MatchString(text)
+	case AsksDate:
+		return aDate.MatchString(text) || strings.Contains(text, "日前") || strings.Contains(text, "日内")
+	case AsksCount:
+		return aCount.MatchString(text)
+	}
+	return true
+}

@@ -1,0 +1,329 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// KB adds, replaces, retires and re-embeds policy documents.
+type KB struct {
+	Store       Store
+	Local       LocalEmbedder
+	Embedder    Embedder // the configured embedder; the local one when no model is set
+	MaxFileSize int64
+	Log         *slog.Logger
+}
+
+// Outcomes of adding one file.
+const (
+	Added     = "added"
+	Unchanged = "unchanged"
+	Replaced  = "replaced"
+	Failed    = "failed"
+)
+
+// AddOptions carry metadata from flags, which wins over what the file says,
+// and an explicit document to replace.
+type AddOptions struct {
+	Meta     Meta
+	Replaces string
+}
+
+// AddResult is what happened to one file.
+type AddResult struct {
+	Path     string
+	Outcome  string
+	Doc      *Document
+	Replaced *Document
+	Chunks   int
+	Err      error
+}
+
+// Files expands paths: files as given, directories walked in name order
+// (hidden entries skipped). Unreadable entries come back as failures.
+func Files(paths []string) ([]string, []AddResult) {
+	var files []string
+	var failed []AddResult
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			failed = append(failed, AddResult{Path: p, Outcome: Failed, Err: err})
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				failed = append(failed, AddResult{Path: path, Outcome: Failed, Err: err})
+				return nil
+			}
+			if strings.HasPrefix(d.Name(), ".") && path != p {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() {
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	return files, failed
+}
+
+// AddFile reads and adds one file.
+func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResult {
+	res := AddResult{Path: path, Outcome: Failed}
+	st, err := os.Stat(path)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	if kb.MaxFileSize > 0 && st.Size() > kb.MaxFileSize {
+		res.Err = fmt.Errorf("%w: %d bytes, the limit is %d (INCUBOT_MAX_FILE_SIZE)", ErrTooLarge, st.Size(), kb.MaxFileSize)
+		return res
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	res = kb.Add(ctx, filepath.Base(path), data, opts)
+	res.Path = path
+	return res
+}
+
+// Add parses, chunks, embeds and stores one document. Content already
+// indexed changes nothing; a document with the same title (or the one named
+// in opts.Replaces) is superseded in the same transaction.
+func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions) AddResult {
+	res := AddResult{Path: name, Outcome: Failed}
+	if kb.MaxFileSize > 0 && int64(len(data)) > kb.MaxFileSize {
+		res.Err = fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(data), kb.MaxFileSize)
+		return res
+	}
+	p, err := Parse(name, data)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	meta := opts.Meta
+	meta.Merge(p.Meta)
+	RecognizeTitle(&meta)
+	doc := &Document{
+		Title: meta.Title, DocNumber: meta.DocNumber, Issuer: meta.Issuer, Source: meta.Source,
+		EffectiveOn: meta.EffectiveOn, ExpiresOn: meta.ExpiresOn, FileName: name, Hash: p.Hash, Status: StatusActive,
+	}
+	if err := doc.Validate(); err != nil {
+		res.Err = err
+		return res
+	}
+	if old, err := kb.Store.ActiveByHash(ctx, p.Hash); err == nil {
+		res.Outcome, res.Doc = Unchanged, old
+		return res
+	} else if !errors.Is(err, ErrNotFound) {
+		res.Err = err
+		return res
+	}
+	var replaces *Document
+	if opts.Replaces != "" {
+		old, err := kb.Store.FindDocument(ctx, opts.Replaces)
+		if err != nil {
+			res.Err = fmt.Errorf("--replaces %q: %w", opts.Replaces, err)
+			return res
+		}
+		if old.Status != StatusActive {
+			res.Err = fmt.Errorf("%w: --replaces %q names a document that is already %s", ErrInvalid, opts.Replaces, old.Status)
+			return res
+		}
+		replaces = old
+	} else if old, err := kb.Store.ActiveByTitle(ctx, doc.Title); err == nil {
+		replaces = old
+	} else if !errors.Is(err, ErrNotFound) {
+		res.Err = err
+		return res
+	}
+	chunks := Split(p.Text, p.Tables)
+	if len(chunks) == 0 {
+		res.Err = fmt.Errorf("%w: no text to index", ErrNoText)
+		return res
+	}
+	indexed := make([]IndexedChunk, len(chunks))
+	texts := make([]string, len(chunks))
+	for i := range chunks {
+		texts[i] = IndexText(doc.Title, &chunks[i])
+		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: Tokenize(LexicalText(&chunks[i]))}
+	}
+	vectors, err := kb.embedAll(ctx, texts)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	var replacesID int64
+	if replaces != nil {
+		replacesID = replaces.ID
+	}
+	if err := kb.Store.SaveDocument(ctx, doc, indexed, vectors, replacesID); err != nil {
+		res.Err = err
+		return res
+	}
+	res.Outcome, res.Doc, res.Chunks, res.Replaced = Added, doc, len(chunks), replaces
+	if replaces != nil {
+		res.Outcome = Replaced
+	}
+	return res
+}
+
+// embedAll embeds texts with the local embedder and, when another is
+// configured, with that one too.
+func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, error) {
+	embedders := []Embedder{kb.Local}
+	if kb.Embedder != nil && kb.Embedder.Name() != kb.Local.Name() {
+		embedders = append(embedders, kb.Embedder)
+	}
+	var out []ModelVectors
+	for _, e := range embedders {
+		vs, err := e.Embed(ctx, texts)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) == 0 {
+			continue
+		}
+		m, err := kb.Store.EnsureModel(ctx, e.Name(), len(vs[0]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ModelVectors{Model: m, Vectors: vs})
+	}
+	return out, nil
+}
+
+// FinishIngest marks each model ready when every active chunk has its
+// vector; call it after a batch of adds.
+func (kb *KB) FinishIngest(ctx context.Context) error {
+	for _, e := range kb.embedders() {
+		m, err := kb.Store.Model(ctx, e.Name())
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		missing, err := kb.Store.MissingEmbeddings(ctx, m.ID, 1)
+		if err != nil {
+			return err
+		}
+		if err := kb.Store.SetModelReady(ctx, m.ID, len(missing) == 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (kb *KB) embedders() []Embedder {
+	es := []Embedder{kb.Local}
+	if kb.Embedder != nil && kb.Embedder.Name() != kb.Local.Name() {
+		es = append(es, kb.Embedder)
+	}
+	return es
+}
+
+// Reindex embeds, with the configured model, every active chunk that has no
+// vector of it yet, in batches; progress gets done and total after each. It
+// can be interrupted and run again: it resumes where it stopped. Until it has
+// finished, retrieval keeps using the vectors it had.
+func (kb *KB) Reindex(ctx context.Context, batch int, progress func(done, total int)) (int, error) {
+	done := 0
+	for _, e := range kb.embedders() {
+		probe, err := e.Embed(ctx, []string{"维度探测"})
+		if err != nil {
+			return done, err
+		}
+		m, err := kb.Store.EnsureModel(ctx, e.Name(), len(probe[0]))
+		if err != nil {
+			return done, err
+		}
+		all, err := kb.Store.MissingEmbeddings(ctx, m.ID, 1<<30)
+		if err != nil {
+			return done, err
+		}
+		total := len(all)
+		for start := 0; start < len(all); start += batch {
+			part := all[start:min(len(all), start+batch)]
+			texts := make([]string, len(part))
+			ids := make([]int64, len(part))
+			for i, c := range part {
+				texts[i], ids[i] = c.Text, c.ID
+			}
+			vs, err := e.Embed(ctx, texts)
+			if err != nil {
+				return done, err
+			}
+			if err := kb.Store.SaveEmbeddings(ctx, m.ID, ids, vs); err != nil {
+				return done, err
+			}
+			done += len(part)
+			if progress != nil {
+				progress(start+len(part), total)
+			}
+		}
+		if err := kb.Store.SetModelReady(ctx, m.ID, true); err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// Retire ends a document: it is never retrieved or cited again.
+func (kb *KB) Retire(ctx context.Context, ref string) (*Document, error) {
+	d, err := kb.Store.FindDocument(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status != StatusActive {
+		return nil, fmt.Errorf("%w: 《%s》 is already %s", ErrInvalid, d.Title, d.Status)
+	}
+	if err := kb.Store.RetireDocument(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	d.Status = StatusRetired
+	return d, nil
+}
+
+// Summary counts outcomes.
+type Summary struct {
+	Added, Unchanged, Replaced, Failed, Chunks int
+	Took                                       time.Duration
+}
+
+// Count adds one result to the summary.
+func (s *Summary) Count(r AddResult) {
+	switch r.Outcome {
+	case Added:
+		s.Added++
+	case Unchanged:
+		s.Unchanged++
+	case Replaced:
+		s.Replaced++
+	default:
+		s.Failed++
+	}
+	s.Chunks += r.Chunks
+}
+
+// IsSupported reports whether Parse reads files with this name.
+func IsSupported(name string) bool {
+	return slices.Contains(SupportedExtensions, strings.ToLower(filepath.Ext(name)))
+}

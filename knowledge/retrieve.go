@@ -1,0 +1,243 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sort"
+	"time"
+)
+
+// RetrieveOptions are the relevance thresholds and list sizes of hybrid
+// retrieval.
+type RetrieveOptions struct {
+	// MinCoverage is the share of the question's term weight (IDF) a chunk
+	// must match to count as a lexical candidate.
+	MinCoverage float64
+	// MinVector is the least cosine similarity of a vector candidate.
+	MinVector float64
+	// Candidates is the length of each list before fusion.
+	Candidates int
+	// RRFK is the reciprocal-rank-fusion constant.
+	RRFK float64
+	// TitleWeight scales a question term found in a chunk's document title;
+	// TitleEcho scales the same term found again in the chunk's own text.
+	TitleWeight, TitleEcho float64
+}
+
+// DefaultRetrieveOptions were chosen on the development set for the local
+// embedder (README, "Retrieval").
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.16, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0}
+
+// Retriever finds the chunks that answer a question: BM25 over Go-made
+// tokens and vector similarity, each thresholded, fused by reciprocal rank.
+type Retriever struct {
+	Store    Store
+	Local    LocalEmbedder
+	Embedder Embedder // configured embedder; nil or the local one offline
+	Today    func() time.Time
+	Opts     RetrieveOptions
+}
+
+// SearchResult is the ranked hits and how the question was read.
+type SearchResult struct {
+	Terms []string
+	Model string // the embedding model whose vectors were searched
+	Asked Asked  // the kind of quantity the question asks for, if any
+	Hits  []Hit
+}
+
+// Search returns at most k hits, best first; none when nothing passes the
+// thresholds.
+func (r *Retriever) Search(ctx context.Context, question string, k int) (*SearchResult, error) {
+	res := &SearchResult{Terms: QueryTerms(question)}
+	if len(res.Terms) == 0 {
+		return res, nil
+	}
+	day := r.Today()
+	lex, err := r.lexical(ctx, res.Terms, day)
+	if err != nil {
+		return nil, err
+	}
+	vec, model, err := r.vector(ctx, question, day)
+	if err != nil {
+		return nil, err
+	}
+	res.Model = model
+	res.Asked = AskedQuantity(question)
+	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
+		if res.Asked.Holds(h.Chunk.Body) {
+			res.Hits = append(res.Hits, h)
+		}
+	}
+	if len(res.Hits) > k {
+		res.Hits = res.Hits[:k]
+	}
+	return res, nil
+}
+
+// lexical scores with BM25 and keeps hits covering enough of the question.
+func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) ([]Hit, error) {
+	df, stats, err := r.Store.TermStats(ctx, terms)
+	if err != nil {
+		return nil, err
+	}
+	if stats.Chunks == 0 {
+		return nil, nil
+	}
+	n := float64(stats.Chunks)
+	idf := make([]float64, len(terms))
+	weight := map[string]float64{}
+	var total float64
+	type ranked struct {
+		term string
+		idf  float64
+		df   int
+	}
+	var known []ranked
+	for i, t := range terms {
+		d := float64(df[t])
+		idf[i] = math.Log(1 + (n-d+0.5)/(d+0.5))
+		weight[t] = idf[i]
+		total += idf[i]
+		if df[t] > 0 {
+			known = append(known, ranked{t, idf[i], df[t]})
+		}
+	}
+	if len(known) == 0 || total == 0 {
+		return nil, nil
+	}
+	// Candidates come from the rarer terms; common ones only add to scores.
+	sort.Slice(known, func(i, j int) bool { return known[i].idf > known[j].idf })
+	var filter []string
+	for _, k := range known {
+		if float64(k.df) <= 0.05*n || len(filter) < 3 {
+			filter = append(filter, k.term)
+		}
+	}
+	hits, err := r.Store.LexicalSearch(ctx, LexicalQuery{Terms: terms, IDF: idf, Filter: filter, Day: day, AvgLen: stats.AvgTokens,
+		Limit: r.Opts.Candidates, TitleWeight: r.Opts.TitleWeight, TitleEcho: r.Opts.TitleEcho})
+	if err != nil {
+		return nil, err
+	}
+	var kept []Hit
+	for _, h := range hits {
+		var w float64
+		for _, m := range h.Matched {
+			w += weight[m]
+		}
+		h.Coverage = w / total
+		if h.Coverage >= r.Opts.MinCoverage {
+			kept = append(kept, h)
+		}
+	}
+	for i := range kept {
+		kept[i].LexRank = i + 1
+	}
+	return kept, nil
+}
+
+// vector searches the serving model: the configured embedder's vectors once
+// they are complete, otherwise the local ones.
+func (r *Retriever) vector(ctx context.Context, question string, day time.Time) ([]Hit, string, error) {
+	var e Embedder = r.Local
+	if r.Embedder != nil && r.Embedder.Name() != r.Local.Name() {
+		m, err := r.Store.Model(ctx, r.Embedder.Name())
+		if err == nil && m.Ready {
+			e = r.Embedder
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, "", err
+		}
+	}
+	m, err := r.Store.Model(ctx, e.Name())
+	if errors.Is(err, ErrNotFound) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	vs, err := e.Embed(ctx, []string{question})
+	if err != nil {
+		// A model outage must not stop answers: fall back to local vectors.
+		if e == Embedder(r.Local) {
+			return nil, "", err
+		}
+		return r.vectorWith(ctx, r.Local, question, day)
+	}
+	hits, err := r.Store.VectorSearch(ctx, VectorQuery{Model: m, Vector: vs[0], Day: day, Limit: r.Opts.Candidates})
+	if err != nil {
+		return nil, "", err
+	}
+	return r.keepVector(hits), m.Name, nil
+}
+
+func (r *Retriever) vectorWith(ctx context.Context, e Embedder, question string, day time.Time) ([]Hit, string, error) {
+	m, err := r.Store.Model(ctx, e.Name())
+	if err != nil {
+		return nil, "", nil
+	}
+	vs, err := e.Embed(ctx, []string{question})
+	if err != nil {
+		return nil, "", err
+	}
+	hits, err := r.Store.VectorSearch(ctx, VectorQuery{Model: m, Vector: vs[0], Day: day, Limit: r.Opts.Candidates})
+	if err != nil {
+		return nil, "", err
+	}
+	return r.keepVector(hits), m.Name, nil
+}
+
+func (r *Retriever) keepVector(hits []Hit) []Hit {
+	var kept []Hit
+	for _, h := range hits {
+		if h.Vector >= r.Opts.MinVector {
+			kept = append(kept, h)
+		}
+	}
+	for i := range kept {
+		kept[i].VecRank = i + 1
+	}
+	return kept
+}
+
+// fuse merges the two ranked lists by reciprocal rank and returns the top k.
+func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
+	byID := map[int64]*Hit{}
+	var order []int64
+	for _, list := range [][]Hit{lex, vec} {
+		for i := range list {
+			h := list[i]
+			cur, ok := byID[h.Chunk.ID]
+			if !ok {
+				cp := h
+				byID[h.Chunk.ID] = &cp
+				order = append(order, h.Chunk.ID)
+				cur = &cp
+			} else {
+				if h.LexRank > 0 {
+					cur.LexRank, cur.BM25, cur.Coverage, cur.Matched = h.LexRank, h.BM25, h.Coverage, h.Matched
+				}
+				if h.VecRank > 0 {
+					cur.VecRank, cur.Vector = h.VecRank, h.Vector
+				}
+			}
+		}
+	}
+	out := make([]Hit, 0, len(order))
+	for _, id := range order {
+		h := byID[id]
+		h.Score = 0
+		if h.LexRank > 0 {
+			h.Score += 1 / (rrfK + float64(h.LexRank))
+		}
+		if h.VecRank > 0 {
+			h.Score += 1 / (rrfK + float64(h.VecRank))
+		}
+		out = append(out, *h)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}

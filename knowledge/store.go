@@ -1,0 +1,120 @@
+package knowledge
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the knowledge base needs from the database. The postgres
+// package implements it; every method that writes does so in one
+// transaction.
+type Store interface {
+	// ActiveByHash finds the active document with this content, or ErrNotFound.
+	ActiveByHash(ctx context.Context, hash string) (*Document, error)
+	// ActiveByTitle finds the active document with this title, or ErrNotFound.
+	ActiveByTitle(ctx context.Context, title string) (*Document, error)
+	// FindDocument resolves an officer's reference: an id, a 文号 or a
+	// title (or a unique part of one), among active documents first.
+	FindDocument(ctx context.Context, ref string) (*Document, error)
+	// SaveDocument stores a document, its chunks and their vectors, and
+	// supersedes the document replaces (0: none), all in one transaction.
+	SaveDocument(ctx context.Context, doc *Document, chunks []IndexedChunk, vectors []ModelVectors, replaces int64) error
+	// RetireDocument ends an active document.
+	RetireDocument(ctx context.Context, id int64) error
+	// Documents lists documents, newest first; all includes ended ones.
+	Documents(ctx context.Context, all bool) ([]Document, error)
+	// DocumentChunks returns a document's chunks in order.
+	DocumentChunks(ctx context.Context, id int64) ([]Chunk, error)
+
+	// EnsureModel registers an embedding model (and its index) once.
+	EnsureModel(ctx context.Context, name string, dims int) (Model, error)
+	// Model returns a registered model by name, or ErrNotFound.
+	Model(ctx context.Context, name string) (Model, error)
+	// MissingEmbeddings lists up to limit chunks of active documents that
+	// have no vector of the model.
+	MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]ChunkText, error)
+	// SaveEmbeddings stores vectors for chunks.
+	SaveEmbeddings(ctx context.Context, modelID int, chunkIDs []int64, vectors [][]float32) error
+	// SetModelReady records whether every active chunk has a vector.
+	SetModelReady(ctx context.Context, modelID int, ready bool) error
+
+	// TermStats returns the document frequency of terms and the corpus size.
+	TermStats(ctx context.Context, terms []string) (map[string]int, CorpusStats, error)
+	// LexicalSearch ranks chunks of documents valid on the day by BM25.
+	LexicalSearch(ctx context.Context, q LexicalQuery) ([]Hit, error)
+	// VectorSearch ranks chunks of documents valid on the day by cosine
+	// similarity with the model's vectors.
+	VectorSearch(ctx context.Context, q VectorQuery) ([]Hit, error)
+	// HitsByID loads chunks with their documents.
+	HitsByID(ctx context.Context, ids []int64) ([]Hit, error)
+}
+
+// IndexedChunk is a chunk with its lexical tokens.
+type IndexedChunk struct {
+	Chunk
+	Tokens []string
+}
+
+// ModelVectors are one model's vectors for a document's chunks, in order.
+type ModelVectors struct {
+	Model   Model
+	Vectors [][]float32
+}
+
+// Model is a registered embedding model.
+type Model struct {
+	ID    int
+	Name  string
+	Dims  int
+	Ready bool
+}
+
+// ChunkText is a chunk's id and the text to embed.
+type ChunkText struct {
+	ID   int64
+	Text string
+}
+
+// CorpusStats are totals over the chunks of active documents.
+type CorpusStats struct {
+	Chunks    int64
+	AvgTokens float64
+}
+
+// LexicalQuery asks for BM25 over weighted terms. Filter terms select the
+// candidates (the rarer ones, so that very common words do not make every
+// chunk a candidate); all terms score.
+type LexicalQuery struct {
+	Terms  []string
+	IDF    []float64
+	Filter []string
+	Day    time.Time
+	AvgLen float64
+	Limit  int
+	// TitleWeight scales a term matched in the document title; TitleEcho
+	// scales the same term matched again in the chunk's own text.
+	TitleWeight float64
+	TitleEcho   float64
+	Exclude     []int64 // documents to leave out
+}
+
+// VectorQuery asks for the nearest chunks by one model's vectors.
+type VectorQuery struct {
+	Model  Model
+	Vector []float32
+	Day    time.Time
+	Limit  int
+}
+
+// Hit is a retrieved chunk with its document and scores.
+type Hit struct {
+	Chunk    Chunk
+	Doc      Document
+	BM25     float64  // lexical score
+	Coverage float64  // share of the question's term weight the chunk matches
+	Matched  []string // question terms found in the chunk
+	Vector   float64  // cosine similarity
+	LexRank  int      // 1-based rank in the lexical list, 0 if absent
+	VecRank  int      // 1-based rank in the vector list, 0 if absent
+	Score    float64  // fused score (reciprocal-rank fusion)
+}

@@ -1,0 +1,145 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Tokenize turns text into the lexical tokens stored in the full-text index:
+// overlapping character bigrams of each run of Chinese characters (a run of
+// one character is kept whole), and lower-cased runs of Latin letters and
+// digits. Bigrams need no dictionary and no memory beyond the text, and
+// measured on the development set they retrieve as well as dictionary
+// segmentation (see README, "Retrieval").
+func Tokenize(text string) []string {
+	var out []string
+	var han []rune
+	var word []rune
+	flushHan := func() {
+		switch len(han) {
+		case 0:
+		case 1:
+			out = append(out, string(han))
+		default:
+			for i := 0; i+1 < len(han); i++ {
+				out = append(out, string(han[i:i+2]))
+			}
+		}
+		han = han[:0]
+	}
+	flushWord := func() {
+		if len(word) > 0 {
+			out = append(out, strings.ToLower(string(word)))
+			word = word[:0]
+		}
+	}
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			flushWord()
+			han = append(han, r)
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			flushHan()
+			word = append(word, r)
+		case r == '.' && len(word) > 0 && isDigits(word):
+			word = append(word, r) // 1.5 stays one token
+		default:
+			flushHan()
+			flushWord()
+		}
+	}
+	flushHan()
+	flushWord()
+	return out
+}
+
+func isDigits(rs []rune) bool {
+	for _, r := range rs {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// fillers are words of a question that say nothing about its subject. They
+// are cut out before tokenizing so that no bigram spans them.
+var fillers = []string{
+	"请问一下", "请问", "想问一下", "想问", "问一下", "咨询一下", "咨询",
+	"怎么样", "怎么办", "怎么", "怎样", "如何", "为什么",
+	"是不是", "是否", "有没有", "能不能", "可不可以", "会不会", "要不要", "算不算", "够不够",
+	"什么", "哪些", "哪个", "哪里", "多少", "多久", "几号", "啥", "咋",
+	"可以", "能够", "需要", "应该", "还能", "还要", "还有",
+	"我们", "我司", "咱们", "你们", "我", "您",
+	"一下", "一共", "听说", "现在", "那个", "这个", "那边", "这边",
+	"吗", "呢", "啊", "吧", "呀", "哦", "嘛", "了",
+}
+
+// thesaurus maps everyday and abbreviated policy words to the terms the
+// documents use. It is general domain vocabulary, not tuned to any question.
+var thesaurus = map[string][]string{
+	"高企":   {"高新技术企业"},
+	"申报":   {"申请"},
+	"高校":   {"高等院校"},
+	"学校":   {"院校"},
+	"大学":   {"高等院校"},
+	"时间":   {"期限", "年限"},
+	"多久":   {"期限", "日内"},
+	"高新企业": {"高新技术企业"},
+	"研发":   {"研究开发"},
+	"环保":   {"环境"},
+	"孵化器":  {"科技企业孵化器"},
+	"双创":   {"创新创业"},
+	"专利费":  {"专利收费"},
+	"减免":   {"减征", "免征"},
+	"免税":   {"免征"},
+	"补贴":   {"补助", "资助"},
+	"奖励":   {"奖补"},
+	"钱":    {"资金", "金额"},
+	"公司":   {"企业"},
+	"厂":    {"企业"},
+	"老板":   {"法定代表人"},
+	"丢了":   {"丢失", "损失"},
+	"罚":    {"罚款", "处罚"},
+	"骗":    {"骗取", "虚假"},
+	"年报":   {"年度发展情况报表"},
+	"成果转化": {"科技成果转化"},
+	"技术合同": {"技术合同认定登记"},
+	"入驻":   {"入孵"},
+	"报备":   {"报告", "备案"},
+}
+
+// QueryTerms prepares a question for lexical search: fillers removed, domain
+// synonyms added, then tokenized. Duplicates are kept once.
+func QueryTerms(question string) []string {
+	q := question
+	for _, f := range fillers {
+		q = strings.ReplaceAll(q, f, " ")
+	}
+	var extra []string
+	for word, alts := range thesaurus {
+		if strings.Contains(question, word) {
+			extra = append(extra, alts...)
+		}
+	}
+	toks := Tokenize(q + " " + strings.Join(extra, " "))
+	seen := make(map[string]bool, len(toks))
+	out := toks[:0]
+	for _, t := range toks {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Normalize removes all whitespace, as the evaluation compares texts.
+func Normalize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
