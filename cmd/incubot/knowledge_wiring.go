@@ -55,3 +55,15 @@ func (a *app) addFiles(ctx context.Context, kb *knowledge.KB, paths []string, op
 	sum.Took = time.Since(start)
 	return sum, results, nil
 }
+
+// completer is the configured chat model, or nil offline.
+func (a *app) completer() knowledge.Completer {
+	if a.cfg.ChatBaseURL == "" {
+		return nil
+	}
+	return knowledge.NewOpenAICompleter(a.cfg.ChatBaseURL, a.cfg.ChatAPIKey, a.cfg.ChatModel, a.cfg.ModelTimeout)
+}
+
+func (a *app) answererOn(db *postgres.DB) *knowledge.Answerer {
+	return &knowledge.Answerer{Retriever: a.retrieverOn(db), FAQ: db, Model: a.completer(), Fallback: a.cfg.Fallback(), K: 5, Log: a.log}
+}

@@ -52,6 +52,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"kb", "policy corpus: add, list, show, search, retire, reindex, faq", cmdKB},
+		{"ask", "answer one question from the command line", cmdAsk},
+		{"questions", "questions log; --unanswered lists what the corpus did not cover", cmdQuestions},
 		{"eval", "measure retrieval and answers on a question set", cmdEval},
 		{"migrate", "apply database schema migrations", cmdMigrate},
 		{"doctor", "check database, pgvector, schema, model and WeChat session", cmdDoctor},

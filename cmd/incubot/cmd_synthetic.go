@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/incubot/incubot/knowledge"
+)
+
+// synthWords is policy vocabulary for generated documents.
+var synthWords = strings.Fields(`企业 科技 创新 研发 费用 补助 资金 申报 认定 孵化器 众创空间 高新技术 成果 转化 专利 知识产权
+技术 合同 登记 税收 优惠 减免 项目 管理 办法 条件 材料 审核 公示 期限 年度 报告 考核 评价 服务 平台 人才 引进 培养 奖励
+财政 部门 科学技术局 市场 监督 投资 融资 风险 补偿 贷款 贴息 设备 仪器 共享 开放 实验室 中心 园区 产业 集群 数字 经济
+智能 制造 新材料 生物 医药 能源 环保 农业 乡村 振兴 标准 质量 品牌 国际 合作 交流 高校 院所 协同 攻关 揭榜 挂帅 首台 套
+保险 采购 示范 应用 场景 推广 统计 信息 公开 监督 检查 违规 责任 追究 退回 取消 资格 失信 惩戒 申请人 法定代表人 营业执照`)
+
+// evalSynthetic ingests n generated chunks into a scratch database and
+// measures ingest rate, retrieval latency and peak memory.
+func evalSynthetic(ctx context.Context, a *app, n int, asJSON bool) error {
+	db, cleanup, err := a.scratchDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	kb := a.kbOn(db)
+	rng := rand.New(rand.NewPCG(7, 42))
+	sentence := func() string {
+		k := 8 + rng.IntN(10)
+		var b strings.Builder
+		for i := 0; i < k; i++ {
+			b.WriteString(synthWords[rng.IntN(len(synthWords))])
+			if rng.IntN(7) == 0 {
+				b.WriteString(strconv.Itoa(1 + rng.IntN(500)))
+				b.WriteString([]string{"万元", "%", "个工作日", "家", "年"}[rng.IntN(5)])
+			}
+		}
+		return b.String() + "。"
+	}
+	const perDoc = 50
+	docs := (n + perDoc - 1) / perDoc
+	var samples []string
+	bar := newProgress(a.stderr, "synthetic ingest", n)
+	start := time.Now()
+	chunks := 0
+	var peakHeap uint64
+	for d := 0; d < docs && chunks < n; d++ {
+		var b strings.Builder
+		fmt.Fprintf(&b, "# 合成政策文件第%d号\n\n", d+1)
+		for c := 0; c < perDoc && chunks+c < n; c++ {
+			fmt.Fprintf(&b, "第%d条 %s%s%s\n", c+1, sentence(), sentence(), sentence())
+		}
+		res := kb.Add(ctx, fmt.Sprintf("synthetic-%06d.txt", d+1), []byte(b.String()), knowledge.AddOptions{})
+		if res.Err != nil {
+			return res.Err
+		}
+		chunks += res.Chunks
+		if d%7 == 0 {
+			samples = append(samples, sentence())
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peakHeap = max(peakHeap, ms.HeapInuse)
+		}
+		if !asJSON {
+			bar.set(chunks, "")
+		}
+	}
+	if !asJSON {
+		bar.done()
+	}
+	if err := kb.FinishIngest(ctx); err != nil {
+		return err
+	}
+	ingest := time.Since(start)
+	r := a.retrieverOn(db)
+	var lat []float64
+	queries := samples
+	if len(queries) > 200 {
+		queries = queries[:200]
+	}
+	for _, q := range queries {
+		t := time.Now()
+		if _, err := r.Search(ctx, q, 5); err != nil {
+			return err
+		}
+		lat = append(lat, float64(time.Since(t).Microseconds())/1000)
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	peakHeap = max(peakHeap, ms.HeapInuse)
+	out := map[string]any{
+		"chunks":               chunks,
+		"ingest_seconds":       round1(ingest.Seconds()),
+		"ingest_chunks_per_s":  round1(float64(chunks) / ingest.Seconds()),
+		"queries":              len(lat),
+		"latency_p50_ms":       knowledge.Percentile(lat, 50),
+		"latency_p95_ms":       knowledge.Percentile(lat, 95),
+		"go_peak_heap_mb":      round1(float64(peakHeap) / (1 << 20)),
+		"go_sys_mb":            round1(float64(ms.Sys) / (1 << 20)),
+		"process_peak_rss_mb":  round1(float64(peakRSS("self")) / 1024),
+		"database_peak_rss_mb": round1(float64(dbPeakRSS()) / 1024),
+	}
+	if asJSON {
+		return json.NewEncoder(a.stdout).Encode(out)
+	}
+	for _, k := range []string{"chunks", "ingest_seconds", "ingest_chunks_per_s", "queries", "latency_p50_ms", "latency_p95_ms", "go_peak_heap_mb", "go_sys_mb", "process_peak_rss_mb", "database_peak_rss_mb"} {
+		a.printf("%-22s %v\n", k, out[k])
+	}
+	return nil
+}
+
+func round1(x float64) float64 { return float64(int(x*10+0.5)) / 10 }
+
+// peakRSS reads VmHWM (kB) of /proc/<pid>/status; 0 where unavailable.
+func peakRSS(pid string) int {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			n, _ := strconv.Atoi(strings.Fields(line)[1])
+			return n
+		}
+	}
+	return 0
+}
+
+// dbPeakRSS is the peak memory of the embedded database servers this
+// process started (its node children).
+func dbPeakRSS() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", os.Getpid(), os.Getpid()))
+	if err != nil {
+		return 0
+	}
+	total := 0
+	for _, pid := range strings.Fields(string(b)) {
+		total += peakRSS(pid)
+	}
+	return total
+}

@@ -1,0 +1,108 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/incubot/incubot/knowledge"
+	"github.com/jackc/pgx/v5"
+)
+
+var _ knowledge.FAQSource = (*DB)(nil)
+
+// FAQs implements knowledge.FAQSource.
+func (db *DB) FAQs(ctx context.Context) ([]knowledge.FAQ, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, question, answer, basis, created_by, created_at FROM faqs ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: faqs: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.FAQ, error) {
+		var f knowledge.FAQ
+		err := r.Scan(&f.ID, &f.Question, &f.Answer, &f.Basis, &f.CreatedBy, &f.CreatedAt)
+		return f, err
+	})
+}
+
+// AddFAQs stores curated answers in one transaction.
+func (db *DB) AddFAQs(ctx context.Context, faqs []knowledge.FAQ) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		for i := range faqs {
+			f := &faqs[i]
+			if err := tx.QueryRow(ctx, `INSERT INTO faqs (question, answer, basis, created_by) VALUES ($1::text, $2::text, $3::text, $4::text)
+				RETURNING id, created_at`, f.Question, f.Answer, f.Basis, f.CreatedBy).Scan(&f.ID, &f.CreatedAt); err != nil {
+				return fmt.Errorf("postgres: add faq: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// RemoveFAQ deletes a curated answer, or returns ErrNotFound.
+func (db *DB) RemoveFAQ(ctx context.Context, id int64) error {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM faqs WHERE id = $1::bigint`, id)
+	if err != nil {
+		return fmt.Errorf("postgres: remove faq: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("faq %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// QuestionLog is one asked question and what the bot did with it.
+type QuestionLog struct {
+	ID        int64     `json:"id"`
+	MessageID *int64    `json:"message_id,omitempty"`
+	Channel   string    `json:"channel"`
+	Chat      string    `json:"chat"`
+	Asker     string    `json:"asker"`
+	Question  string    `json:"question"`
+	Searched  string    `json:"searched"`
+	Answer    string    `json:"answer"`
+	Answered  bool      `json:"answered"`
+	Source    string    `json:"source"`
+	Reason    string    `json:"reason"`
+	Cited     []byte    `json:"-"`
+	TopScore  float64   `json:"top_score"`
+	Model     string    `json:"model"`
+	LatencyMS int       `json:"latency_ms"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// LogAnswer records a question and its answer.
+func (db *DB) LogAnswer(ctx context.Context, q QuestionLog, ans *knowledge.Answer) (int64, error) {
+	cited, err := json.Marshal(ans.Cited)
+	if err != nil {
+		return 0, err
+	}
+	if ans.Cited == nil {
+		cited = []byte("[]")
+	}
+	var id int64
+	err = db.pool.QueryRow(ctx, `INSERT INTO questions (message_id, channel, chat, asker, question, searched, answer, answered, source, reason, cited, top_score, model, latency_ms)
+		VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::boolean, $9::text, $10::text, $11::jsonb, $12::float8, $13::text, $14::int)
+		RETURNING id`, q.MessageID, q.Channel, q.Chat, q.Asker, q.Question, ans.Searched, ans.Text, ans.Answered, ans.Source, ans.Reason,
+		string(cited), ans.TopScore, ans.Model, int(ans.Latency.Milliseconds())).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: log question: %w", err)
+	}
+	return id, nil
+}
+
+// Questions lists logged questions since a time, newest first.
+func (db *DB) Questions(ctx context.Context, since time.Time, unansweredOnly bool) ([]QuestionLog, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, message_id, channel, chat, asker, question, searched, answer, answered, source, reason, cited::text, top_score, model, latency_ms, created_at
+		FROM questions WHERE created_at >= $1::timestamptz AND (NOT $2::boolean OR NOT answered) ORDER BY created_at DESC, id DESC`, since, unansweredOnly)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: questions: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (QuestionLog, error) {
+		var q QuestionLog
+		var cited string
+		err := r.Scan(&q.ID, &q.MessageID, &q.Channel, &q.Chat, &q.Asker, &q.Question, &q.Searched, &q.Answer, &q.Answered, &q.Source, &q.Reason, &cited, &q.TopScore, &q.Model, &q.LatencyMS, &q.CreatedAt)
+		q.Cited = []byte(cited)
+		return q, err
+	})
+}
