@@ -268,4 +268,3 @@ func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, qs []knowled
 	ev.Report.LatencyP95 = knowledge.Percentile(lat, 95)
 	return ev, nil
 }
-

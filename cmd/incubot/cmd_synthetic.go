@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -135,13 +136,16 @@ func peakRSS(pid string) int {
 // dbPeakRSS is the peak memory of the embedded database servers this
 // process started (its node children).
 func dbPeakRSS() int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", os.Getpid(), os.Getpid()))
-	if err != nil {
-		return 0
-	}
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
 	total := 0
-	for _, pid := range strings.Fields(string(b)) {
-		total += peakRSS(pid)
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, pid := range strings.Fields(string(b)) {
+			total += peakRSS(pid)
+		}
 	}
 	return total
 }
