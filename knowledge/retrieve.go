@@ -27,7 +27,7 @@ type RetrieveOptions struct {
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.16, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -48,9 +48,15 @@ type SearchResult struct {
 }
 
 // Search returns at most k hits, best first; none when nothing passes the
-// thresholds.
+// thresholds or no hit holds the kind of quantity the question asks for.
 func (r *Retriever) Search(ctx context.Context, question string, k int) (*SearchResult, error) {
-	res := &SearchResult{Terms: QueryTerms(question)}
+	return r.SearchFor(ctx, question, AskedQuantity(question), k)
+}
+
+// SearchFor is Search with the asked quantity given (a follow-up joined to
+// its topic asks what the follow-up asks).
+func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked, k int) (*SearchResult, error) {
+	res := &SearchResult{Terms: QueryTerms(question), Asked: asked}
 	if len(res.Terms) == 0 {
 		return res, nil
 	}
@@ -64,7 +70,6 @@ func (r *Retriever) Search(ctx context.Context, question string, k int) (*Search
 		return nil, err
 	}
 	res.Model = model
-	res.Asked = AskedQuantity(question)
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
 		if res.Asked.Holds(h.Chunk.Body) {
 			res.Hits = append(res.Hits, h)
@@ -96,7 +101,9 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) 
 	}
 	var known []ranked
 	for i, t := range terms {
-		d := float64(df[t])
+		// A term the corpus lacks weighs as a term found once: it still
+		// lowers coverage, but a small corpus does not make it dominate.
+		d := math.Max(1, float64(df[t]))
 		idf[i] = math.Log(1 + (n-d+0.5)/(d+0.5))
 		weight[t] = idf[i]
 		total += idf[i]

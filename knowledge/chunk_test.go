@@ -1,0 +1,290 @@
+package knowledge
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func parseFile(t *testing.T, name string) *Parsed {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func labels(cs []Chunk) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Article)
+	}
+	return out
+}
+
+func TestChunkArticlesWithChaptersAndItems(t *testing.T) {
+	p := parseFile(t, "articles.txt")
+	if p.Title != "XX区支持高新技术企业发展暂行办法" || p.Source != "区科技局" {
+		t.Fatalf("header: title %q source %q", p.Title, p.Source)
+	}
+	cs := Split(p.Text, nil)
+	want := []string{"第一条", "第二条", "第三条", "第四条"}
+	if got := labels(cs); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("labels %v, want %v", got, want)
+	}
+	if cs[0].Heading != "第一章 总则" {
+		t.Errorf("heading of 第一条: %q", cs[0].Heading)
+	}
+	if cs[2].Heading != "第二章 支持措施 第一节 认定奖励" {
+		t.Errorf("heading path of 第三条: %q", cs[2].Heading)
+	}
+	if !strings.Contains(cs[2].Body, "（二）重新认定的，一次性奖励10万元") {
+		t.Errorf("（一）（二） items must stay inside their article: %q", cs[2].Body)
+	}
+	if cs[2].Label() != "第三条" {
+		t.Errorf("label %q", cs[2].Label())
+	}
+	m := Recognize(p.Text)
+	if m.EffectiveOn == nil || m.EffectiveOn.Format("2006-01-02") != "2024-01-01" || m.ExpiresOn == nil || m.ExpiresOn.Format("2006-01-02") != "2026-12-31" {
+		t.Errorf("dates: %v %v", m.EffectiveOn, m.ExpiresOn)
+	}
+}
+
+func TestChunkNoticeParts(t *testing.T) {
+	p := parseFile(t, "notice.txt")
+	if p.DocNumber != "南科通〔2024〕26号" {
+		t.Errorf("文号: %q", p.DocNumber)
+	}
+	cs := Split(p.Text, nil)
+	got := labels(cs)
+	want := []string{"", "一", "二", "三"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("labels %v, want %v", got, want)
+	}
+	if !strings.Contains(cs[1].Body, "2.2023年获得备案的众创空间") {
+		t.Errorf("numbered items inside a part stay in it: %q", cs[1].Body)
+	}
+	if cs[1].Label() != "第一部分" {
+		t.Errorf("part label %q", cs[1].Label())
+	}
+}
+
+func TestChunkTopLevelNumberedItems(t *testing.T) {
+	cs := Split(parseFile(t, "items.txt").Text, nil)
+	got := strings.Join(labels(cs), ",")
+	if got != ",第一条,1,2,第十条" {
+		t.Fatalf("labels %q", got)
+	}
+	if cs[2].Heading != "第二章 认定条件" || cs[2].Label() != "第1项" {
+		t.Errorf("item: heading %q label %q", cs[2].Heading, cs[2].Label())
+	}
+	if strings.Contains(cs[1].Body, "独立法人") {
+		t.Error("items after a chapter heading must not join the article before it")
+	}
+}
+
+func TestChunkLongArticleSplitsWithOverlap(t *testing.T) {
+	cs := Split(parseFile(t, "long.txt").Text, nil)
+	var parts []Chunk
+	for _, c := range cs {
+		if c.Article == "第五条" {
+			parts = append(parts, c)
+		}
+	}
+	if len(parts) < 2 {
+		t.Fatalf("a long article must be split, got %d part(s)", len(parts))
+	}
+	for i, c := range parts {
+		if n := utf8.RuneCountInString(c.Body); n > MaxChunkRunes+20 {
+			t.Errorf("part %d has %d runes", i, n)
+		}
+		if c.Part != i+1 {
+			t.Errorf("part number %d, want %d", c.Part, i+1)
+		}
+		if i > 0 {
+			if !strings.HasPrefix(c.Body, "（第五条续）") {
+				t.Errorf("part %d should repeat its label: %q", i, c.Body[:30])
+			}
+			prev := sentencesOf(parts[i-1].Body)
+			last := prev[len(prev)-1]
+			if !strings.Contains(c.Body, last) {
+				t.Errorf("part %d should start with the previous part's last sentence %q", i, last)
+			}
+		}
+	}
+	for _, c := range parts {
+		if strings.HasSuffix(c.Body, "流") {
+			t.Errorf("parts must end at sentence boundaries: %q", c.Body)
+		}
+	}
+}
+
+func TestChunkPlainTextFallsBackToParagraphs(t *testing.T) {
+	cs := Split(parseFile(t, "plain.txt").Text, nil)
+	if len(cs) != 1 || cs[0].Article != "" || !strings.Contains(cs[0].Body, "第二段") {
+		t.Fatalf("plain text: %+v", cs)
+	}
+	long := strings.Repeat("没有结构的长段落文字。", 100)
+	cs = Split(long, nil)
+	if len(cs) < 2 {
+		t.Fatalf("long unstructured text must be cut by size, got %d chunks", len(cs))
+	}
+}
+
+func TestFrontMatter(t *testing.T) {
+	p := parseFile(t, "frontmatter.md")
+	if p.Title != "XX区企业购买科技成果补助暂行办法" || p.DocNumber != "X科规〔2024〕1号" || p.Issuer != "XX区科学技术局" {
+		t.Fatalf("front matter: %+v", p.Meta)
+	}
+	if p.EffectiveOn.Format("2006-01-02") != "2024-03-01" || p.ExpiresOn.Format("2006-01-02") != "2026-02-28" {
+		t.Fatalf("dates: %v %v", p.EffectiveOn, p.ExpiresOn)
+	}
+	if strings.Contains(p.Text, "title:") {
+		t.Fatal("front matter must not be indexed as text")
+	}
+}
+
+// docx builds a minimal Word document with paragraphs and one table.
+func docx(t *testing.T, paras []string, table [][]string) []byte {
+	t.Helper()
+	var body strings.Builder
+	for _, p := range paras {
+		body.WriteString("<w:p><w:r><w:t>" + p + "</w:t></w:r></w:p>")
+	}
+	if table != nil {
+		body.WriteString("<w:tbl>")
+		for _, row := range table {
+			body.WriteString("<w:tr>")
+			for _, c := range row {
+				body.WriteString("<w:tc><w:p><w:r><w:t>" + c + "</w:t></w:r></w:p></w:tc>")
+			}
+			body.WriteString("</w:tr>")
+		}
+		body.WriteString("</w:tbl>")
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("word/document.xml")
+	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body.String() + `</w:body></w:document>`))
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestDocxTableRowsRepeatTheHeader(t *testing.T) {
+	data := docx(t, []string{"XX区科技项目补助标准", "第一条 补助标准见下表。", "补助标准表"},
+		[][]string{{"项目类别", "补助比例", "最高金额"}, {"一类项目", "10%", "50万元"}, {"二类项目", "5%", "20万元"}})
+	p, err := Parse("标准.docx", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := Split(p.Text, p.Tables)
+	var rows []Chunk
+	for _, c := range cs {
+		if strings.HasPrefix(c.Article, "表格") {
+			rows = append(rows, c)
+		}
+	}
+	if len(rows) != 2 {
+		t.Fatalf("want one chunk per data row, got %+v", cs)
+	}
+	if rows[1].Body != "项目类别：二类项目；补助比例：5%；最高金额：20万元" || rows[1].Heading != "补助标准表" {
+		t.Fatalf("row chunk: %+v", rows[1])
+	}
+}
+
+func TestParseRejectsBadFiles(t *testing.T) {
+	cases := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"a.xls", []byte("x"), ErrUnsupported},
+		{"a.doc", []byte("x"), ErrUnsupported},
+		{"empty.txt", []byte("  \n "), ErrNoText},
+		{"broken.docx", []byte("PK\x03\x04 not really a zip"), ErrInvalid},
+		{"binary.txt", []byte("abc\x00def"), ErrInvalid},
+		{"broken.pdf", []byte("%PDF-1.4 garbage"), ErrInvalid},
+		{"scan.pdf", minimalPDF(""), ErrNoText},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.name, tc.data)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParsePDFTextLayer(t *testing.T) {
+	p, err := Parse("a.pdf", minimalPDF("Article 1 subsidy rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Text, "subsidy") {
+		t.Fatalf("text layer: %q", p.Text)
+	}
+}
+
+func TestParseGB18030Text(t *testing.T) {
+	gbk := []byte{0xb5, 0xda, 0xd2, 0xbb, 0xcc, 0xf5} // 第一条 in GB18030
+	p, err := Parse("gbk.txt", append(gbk, []byte(" test\n")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Text, "第一条") {
+		t.Fatalf("decoded %q", p.Text)
+	}
+}
+
+// minimalPDF writes a one-page PDF whose page shows text (none: a page
+// without a text layer, as a scan has).
+func minimalPDF(text string) []byte {
+	content := ""
+	if text != "" {
+		content = "BT /F1 12 Tf 72 720 Td (" + text + ") Tj ET"
+	}
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		"<< /Length " + itoa(len(content)) + " >>\nstream\n" + content + "\nendstream",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := []int{}
+	for i, o := range objs {
+		offsets = append(offsets, b.Len())
+		b.WriteString(itoa(i+1) + " 0 obj\n" + o + "\nendobj\n")
+	}
+	xref := b.Len()
+	b.WriteString("xref\n0 " + itoa(len(objs)+1) + "\n0000000000 65535 f \n")
+	for _, off := range offsets {
+		s := itoa(off)
+		b.WriteString(strings.Repeat("0", 10-len(s)) + s + " 00000 n \n")
+	}
+	b.WriteString("trailer\n<< /Size " + itoa(len(objs)+1) + " /Root 1 0 R >>\nstartxref\n" + itoa(xref) + "\n%%EOF\n")
+	return b.Bytes()
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var d []byte
+	for ; n > 0; n /= 10 {
+		d = append([]byte{byte('0' + n%10)}, d...)
+	}
+	return string(d)
+}

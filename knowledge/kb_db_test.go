@@ -1,0 +1,175 @@
+package knowledge_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incubot/incubot/internal/postgres"
+	"github.com/incubot/incubot/internal/testdb"
+	"github.com/incubot/incubot/knowledge"
+)
+
+type env struct {
+	db  *postgres.DB
+	kb  *knowledge.KB
+	r   *knowledge.Retriever
+	day time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := testdb.New(t)
+	e := &env{db: db, day: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
+	e.kb = &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	e.r = &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: func() time.Time { return e.day }, Opts: knowledge.DefaultRetrieveOptions}
+	return e
+}
+
+func (e *env) add(t *testing.T, name, text string, opts knowledge.AddOptions) knowledge.AddResult {
+	t.Helper()
+	res := e.kb.Add(context.Background(), name, []byte(text), opts)
+	if res.Err != nil {
+		t.Fatalf("add %s: %v", name, res.Err)
+	}
+	if err := e.kb.FinishIngest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func (e *env) search(t *testing.T, q string) []knowledge.Hit {
+	t.Helper()
+	res, err := e.r.Search(context.Background(), q, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Hits
+}
+
+const subsidyV1 = `# XX区企业购买科技成果补助暂行办法
+第一条 为鼓励企业购买科技成果，制定本办法。
+第六条 按技术合同实际成交额的10%给予补助，单个项目最高补助50万元。
+`
+
+const subsidyV2 = `# XX区企业购买科技成果补助暂行办法
+第一条 为鼓励企业购买科技成果，制定本办法。
+第六条 按技术合同实际成交额的15%给予补助，单个项目最高补助80万元，补助资金专款专用。
+`
+
+func TestAddSearchAndVersions(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	first := e.add(t, "subsidy.txt", subsidyV1, knowledge.AddOptions{})
+	if first.Outcome != knowledge.Added || first.Chunks != 2 {
+		t.Fatalf("first add: %+v", first)
+	}
+	hits := e.search(t, "购买科技成果补助比例是多少")
+	if len(hits) == 0 || !strings.Contains(hits[0].Chunk.Body, "10%") {
+		t.Fatalf("search before the new version: %+v", hits)
+	}
+
+	again := e.add(t, "copy-of-subsidy.txt", subsidyV1, knowledge.AddOptions{})
+	if again.Outcome != knowledge.Unchanged || again.Doc.ID != first.Doc.ID {
+		t.Fatalf("same content must change nothing: %+v", again)
+	}
+
+	second := e.add(t, "subsidy-2025.txt", subsidyV2, knowledge.AddOptions{})
+	if second.Outcome != knowledge.Replaced || second.Replaced.ID != first.Doc.ID {
+		t.Fatalf("same title must supersede: %+v", second)
+	}
+	old, err := e.db.FindDocument(ctx, "1")
+	if err != nil || old.Status != knowledge.StatusSuperseded || old.ReplacedBy == nil || *old.ReplacedBy != second.Doc.ID {
+		t.Fatalf("old version: %+v %v", old, err)
+	}
+	for _, q := range []string{"购买科技成果补助比例是多少", "技术合同实际成交额的10%给予补助", "最高补助50万元"} {
+		for _, h := range e.search(t, q) {
+			if h.Doc.ID == first.Doc.ID || strings.Contains(h.Chunk.Body, "50万元") {
+				t.Fatalf("%q returned the superseded version: %+v", q, h)
+			}
+		}
+	}
+	hits = e.search(t, "购买科技成果补助比例是多少")
+	if len(hits) == 0 || !strings.Contains(hits[0].Chunk.Body, "15%") {
+		t.Fatalf("the new version should answer: %+v", hits)
+	}
+
+	if _, err := e.kb.Retire(ctx, "XX区企业购买科技成果补助暂行办法"); err != nil {
+		t.Fatal(err)
+	}
+	if hits := e.search(t, "购买科技成果补助比例是多少"); len(hits) != 0 {
+		t.Fatalf("a retired document must never be retrieved: %+v", hits)
+	}
+	if _, err := e.kb.Retire(ctx, "XX区企业购买科技成果补助暂行办法"); err == nil {
+		t.Fatal("retiring twice should say it is already retired")
+	}
+}
+
+func TestExplicitReplaces(t *testing.T) {
+	e := newEnv(t)
+	old := e.add(t, "a.txt", "# 孵化器扶持办法（试行）\n第一条 孵化器面积补助每平方米100元。\n", knowledge.AddOptions{})
+	res := e.add(t, "b.txt", "# 孵化器扶持办法\n第一条 孵化器面积补助每平方米120元。\n", knowledge.AddOptions{Replaces: "孵化器扶持办法（试行）"})
+	if res.Outcome != knowledge.Replaced || res.Replaced.ID != old.Doc.ID {
+		t.Fatalf("--replaces: %+v", res)
+	}
+	for _, h := range e.search(t, "孵化器面积补助每平方米多少元") {
+		if h.Doc.ID == old.Doc.ID {
+			t.Fatal("replaced document retrieved")
+		}
+	}
+}
+
+func TestValidityDates(t *testing.T) {
+	e := newEnv(t)
+	exp := time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
+	e.add(t, "old.txt", "# 2022年研发投入奖励办法\n第一条 企业研发投入奖励按增量的5%计算。\n", knowledge.AddOptions{Meta: knowledge.Meta{ExpiresOn: &exp}})
+	eff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	e.add(t, "future.txt", "# 2026年科普活动经费办法\n第一条 科普活动经费每场补助3000元。\n", knowledge.AddOptions{Meta: knowledge.Meta{EffectiveOn: &eff}})
+
+	if hits := e.search(t, "研发投入奖励按增量多少计算"); len(hits) != 0 {
+		t.Fatalf("an expired document must not be retrieved: %+v", hits)
+	}
+	if hits := e.search(t, "科普活动经费每场补助多少"); len(hits) != 0 {
+		t.Fatalf("a document not yet in force must not be retrieved: %+v", hits)
+	}
+	e.day = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	if hits := e.search(t, "研发投入奖励按增量多少计算"); len(hits) == 0 {
+		t.Fatal("before its expiry the document is retrieved")
+	}
+	e.day = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if hits := e.search(t, "科普活动经费每场补助多少"); len(hits) == 0 {
+		t.Fatal("once in force the document is retrieved")
+	}
+}
+
+func TestBadFilesLeaveNothingBehind(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	for _, bad := range []struct{ name, text string }{{"x.xls", "a"}, {"empty.txt", " "}, {"broken.docx", "PK nope"}} {
+		if res := e.kb.Add(ctx, bad.name, []byte(bad.text), knowledge.AddOptions{}); res.Outcome != knowledge.Failed || res.Err == nil {
+			t.Fatalf("%s: %+v", bad.name, res)
+		}
+	}
+	docs, err := e.db.Documents(ctx, true)
+	if err != nil || len(docs) != 0 {
+		t.Fatalf("failed files must write nothing: %v %v", docs, err)
+	}
+}
+
+func TestUnrelatedQuestionFindsNothing(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "subsidy.txt", subsidyV1, knowledge.AddOptions{})
+	if hits := e.search(t, "今天天气怎么样"); len(hits) != 0 {
+		t.Fatalf("an unrelated question must find nothing: %+v", hits)
+	}
+}
+
+func TestVectorSearchUsesPartialIndex(t *testing.T) {
+	sql := postgres.VectorSearchSQL(7, 1024)
+	for _, want := range []string{"e.model_id = 7", "e.embedding::vector(1024) <=> $1::text::vector(1024)", "ORDER BY e.embedding::vector(1024)"} {
+		if !strings.Contains(sql, want) {
+			t.Fatalf("vector SQL lacks %q:\n%s", want, sql)
+		}
+	}
+}

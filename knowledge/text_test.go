@@ -1,0 +1,133 @@
+package knowledge
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestTokenize(t *testing.T) {
+	got := Tokenize("高新技术企业 R&D 占比10% 与1.5倍")
+	want := []string{"高新", "新技", "技术", "术企", "企业", "r", "d", "占比", "10", "与", "1.5", "倍"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestQueryTermsDropFillersAndExpand(t *testing.T) {
+	terms := QueryTerms("请问高企认定结果要公示多少天？")
+	joined := strings.Join(terms, " ")
+	for _, filler := range []string{"请问", "多少"} {
+		for _, tok := range Tokenize(filler) {
+			if strings.Contains(" "+joined+" ", " "+tok+" ") {
+				t.Errorf("filler token %q kept: %v", tok, terms)
+			}
+		}
+	}
+	for _, want := range []string{"公示", "高新", "认定"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("want %q in %v", want, terms)
+		}
+	}
+	if len(QueryTerms("？？请问吗")) != 0 {
+		t.Error("a question of fillers only has no terms")
+	}
+}
+
+func TestAskedQuantity(t *testing.T) {
+	cases := []struct {
+		q     string
+		asked Asked
+		text  string
+		holds bool
+	}{
+		{"高企认定结果要公示多少天", AsksDuration, "公示10个工作日", true},
+		{"高企认定结果要公示多少天", AsksDuration, "应当向社会公示", false},
+		{"首次认定奖励多少钱", AsksMoney, "一次性奖励20万元", true},
+		{"单价多少以上要报审批", AsksMoney, "报同级财政部门审批", false},
+		{"加计扣除按多少算", AsksRatio, "按照无形资产成本的200%在税前摊销", true},
+		{"材料几号前要交", AsksDate, "请于2024年6月30日前提交", true},
+		{"哪些情况会被取消资格", AsksNothing, "任何文字", true},
+	}
+	for _, tc := range cases {
+		a := AskedQuantity(tc.q)
+		if a != tc.asked {
+			t.Errorf("%q asks %v, want %v", tc.q, a, tc.asked)
+			continue
+		}
+		if got := a.Holds(tc.text); got != tc.holds {
+			t.Errorf("%v.Holds(%q) = %v", a, tc.text, got)
+		}
+	}
+}
+
+func TestUnsupportedNumbers(t *testing.T) {
+	src := "第三条 首次认定的，一次性奖励20万元，补助比例不超过10%，公示期为十五个工作日。"
+	cases := []struct {
+		answer string
+		bad    []string
+	}{
+		{"首次认定奖励20万元[1]，比例不超过10%[1]。", nil},
+		{"公示十五个工作日[1]，依据第三条。", nil},
+		{"奖励200万元[1]。", []string{"200"}},
+		{"比例为1%。", []string{"1"}},
+		{"期限为三十日。", []string{"三十"}},
+	}
+	for _, tc := range cases {
+		got := UnsupportedNumbers(tc.answer, src)
+		if len(got) != len(tc.bad) || (len(got) > 0 && got[0] != tc.bad[0]) {
+			t.Errorf("%q: got %v, want %v", tc.answer, got, tc.bad)
+		}
+	}
+}
+
+func TestMatchFAQ(t *testing.T) {
+	faqs := []FAQ{{ID: 1, Question: "购买科技成果补助什么时候申报？", Answer: "每年3月。"}, {ID: 2, Question: "高企认定奖励多少？", Answer: "20万元。"}}
+	if f, ok := MatchFAQ(faqs, "请问购买科技成果补助什么时候申报"); !ok || f.ID != 1 {
+		t.Fatalf("near-identical question should match FAQ 1: %v %v", f, ok)
+	}
+	if _, ok := MatchFAQ(faqs, "孵化器免税要留存哪些资料"); ok {
+		t.Fatal("an unrelated question must not match")
+	}
+}
+
+func TestLocalEmbedderDeterministicAndNormalised(t *testing.T) {
+	e := NewLocalEmbedder()
+	a, _ := e.Embed(context.Background(), []string{"高新技术企业认定", "高新技术企业认定", "孵化器免税"})
+	if !reflect.DeepEqual(a[0], a[1]) {
+		t.Fatal("same text, different vectors")
+	}
+	var n float64
+	for _, x := range a[0] {
+		n += float64(x) * float64(x)
+	}
+	if math.Abs(n-1) > 1e-5 || len(a[0]) != LocalDims {
+		t.Fatalf("norm %v, dims %d", n, len(a[0]))
+	}
+	cos := func(x, y []float32) float64 {
+		var s float64
+		for i := range x {
+			s += float64(x[i]) * float64(y[i])
+		}
+		return s
+	}
+	if cos(a[0], a[2]) >= cos(a[0], a[1]) {
+		t.Fatal("related texts should be closer than unrelated ones")
+	}
+}
+
+func TestBestSentencesTrimsToTheAnswer(t *testing.T) {
+	body := "第十一条 认定为高新技术企业须同时满足以下条件：（一）企业申请认定时须注册成立一年以上；（二）企业通过自主研发获得对其主要产品在技术上发挥核心支持作用的知识产权的所有权；（三）对企业主要产品发挥核心支持作用的技术属于规定的范围；（四）企业从事研发和相关技术创新活动的科技人员占企业当年职工总数的比例不低于10%；（五）近一年高新技术产品收入占企业同期总收入的比例不低于60%；（六）企业创新能力评价应达到相应要求；（七）企业申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为。"
+	got := bestSentences(body, QueryTerms("科技人员占职工总数的比例要求"), AsksRatio)
+	if !strings.Contains(got, "不低于10%") {
+		t.Fatalf("quote must keep the answering sentence: %q", got)
+	}
+	if strings.Contains(got, "严重环境违法行为") {
+		t.Fatalf("quote should be trimmed to the answering sentences: %q", got)
+	}
+	if !strings.HasPrefix(got, "第十一条 认定为高新技术企业须同时满足以下条件") {
+		t.Fatalf("a list item needs its lead sentence: %q", got)
+	}
+}
