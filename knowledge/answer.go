@@ -204,13 +204,33 @@ const rewriteSystem = "把用户的追问改写成一个完整、独立的中文
 // Extract composes the offline answer: the sentences of the best clause that
 // answer the question, its citation, and where to look further.
 func Extract(res *SearchResult, question string) *Answer {
-	top := res.Hits[0]
-	quote := bestSentences(top.Chunk.Body, res.Terms, res.Asked)
+	quoted := []Hit{res.Hits[0]}
+	// A second clause of the same document that matches the question about
+	// as well is quoted too: a general question often spans two articles
+	// (the rule and its exception).
+	if len(res.Hits) > 1 {
+		top, next := res.Hits[0], res.Hits[1]
+		if next.Doc.ID == top.Doc.ID && next.Coverage >= 0.8*top.Coverage && next.Coverage > 0 {
+			quoted = append(quoted, next)
+		}
+	}
 	var b strings.Builder
-	b.WriteString("“" + quote + "”\n")
-	b.WriteString("——" + top.Doc.Citation() + top.Chunk.Label())
+	ans := &Answer{Answered: true, Source: SourceExtractive, TopScore: res.Hits[0].Score, Searched: question}
+	seen := map[string]bool{}
+	var bodies, quotes []string
+	for i, h := range quoted {
+		quote := bestSentences(h.Chunk.Body, res.Terms, res.Asked)
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("“" + quote + "”\n")
+		b.WriteString("——" + h.Doc.Citation() + h.Chunk.Label())
+		seen[h.Doc.Citation()+h.Chunk.Label()] = true
+		ans.Cited = append(ans.Cited, citation(h))
+		bodies = append(bodies, h.Chunk.Body)
+		quotes = append(quotes, quote)
+	}
 	var also []string
-	seen := map[string]bool{top.Doc.Citation() + top.Chunk.Label(): true}
 	for _, h := range res.Hits[1:] {
 		c := h.Doc.Citation() + h.Chunk.Label()
 		if !seen[c] && len(also) < 2 {
@@ -222,8 +242,8 @@ func Extract(res *SearchResult, question string) *Answer {
 		b.WriteString("\n相关条款：" + strings.Join(also, "；"))
 	}
 	b.WriteString("\n" + Prevails)
-	return &Answer{Text: b.String(), Answered: true, Source: SourceExtractive, Cited: []Citation{citation(top)},
-		TopScore: top.Score, Searched: question, Body: quote, Quoted: top.Chunk.Body}
+	ans.Text, ans.Body, ans.Quoted = b.String(), strings.Join(quotes, "\n"), strings.Join(bodies, "\n")
+	return ans
 }
 
 func citation(h Hit) Citation {
@@ -289,17 +309,23 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	return strings.Join(out, "")
 }
 
-// MatchFAQ finds the curated question closest to question, if close enough
-// (Dice similarity of their terms ≥ 0.6).
+// MatchFAQ finds the curated question closest to question, if close enough:
+// Dice similarity of their terms of at least 0.75, and the same kind of
+// quantity asked (a question about a ratio never gets the answer about a
+// date, however many words they share).
 func MatchFAQ(faqs []FAQ, question string) (FAQ, bool) {
 	q := QueryTerms(question)
+	asked := AskedQuantity(question)
 	best, bestSim := FAQ{}, 0.0
 	for _, f := range faqs {
+		if AskedQuantity(f.Question) != asked {
+			continue
+		}
 		if s := dice(q, QueryTerms(f.Question)); s > bestSim {
 			best, bestSim = f, s
 		}
 	}
-	return best, bestSim >= 0.6
+	return best, bestSim >= 0.75
 }
 
 func dice(a, b []string) float64 {

@@ -91,6 +91,9 @@ func TestMatchFAQ(t *testing.T) {
 	if _, ok := MatchFAQ(faqs, "孵化器免税要留存哪些资料"); ok {
 		t.Fatal("an unrelated question must not match")
 	}
+	if f, ok := MatchFAQ(faqs, "购买科技成果补助的比例是多少？"); ok {
+		t.Fatalf("a question on the same subject asking something else must not get FAQ %d", f.ID)
+	}
 }
 
 func TestLocalEmbedderDeterministicAndNormalised(t *testing.T) {

@@ -75,6 +75,11 @@ var fillers = []string{
 	"吗", "呢", "啊", "吧", "呀", "哦", "嘛", "了",
 }
 
+// stopChars are particles that join words in a question; a query bigram
+// holding one spans a word boundary ("的比", "例是") and matches nothing
+// meaningful.
+const stopChars = "的了吗呢吧啊是"
+
 // thesaurus maps everyday and abbreviated policy words to the terms the
 // documents use. It is general domain vocabulary, not tuned to any question.
 var thesaurus = map[string][]string{
@@ -126,6 +131,9 @@ func QueryTerms(question string) []string {
 	seen := make(map[string]bool, len(toks))
 	out := toks[:0]
 	for _, t := range toks {
+		if strings.ContainsAny(t, stopChars) {
+			continue
+		}
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)

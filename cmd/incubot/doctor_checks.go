@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/incubot/incubot/internal/config"
@@ -36,4 +37,21 @@ func wechatCheck(ctx context.Context, a *app, db *postgres.DB) (bool, string, st
 		return true, "WeChat session: none stored", "incubot serve --wechat shows a login QR code; the chat and HTTP channels need none"
 	}
 	return true, "WeChat session: stored " + updated.Format(time.DateTime), "hot login will be tried first"
+}
+
+// pingModel sends one small request to a configured model endpoint.
+func pingModel(ctx context.Context, a *app, kind, base, model string) checkLine {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.ModelTimeout)
+	defer cancel()
+	var err error
+	if kind == "embeddings" {
+		_, err = a.embedder().Embed(ctx, []string{"连通性检查"})
+	} else {
+		_, err = a.completer().Complete(ctx, "只回答：好", "连通性检查")
+	}
+	what := kind + " model " + model + " at " + base
+	if err != nil {
+		return checkLine{ok: false, what: what, hint: "unreachable or refused: " + firstLine(err.Error()) + "; check INCUBOT_" + strings.ToUpper(map[string]string{"embeddings": "embed", "chat": "chat"}[kind]) + "_* settings"}
+	}
+	return checkLine{ok: true, what: what}
 }

@@ -51,6 +51,8 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"chat", "console chat that behaves like WeChat (private or group)", cmdChat},
+		{"serve", "run the WeChat channel and/or the HTTP API", cmdServe},
 		{"kb", "policy corpus: add, list, show, search, retire, reindex, faq", cmdKB},
 		{"ask", "answer one question from the command line", cmdAsk},
 		{"questions", "questions log; --unanswered lists what the corpus did not cover", cmdQuestions},

@@ -1,0 +1,127 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/incubot/incubot/knowledge"
+)
+
+func builtinCommands(r *Router) []Command {
+	return []Command{
+		{Names: []string{"帮助", "help", "菜单", "?", "？"}, Usage: "帮助", Help: "查看我能做什么",
+			Run: func(ctx context.Context, req *Request) (string, error) { return r.help(req.Person), nil }},
+		{Names: []string{"政策列表", "文件列表"}, Usage: "政策列表", Help: "列出可查询的政策文件",
+			Run: r.listPolicies},
+		{Names: []string{"原文"}, Usage: "原文 <文件名或文号> <第X条>", Help: "查看某个文件某一条的原文",
+			Run: r.article},
+	}
+}
+
+// help lists what the person's role may do.
+func (r *Router) help(p Person) string {
+	var b strings.Builder
+	b.WriteString("您好，我是区科技局政策助手。\n直接提问即可，例如：“购买科技成果补助比例是多少？”我会引用政策原文并注明文件和条款；原文没有规定的，我会如实告知并转交工作人员。\n\n可用指令（可加 # 开头）：")
+	for _, c := range r.commands {
+		if len(c.Roles) > 0 && !slices.Contains(c.Roles, p.Role) {
+			continue
+		}
+		fmt.Fprintf(&b, "\n· %s —— %s", c.Usage, c.Help)
+	}
+	if p.Role == RoleEnterprise {
+		b.WriteString("\n\n孵化器、众创空间管理员请先向区科技局索取绑定码，再私聊我发送“绑定 绑定码”。")
+	}
+	return b.String()
+}
+
+func (r *Router) listPolicies(ctx context.Context, req *Request) (string, error) {
+	docs, err := r.Library.Documents(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	if len(docs) == 0 {
+		return "政策库里还没有文件，请联系区科技局。", nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "可查询的政策文件（%d个）：", len(docs))
+	for i, d := range docs {
+		fmt.Fprintf(&b, "\n%d. %s", i+1, d.Citation())
+		var when []string
+		if d.EffectiveOn != nil {
+			when = append(when, d.EffectiveOn.Format(time.DateOnly)+"起施行")
+		}
+		if d.ExpiresOn != nil {
+			when = append(when, "有效期至"+d.ExpiresOn.Format(time.DateOnly))
+		}
+		if len(when) > 0 {
+			b.WriteString("（" + strings.Join(when, "，") + "）")
+		}
+	}
+	b.WriteString("\n\n查看某一条原文：原文 <文件名或文号> <第X条>")
+	return b.String(), nil
+}
+
+var reArticleRef = regexp.MustCompile(`第?([一二三四五六七八九十百零〇\d]+)(条|项|部分)?$`)
+
+// article shows the exact text of one article of a document.
+func (r *Router) article(ctx context.Context, req *Request) (string, error) {
+	fields := strings.Fields(req.Args)
+	if len(fields) < 2 {
+		return "", Userf("请写明文件和条款，例如：原文 购买科技成果补助 第六条")
+	}
+	ref, art := strings.Join(fields[:len(fields)-1], " "), fields[len(fields)-1]
+	m := reArticleRef.FindStringSubmatch(art)
+	if m == nil {
+		return "", Userf("“%s”不是条款编号，请写成“第六条”这样的形式。", art)
+	}
+	doc, err := r.Library.FindDocument(ctx, ref)
+	if err != nil {
+		if isNotFound(err) {
+			return "", Userf("没有找到文件“%s”。发送“政策列表”查看可查询的文件。", ref)
+		}
+		if isInvalid(err) {
+			return "", Userf("“%s”对应多个文件，请写得更完整一些（可用文号）。", ref)
+		}
+		return "", err
+	}
+	if doc.Status != knowledge.StatusActive {
+		return "", Userf("%s已经废止或被新版本替代，不再引用。发送“政策列表”查看现行文件。", doc.Citation())
+	}
+	chunks, err := r.Library.DocumentChunks(ctx, doc.ID)
+	if err != nil {
+		return "", err
+	}
+	want := m[1]
+	var parts []string
+	for _, c := range chunks {
+		a := strings.TrimPrefix(strings.TrimSuffix(c.Article, "条"), "第")
+		if a == want {
+			body := c.Body
+			if c.Part > 1 {
+				body = strings.TrimPrefix(body, "（"+c.Article+"续）")
+				if len(parts) > 0 {
+					body = dropOverlap(parts[len(parts)-1], body)
+				}
+			}
+			parts = append(parts, body)
+		}
+	}
+	if len(parts) == 0 {
+		return "", Userf("%s中没有找到%s。", doc.Citation(), art)
+	}
+	return doc.Citation() + "\n" + strings.Join(parts, "") + "\n" + knowledge.Prevails, nil
+}
+
+// dropOverlap removes from next the sentence it repeats from prev.
+func dropOverlap(prev, next string) string {
+	for i := len(next); i > 0; i-- {
+		if strings.HasSuffix(prev, next[:i]) {
+			return next[i:]
+		}
+	}
+	return next
+}
