@@ -4,10 +4,12 @@
 package wechat
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/eatmoreapple/openwechat"
 	"github.com/incubot/incubot/bot"
 )
 
@@ -84,6 +86,10 @@ func forcedLogout(err error) bool {
 	if err == nil {
 		return false
 	}
+	var ret openwechat.Ret
+	if errors.As(err, &ret) {
+		return ret == 1100 || ret == 1101 || ret == 1102
+	}
 	s := err.Error()
 	for _, code := range []int{1100, 1101, 1102} {
 		if strings.Contains(s, strconv.Itoa(code)) || strings.Contains(s, "failed login") || strings.Contains(s, "cookie invalid") {
@@ -98,6 +104,10 @@ func forcedLogout(err error) bool {
 func barred(err error) bool {
 	if err == nil {
 		return false
+	}
+	var ret openwechat.Ret
+	if errors.As(err, &ret) {
+		return ret == 1203
 	}
 	s := err.Error()
 	return strings.Contains(s, "不能登录网页微信") || strings.Contains(s, "1203") || strings.Contains(s, "login environmental abnormality")
