@@ -92,7 +92,15 @@ type Router struct {
 
 	commands []Command
 	forms    map[string]FormHandler
+	before   []Interceptor
 }
+
+// Interceptor sees a message before it is answered as a question and may
+// handle it instead (e.g. a manager's free-text asset report).
+type Interceptor func(ctx context.Context, r *Request) (reply string, handled bool, err error)
+
+// AddInterceptor registers an interceptor.
+func (r *Router) AddInterceptor(i Interceptor) { r.before = append(r.before, i) }
 
 // Fixed replies.
 const (
@@ -275,6 +283,9 @@ func (r *Router) reply(ctx context.Context, req *Request) (string, error) {
 	if err != nil {
 		return reply, err
 	}
+	if sess.Form != nil && !sess.FormExpires.After(now) {
+		sess.FormExpires = now.Add(r.Opts.FormTTL) // a form just started
+	}
 	return reply, r.Store.SaveSession(ctx, key, sess)
 }
 
@@ -315,7 +326,13 @@ func (r *Router) route(ctx context.Context, req *Request, now time.Time) (string
 	if reply, ok, err := r.command(ctx, req); ok || err != nil {
 		return expiredForm + reply, err
 	}
-	return r.answer(ctx, req, now)
+	for _, i := range r.before {
+		if reply, ok, err := i(ctx, req); ok || err != nil {
+			return expiredForm + reply, err
+		}
+	}
+	reply, err := r.answer(ctx, req, now)
+	return expiredForm + reply, err
 }
 
 // hasContent says whether text holds any letter, Chinese character or digit

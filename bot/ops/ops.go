@@ -1,0 +1,568 @@
+// Package ops puts incubator operations into the chat: binding people,
+// asset reports by managers (commands or free text) with confirmation,
+// verification and summaries for officers, and the status-report form.
+package ops
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/postgres"
+	"github.com/incubot/incubot/knowledge"
+)
+
+// Ops are the incubator commands of the bot.
+type Ops struct {
+	DB  *postgres.DB
+	Now func() time.Time
+}
+
+// HashCode is how binding codes are stored: never in clear.
+func HashCode(code string) string {
+	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(code))))
+	return hex.EncodeToString(sum[:])
+}
+
+// Register adds the commands, forms and the free-text interceptor.
+func (o *Ops) Register(r *bot.Router) {
+	managers := []string{bot.RoleManager}
+	officers := []string{bot.RoleOfficer}
+	both := []string{bot.RoleManager, bot.RoleOfficer}
+	r.AddCommand(bot.Command{Names: []string{"绑定"}, Usage: "绑定 <绑定码>", Help: "管理员、工作人员绑定身份（私聊）", Run: o.bind})
+	for _, word := range []string{"缺失", "损坏", "补齐"} {
+		r.AddCommand(bot.Command{Names: []string{word}, Roles: managers, Usage: word + " <资产编号> [说明]", Help: "报送资产" + word, Run: o.reportCommand(word)})
+	}
+	r.AddCommand(bot.Command{Names: []string{"找到", "找回", "丢失", "遗失"}, Roles: managers, Usage: "找到 <资产编号>", Help: "同“补齐”", Run: o.reportCommandAlias})
+	r.AddCommand(bot.Command{Names: []string{"资产汇总"}, Roles: both, Usage: "资产汇总", Help: "各孵化器资产在册、缺失、补齐、核验情况", Run: o.assetSummary})
+	r.AddCommand(bot.Command{Names: []string{"资产"}, Roles: both, Usage: "资产 <编号或名称>", Help: "查询台账中的资产", Run: o.findAsset})
+	r.AddCommand(bot.Command{Names: []string{"核验"}, Roles: officers, Usage: "核验 <报告号> 通过|不通过 [说明]", Help: "核验资产报送", Run: o.review})
+	r.AddCommand(bot.Command{Names: []string{"待核验"}, Roles: officers, Usage: "待核验", Help: "列出等待核验的资产报送", Run: o.pending})
+	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月或某季度各孵化器运行情况汇总，如 报表汇总 2021-06", Run: o.statusSummary})
+	r.AddCommand(bot.Command{Names: []string{"报表"}, Roles: managers, Usage: "报表 [期间]", Help: "填报月度或季度运行情况，如 报表 2026-10", Run: o.startStatusForm})
+	r.AddForm("asset_pick", o.pickForm)
+	r.AddForm("asset_confirm", o.confirmForm)
+	r.AddForm("status", o.statusForm)
+	r.AddInterceptor(o.freeText)
+}
+
+func actor(req *bot.Request) postgres.Actor {
+	return postgres.Actor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}
+}
+
+func (o *Ops) bind(ctx context.Context, req *bot.Request) (string, error) {
+	if req.Msg.ChatKind != bot.Private {
+		return "", bot.Userf("为保护绑定码，请私聊我发送“绑定 绑定码”，不要在群里发送。")
+	}
+	code := strings.TrimSpace(req.Args)
+	if code == "" {
+		return "", bot.Userf("请发送“绑定 绑定码”，绑定码由区科技局提供。")
+	}
+	p, err := o.DB.Bind(ctx, HashCode(code), req.Msg.Channel, req.Msg.SenderID, req.Msg.SenderName, o.Now())
+	switch {
+	case errors.Is(err, postgres.ErrNotFound):
+		return "", bot.Userf("绑定码无效、已使用或已过期。请向区科技局重新索取。")
+	case errors.Is(err, postgres.ErrConflict):
+		return "", bot.Userf("这个微信号已经绑定了其他身份。如需更换，请联系区科技局先解除原绑定。")
+	case err != nil:
+		return "", err
+	}
+	who := "科技局工作人员"
+	if p.Role == bot.RoleManager {
+		who = p.Incubator + "管理员"
+	}
+	return fmt.Sprintf("绑定成功：%s，您的身份是%s。发送“帮助”查看可用的指令。", p.Name, who), nil
+}
+
+// confirmState is a report waiting for "1".
+type confirmState struct {
+	Kind    string `json:"kind"`
+	AssetID int64  `json:"asset_id"`
+	Report  string `json:"report"`
+	Note    string `json:"note"`
+	Raw     string `json:"raw"`
+	Summary string `json:"summary"`
+}
+
+// pickState is a free-text report waiting for the asset to be chosen.
+type pickState struct {
+	Kind       string  `json:"kind"`
+	Candidates []int64 `json:"candidates"`
+	Report     string  `json:"report"`
+	Raw        string  `json:"raw"`
+}
+
+func (o *Ops) reportCommandAlias(ctx context.Context, req *bot.Request) (string, error) {
+	word, _, _ := strings.Cut(strings.TrimLeft(req.Text, "#＃/"), " ")
+	for _, w := range []string{"找到", "找回", "丢失", "遗失"} {
+		if strings.HasPrefix(word, w) {
+			kind, _ := incubator.ReportKind(w)
+			return o.reportCommand(kind)(ctx, req)
+		}
+	}
+	return "", bot.Userf("请用“缺失/损坏/补齐 资产编号 说明”的格式报送。")
+}
+
+// reportCommand handles 缺失/损坏/补齐 <编号> [说明].
+func (o *Ops) reportCommand(kind string) func(context.Context, *bot.Request) (string, error) {
+	return func(ctx context.Context, req *bot.Request) (string, error) {
+		code, note, _ := strings.Cut(req.Args, " ")
+		code = strings.ToUpper(strings.TrimSpace(code))
+		if code == "" {
+			return "", bot.Userf("请写明资产编号，例如：%s CKC-001 三楼会议室投影仪。不知道编号可以直接描述，例如“三楼会议室的投影仪不见了”。", kind)
+		}
+		asset, err := o.assetForManager(ctx, req, code)
+		if err != nil {
+			return "", err
+		}
+		if _, err := incubator.Transition(asset.Status, kind); err != nil {
+			return "", bot.Userf("%s %s：%s", asset.Code, asset.Name, chineseReason(err))
+		}
+		return o.askConfirm(req, asset, kind, strings.TrimSpace(note))
+	}
+}
+
+func chineseReason(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// assetForManager finds a code in the manager's incubator.
+func (o *Ops) assetForManager(ctx context.Context, req *bot.Request, code string) (incubator.Asset, error) {
+	assets, err := o.DB.AssetsByCode(ctx, code)
+	if err != nil {
+		return incubator.Asset{}, err
+	}
+	for _, a := range assets {
+		if a.IncubatorID == req.Person.IncubatorID {
+			return a, nil
+		}
+	}
+	if len(assets) > 0 {
+		return incubator.Asset{}, bot.Userf("资产编号 %s 属于%s，不在您负责的%s台账中。请核对编号后重发。", code, assets[0].Incubator, req.Person.Incubator)
+	}
+	return incubator.Asset{}, bot.Userf("这条资产编号在台账中找不到：%s。请核对后重发，或发送“资产 名称关键词”查询编号。", code)
+}
+
+func (o *Ops) askConfirm(req *bot.Request, a incubator.Asset, kind, note string) (string, error) {
+	summary := fmt.Sprintf("%s：%s %s（%s，%s）", kind, a.Code, a.Name, orDash(a.Location), incubator.Yuan(a.Value()))
+	if note != "" {
+		summary += "，说明：" + note
+	}
+	st, _ := json.Marshal(confirmState{Kind: "asset_confirm", AssetID: a.ID, Report: kind, Note: note, Raw: req.Msg.Text, Summary: summary})
+	req.Session.Form = st
+	return "请确认报送——" + summary + "\n回复 1 确认，0 取消。", nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "地点未登记"
+	}
+	return s
+}
+
+func (o *Ops) confirmForm(ctx context.Context, req *bot.Request, state []byte) (string, []byte, error) {
+	var st confirmState
+	if err := json.Unmarshal(state, &st); err != nil {
+		return "上一步的报送信息已失效，请重新报送。", nil, nil
+	}
+	switch strings.TrimSpace(req.Text) {
+	case "1", "确认", "是":
+	case "0", "取消", "否":
+		return "已取消，没有保存任何内容。", nil, nil
+	default:
+		return "请回复 1 确认，或 0 取消。待确认：" + st.Summary, state, nil
+	}
+	rep := &incubator.AssetReport{AssetID: st.AssetID, Kind: st.Report, Note: st.Note, RawText: st.Raw,
+		ReporterID: req.Person.ID, Reporter: req.Person.Name, Channel: req.Msg.Channel}
+	err := o.DB.CreateAssetReport(ctx, rep, actor(req))
+	if errors.Is(err, incubator.ErrConflict) {
+		return "没有保存：" + chineseReason(err), nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	return fmt.Sprintf("已登记，报告号 %d。%s（状态：%s → %s）。科技局核验后会更新台账。", rep.ID, st.Summary, rep.FromStatus, rep.ToStatus), nil, nil
+}
+
+var reAssetCode = regexp.MustCompile(`[A-Za-z]{2,}-?\d{2,}`)
+
+// freeText turns a manager's description ("三楼会议室的投影仪不见了") into a
+// report: it finds candidate assets by name and location and asks which.
+func (o *Ops) freeText(ctx context.Context, req *bot.Request) (string, bool, error) {
+	if req.Person.Role != bot.RoleManager {
+		return "", false, nil
+	}
+	kind, ok := incubator.KindInText(req.Text)
+	if !ok {
+		return "", false, nil
+	}
+	if code := reAssetCode.FindString(req.Text); code != "" {
+		asset, err := o.assetForManager(ctx, req, strings.ToUpper(code))
+		if err != nil {
+			return "", true, err
+		}
+		if _, err := incubator.Transition(asset.Status, kind); err != nil {
+			return "", true, bot.Userf("%s %s：%s", asset.Code, asset.Name, chineseReason(err))
+		}
+		reply, err := o.askConfirm(req, asset, kind, req.Text)
+		return reply, true, err
+	}
+	assets, err := o.DB.Assets(ctx, req.Person.IncubatorID, "")
+	if err != nil {
+		return "", true, err
+	}
+	cands := Candidates(assets, req.Text, kind, 5)
+	if len(cands) == 0 {
+		return "", true, bot.Userf("没有在%s台账中找到与描述相符、且可以报送“%s”的资产。请写明资产编号，例如：%s CKC-001。发送“资产 名称关键词”可查询编号。", req.Person.Incubator, kind, kind)
+	}
+	if len(cands) == 1 {
+		reply, err := o.askConfirm(req, cands[0], kind, req.Text)
+		return reply, true, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "找到%d项可能的资产，请回复序号选择（0 取消）：", len(cands))
+	var ids []int64
+	for i, a := range cands {
+		fmt.Fprintf(&b, "\n%d. %s %s（%s，%s，当前%s）", i+1, a.Code, a.Name, orDash(a.Location), incubator.Yuan(a.Value()), a.Status)
+		ids = append(ids, a.ID)
+	}
+	st, _ := json.Marshal(pickState{Kind: "asset_pick", Candidates: ids, Report: kind, Raw: req.Text})
+	req.Session.Form = st
+	return b.String(), true, nil
+}
+
+// Candidates ranks the assets a description may mean: shared name and
+// location terms, keeping only those the report can apply to.
+func Candidates(assets []incubator.Asset, text, kind string, limit int) []incubator.Asset {
+	want := map[string]bool{}
+	for _, t := range knowledge.Tokenize(text) {
+		want[t] = true
+	}
+	type scored struct {
+		a     incubator.Asset
+		score int
+	}
+	var list []scored
+	for _, a := range assets {
+		if _, err := incubator.Transition(a.Status, kind); err != nil {
+			continue
+		}
+		nameHits := 0
+		for _, t := range knowledge.Tokenize(a.Name) {
+			if want[t] {
+				nameHits++
+			}
+		}
+		if nameHits == 0 {
+			continue
+		}
+		s := nameHits * 3
+		for _, t := range knowledge.Tokenize(a.Location) {
+			if want[t] {
+				s++
+			}
+		}
+		list = append(list, scored{a, s})
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].score > list[j].score })
+	var out []incubator.Asset
+	for _, s := range list {
+		if len(out) == limit || (len(out) > 0 && s.score < list[0].score/2) {
+			break
+		}
+		out = append(out, s.a)
+	}
+	return out
+}
+
+func (o *Ops) pickForm(ctx context.Context, req *bot.Request, state []byte) (string, []byte, error) {
+	var st pickState
+	if err := json.Unmarshal(state, &st); err != nil {
+		return "上一步的报送信息已失效，请重新报送。", nil, nil
+	}
+	text := strings.TrimSpace(req.Text)
+	if text == "0" || text == "取消" {
+		return "已取消，没有保存任何内容。", nil, nil
+	}
+	n, err := strconv.Atoi(text)
+	if err != nil || n < 1 || n > len(st.Candidates) {
+		return fmt.Sprintf("请回复 1 到 %d 之间的序号选择资产，或 0 取消。", len(st.Candidates)), state, nil
+	}
+	assets, err := o.DB.Assets(ctx, req.Person.IncubatorID, "")
+	if err != nil {
+		return "", nil, err
+	}
+	for _, a := range assets {
+		if a.ID == st.Candidates[n-1] {
+			reply, err := o.askConfirm(req, a, st.Report, st.Raw)
+			return reply, req.Session.Form, err
+		}
+	}
+	return "这项资产已不在台账中，请重新报送。", nil, nil
+}
+
+func (o *Ops) findAsset(ctx context.Context, req *bot.Request) (string, error) {
+	q := strings.TrimSpace(req.Args)
+	if q == "" {
+		return "", bot.Userf("请写明资产编号或名称，例如：资产 CKC-001，或 资产 投影仪。")
+	}
+	scope := 0
+	if req.Person.Role == bot.RoleManager {
+		scope = req.Person.IncubatorID
+	}
+	assets, err := o.DB.Assets(ctx, scope, "")
+	if err != nil {
+		return "", err
+	}
+	var hits []incubator.Asset
+	for _, a := range assets {
+		if strings.EqualFold(a.Code, q) || strings.Contains(a.Name, q) || strings.Contains(a.Location, q) {
+			hits = append(hits, a)
+		}
+	}
+	if len(hits) == 0 {
+		return "", bot.Userf("台账中没有找到“%s”。", q)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "找到%d项：", len(hits))
+	for i, a := range hits {
+		if i == 10 {
+			fmt.Fprintf(&b, "\n……其余%d项请缩小关键词", len(hits)-10)
+			break
+		}
+		fmt.Fprintf(&b, "\n%s %s｜%s｜%s｜%s", a.Code, a.Name, orDash(a.Location), incubator.Yuan(a.Value()), a.Status)
+	}
+	return b.String(), nil
+}
+
+var reReview = regexp.MustCompile(`^(\d+)\s*(通过|不通过)\s*(.*)$`)
+
+func (o *Ops) review(ctx context.Context, req *bot.Request) (string, error) {
+	m := reReview.FindStringSubmatch(strings.TrimSpace(req.Args))
+	if m == nil {
+		return "", bot.Userf("格式：核验 <报告号> 通过|不通过 [说明]，例如：核验 12 通过 已到现场核对。发送“待核验”查看报告号。")
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	passed := m[2] == "通过"
+	if !passed && strings.TrimSpace(m[3]) == "" {
+		return "", bot.Userf("不通过时请写明原因，例如：核验 %d 不通过 现场未见该设备。", id)
+	}
+	rep, err := o.DB.ReviewReport(ctx, id, passed, strings.TrimSpace(m[3]), actor(req))
+	switch {
+	case errors.Is(err, incubator.ErrNotFound):
+		return "", bot.Userf("没有报告号为 %d 的资产报送。发送“待核验”查看。", id)
+	case errors.Is(err, incubator.ErrConflict):
+		return "", bot.Userf("%s", chineseReason(err))
+	case err != nil:
+		return "", err
+	}
+	return fmt.Sprintf("报告 %d 已核验：%s。%s %s（%s）%s。", rep.ID, rep.Review, rep.AssetCode, rep.AssetName, rep.Incubator, rep.Kind), nil
+}
+
+func (o *Ops) pending(ctx context.Context, req *bot.Request) (string, error) {
+	reps, err := o.DB.AssetReports(ctx, time.Time{}, o.Now().Add(time.Hour))
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range reps {
+		if r.Review != incubator.ReviewPending {
+			continue
+		}
+		n++
+		if n <= 20 {
+			fmt.Fprintf(&b, "\n%d｜%s｜%s %s %s｜%s｜%s", r.ID, r.Incubator, r.Kind, r.AssetCode, r.AssetName, incubator.Yuan(r.Value), r.Reporter)
+		}
+	}
+	if n == 0 {
+		return "目前没有等待核验的资产报送。", nil
+	}
+	more := ""
+	if n > 20 {
+		more = fmt.Sprintf("\n……共%d条，请在电脑端用 incubot report export 导出查看。", n)
+	}
+	return fmt.Sprintf("待核验的资产报送（%d条）：报告号｜孵化器｜类型 编号 名称｜价值｜报送人%s%s\n核验：核验 <报告号> 通过|不通过 [说明]", n, b.String(), more), nil
+}
+
+func (o *Ops) assetSummary(ctx context.Context, req *bot.Request) (string, error) {
+	scope := 0
+	if req.Person.Role == bot.RoleManager {
+		scope = req.Person.IncubatorID
+	}
+	sums, err := o.DB.AssetSummaries(ctx, scope)
+	if err != nil {
+		return "", err
+	}
+	if len(sums) == 0 {
+		return "还没有导入任何孵化器的资产台账。", nil
+	}
+	var b strings.Builder
+	b.WriteString("资产汇总（截至" + o.Now().Format("2006-01-02 15:04") + "）")
+	for _, s := range sums {
+		fmt.Fprintf(&b, "\n\n【%s】在册资产 %d 项，原值 %s\n缺失 %d 项，%s\n损坏 %d 项，%s\n已补齐待核验 %d 项，%s\n已核验 %d 项，%s",
+			s.Incubator, s.Items, incubator.Yuan(s.Value), s.Missing, incubator.Yuan(s.MissingValue), s.Damaged, incubator.Yuan(s.DamagedValue),
+			s.Restored, incubator.Yuan(s.RestoredValue), s.Verified, incubator.Yuan(s.VerifiedValue))
+		if s.PendingReviews > 0 {
+			fmt.Fprintf(&b, "\n待核验报送 %d 条（发送“待核验”查看）", s.PendingReviews)
+		}
+	}
+	return b.String(), nil
+}
+
+func (o *Ops) statusSummary(ctx context.Context, req *bot.Request) (string, error) {
+	period, err := incubator.ParsePeriod(req.Args)
+	if err != nil {
+		return "", bot.Userf("请写明期间，例如：报表汇总 2021-06（月）或 报表汇总 2021Q2（季度）。")
+	}
+	reps, err := o.DB.StatusReports(ctx, period, period, false)
+	if err != nil {
+		return "", err
+	}
+	if len(reps) == 0 {
+		return fmt.Sprintf("%s还没有孵化器报送运行情况。", incubator.PeriodName(period)), nil
+	}
+	var total incubator.StatusReport
+	var b strings.Builder
+	for _, r := range reps {
+		total.Tenants += r.Tenants
+		total.NewTenants += r.NewTenants
+		total.Graduated += r.Graduated
+		total.Events += r.Events
+		total.Served += r.Served
+		total.Patents += r.Patents
+		total.FinancingWan += r.FinancingWan
+		total.Jobs += r.Jobs
+		fmt.Fprintf(&b, "\n· %s：在孵%d家，新增%d家，活动%d场，专利申请%d件，融资%s万元", r.Incubator, r.Tenants, r.NewTenants, r.Events, r.Patents, incubator.Wan(r.FinancingWan))
+	}
+	return fmt.Sprintf("%s运行情况汇总（%d家报送）：\n在孵企业 %d 家，新增入孵 %d 家，毕业 %d 家\n举办活动 %d 场，服务企业 %d 人次\n专利申请 %d 件，获得融资 %s 万元，就业 %d 人\n分孵化器：%s",
+		incubator.PeriodName(period), len(reps), total.Tenants, total.NewTenants, total.Graduated, total.Events, total.Served, total.Patents,
+		incubator.Wan(total.FinancingWan), total.Jobs, b.String()), nil
+}
+
+// statusState is the status form in progress.
+type statusState struct {
+	Kind   string            `json:"kind"`
+	Period string            `json:"period"`
+	Step   int               `json:"step"` // index into incubator.Fields; len means review
+	Values map[string]string `json:"values"`
+	Edit   bool              `json:"edit"` // answering a correction, then back to review
+}
+
+func (o *Ops) startStatusForm(ctx context.Context, req *bot.Request) (string, error) {
+	period := incubator.PreviousMonth(o.Now())
+	if strings.TrimSpace(req.Args) != "" {
+		p, err := incubator.ParsePeriod(req.Args)
+		if err != nil {
+			return "", bot.Userf("%s", chineseReason(err))
+		}
+		period = p
+	}
+	st := statusState{Kind: "status", Period: period, Values: map[string]string{}}
+	b, _ := json.Marshal(st)
+	req.Session.Form = b
+	return fmt.Sprintf("开始填报%s %s运行情况，共%d项，随时回复“取消”放弃（不会保存）。\n%s", req.Person.Incubator, incubator.PeriodName(period), len(incubator.Fields), question(0)), nil
+}
+
+func question(i int) string {
+	f := incubator.Fields[i]
+	if f.Text {
+		return fmt.Sprintf("%d/%d %s（没有请回复“无”）：", i+1, len(incubator.Fields), f.Label)
+	}
+	return fmt.Sprintf("%d/%d %s（%s）：", i+1, len(incubator.Fields), f.Label, f.Unit)
+}
+
+var reEdit = regexp.MustCompile(`^(?:改|修改)\s*(\d+)\s*(.*)$`)
+
+func (o *Ops) statusForm(ctx context.Context, req *bot.Request, state []byte) (string, []byte, error) {
+	var st statusState
+	if err := json.Unmarshal(state, &st); err != nil || st.Values == nil {
+		return "填报信息已失效，请发送“报表”重新开始。", nil, nil
+	}
+	text := strings.TrimSpace(req.Text)
+	if text == "取消" {
+		return "已取消本次填报，没有保存任何内容。", nil, nil
+	}
+	save := func(reply string) (string, []byte, error) {
+		b, _ := json.Marshal(st)
+		return reply, b, nil
+	}
+	if st.Step >= len(incubator.Fields) {
+		switch {
+		case text == "提交" || text == "确认":
+			r, err := incubator.Values(st.Values).Build(st.Period)
+			if err != nil {
+				return save(chineseReason(err) + "\n回复“改 序号 新数值”修改，例如：改 2 3。")
+			}
+			r.IncubatorID, r.Incubator, r.Reporter, r.Channel = req.Person.IncubatorID, req.Person.Incubator, req.Person.Name, req.Msg.Channel
+			replaced, err := o.DB.SaveStatusReport(ctx, &r, actor(req))
+			if err != nil {
+				return "", nil, err
+			}
+			note := ""
+			if replaced {
+				note = "（已替换此前对该期间的报送，原记录保留备查）"
+			}
+			return fmt.Sprintf("已提交%s %s运行情况%s。谢谢！", r.Incubator, incubator.PeriodName(r.Period), note), nil, nil
+		case reEdit.MatchString(text):
+			m := reEdit.FindStringSubmatch(text)
+			i, _ := strconv.Atoi(m[1])
+			if i < 1 || i > len(incubator.Fields) {
+				return save(fmt.Sprintf("没有第%d项，请写 1 到 %d 之间的序号。", i, len(incubator.Fields)))
+			}
+			if strings.TrimSpace(m[2]) == "" {
+				st.Step, st.Edit = i-1, true
+				return save(question(i - 1))
+			}
+			v, err := incubator.ParseField(incubator.Fields[i-1], m[2])
+			if err != nil {
+				return save(chineseReason(err))
+			}
+			st.Values[incubator.Fields[i-1].Key] = v
+			return save(o.reviewText(st, req))
+		default:
+			return save("请回复“提交”确认报送，“改 序号 新数值”修改（例如：改 2 3），或“取消”放弃。")
+		}
+	}
+	f := incubator.Fields[st.Step]
+	v, err := incubator.ParseField(f, text)
+	if err != nil {
+		return save(chineseReason(err))
+	}
+	st.Values[f.Key] = v
+	if st.Edit {
+		st.Step, st.Edit = len(incubator.Fields), false
+		return save(o.reviewText(st, req))
+	}
+	st.Step++
+	if st.Step < len(incubator.Fields) {
+		return save(question(st.Step))
+	}
+	return save(o.reviewText(st, req))
+}
+
+// reviewText shows the whole report before it is submitted.
+func (o *Ops) reviewText(st statusState, req *bot.Request) string {
+	r, err := incubator.Values(st.Values).Build(st.Period)
+	r.Incubator = req.Person.Incubator
+	r.Period = st.Period
+	s := "请核对：\n" + r.Summary()
+	if err != nil {
+		s += "\n\n注意：" + chineseReason(err)
+	}
+	return s + "\n\n回复“提交”确认报送；“改 序号 新数值”修改（例如：改 2 3）；“取消”放弃。"
+}

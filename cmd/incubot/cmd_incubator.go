@@ -1,0 +1,461 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/bot/console"
+	"github.com/incubot/incubot/bot/ops"
+	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/postgres"
+	"github.com/incubot/incubot/internal/sheet"
+	"github.com/incubot/incubot/knowledge"
+)
+
+var cliActor = postgres.Actor{Name: "cli", Role: "officer", Channel: "cli"}
+
+func (a *app) people(db *postgres.DB) bot.People { return db }
+
+func (a *app) addIncubatorCommands(r *bot.Router, db *postgres.DB) {
+	(&ops.Ops{DB: db, Now: time.Now}).Register(r)
+}
+
+// newCode makes a one-time binding code people can type: 8 characters
+// without look-alikes.
+func newCode() string {
+	const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 8)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+func cmdPeople(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 {
+		return usagef("people invite --name 张三 --role manager|officer [--incubator 创客城] | list | revoke ID")
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "invite":
+		fs := newFlags("people invite", a)
+		name := fs.String("name", "", "the person's name")
+		role := fs.String("role", "", "manager (bound to one incubator) or officer")
+		inc := fs.String("incubator", "", "the incubator a manager runs")
+		days := fs.Int("days", 7, "days the code stays valid")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if strings.TrimSpace(*name) == "" {
+			return usagef("--name is required")
+		}
+		if *role != bot.RoleManager && *role != bot.RoleOfficer {
+			return usagef("--role must be manager or officer")
+		}
+		var incID *int
+		if *role == bot.RoleManager {
+			if *inc == "" {
+				return usagef("a manager needs --incubator")
+			}
+			i, err := db.EnsureIncubator(ctx, *inc, cliActor)
+			if err != nil {
+				return err
+			}
+			incID = &i.ID
+		}
+		code := newCode()
+		p, err := db.Invite(ctx, *name, *role, incID, ops.HashCode(code), time.Now().AddDate(0, 0, *days), cliActor)
+		if err != nil {
+			return err
+		}
+		a.printf("invited %s (id %d, %s%s)\nbinding code: %s  (valid %d days, shown once)\nthe person sends in a private chat with the bot:  绑定 %s\n",
+			p.Name, p.ID, p.Role, map[bool]string{true: ", " + p.Incubator, false: ""}[p.Incubator != ""], code, *days, code)
+		return nil
+	case "list":
+		people, err := db.People(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tROLE\tINCUBATOR\tBOUND TO\tSTATE")
+		for _, p := range people {
+			state := "waiting for 绑定"
+			switch {
+			case p.RevokedAt != nil:
+				state = "revoked " + p.RevokedAt.Format(time.DateOnly)
+			case p.BoundAt != nil:
+				state = "bound " + p.BoundAt.Format(time.DateOnly)
+			}
+			bound := "-"
+			if p.ContactKey != "" {
+				bound = p.Channel + ":" + p.ContactKey
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Role, orDash(p.Incubator), bound, state)
+		}
+		return tw.Flush()
+	case "revoke":
+		if len(args) != 2 {
+			return usagef("people revoke ID (see people list)")
+		}
+		id, err := strconv.ParseInt(args[1], 10, 64)
+		if err != nil {
+			return usagef("%q is not an id", args[1])
+		}
+		if err := db.Revoke(ctx, id, cliActor); err != nil {
+			return err
+		}
+		a.printf("revoked person %d: their role and binding end now\n", id)
+		return nil
+	}
+	return usagef("unknown people subcommand %q", args[0])
+}
+
+func cmdAssets(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 {
+		return usagef("assets import FILE.xlsx|FILE.csv --incubator 创客城 | list [--incubator 名称] [--status 缺失]")
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "import":
+		fs := newFlags("assets import", a)
+		inc := fs.String("incubator", "", "the incubator the register belongs to")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 || *inc == "" {
+			return usagef("assets import FILE --incubator NAME")
+		}
+		t, err := sheet.Read(pos[0])
+		if err != nil {
+			return err
+		}
+		assets, problems := incubator.ParseRegister(t, t.Rows)
+		if len(problems) > 0 {
+			for _, p := range problems {
+				fmt.Fprintln(a.stderr, "✗", p)
+			}
+			return fmt.Errorf("%s: %d problem(s); nothing was imported", pos[0], len(problems))
+		}
+		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
+		if err != nil {
+			return err
+		}
+		res, err := db.ImportAssets(ctx, i.ID, assets, cliActor)
+		if err != nil {
+			return err
+		}
+		a.printf("%s: %d rows; %d added, %d updated, %d unchanged\n", *inc, len(assets), res.Added, res.Updated, res.Unchanged)
+		return nil
+	case "list":
+		fs := newFlags("assets list", a)
+		inc := fs.String("incubator", "", "only this incubator")
+		status := fs.String("status", "", "only this status: 在册, 缺失, 损坏, 已补齐, 已核验")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		id := 0
+		if *inc != "" {
+			i, err := db.IncubatorByName(ctx, *inc)
+			if err != nil {
+				return fmt.Errorf("no incubator named %q", *inc)
+			}
+			id = i.ID
+		}
+		assets, err := db.Assets(ctx, id, *status)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(a.stdout).Encode(assets)
+		}
+		var total int64
+		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "INCUBATOR\tCODE\tNAME\tLOCATION\tVALUE\tSTATUS")
+		for _, x := range assets {
+			total += x.Value()
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.Incubator, x.Code, x.Name, x.Location, incubator.Yuan(x.Value()), x.Status)
+		}
+		tw.Flush()
+		a.printf("%d items, %s\n", len(assets), incubator.Yuan(total))
+		return nil
+	}
+	return usagef("unknown assets subcommand %q", args[0])
+}
+
+func cmdReport(ctx context.Context, a *app, args []string) error {
+	if len(args) == 0 {
+		return usagef("report export --from DATE --to DATE -o FILE.xlsx | import FILE.xlsx --incubator NAME")
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "export":
+		fs := newFlags("report export", a)
+		from := fs.String("from", "", "first day, YYYY-MM-DD (default: 1 January this year)")
+		to := fs.String("to", "", "last day, YYYY-MM-DD (default: today)")
+		out := fs.String("o", "", "the .xlsx file to write (required)")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *out == "" {
+			return usagef("report export needs -o FILE.xlsx")
+		}
+		now := time.Now()
+		start, end := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.Local), now
+		if *from != "" {
+			if start, err = knowledge.ParseDate(*from); err != nil {
+				return usagef("--from: %v", err)
+			}
+		}
+		if *to != "" {
+			if end, err = knowledge.ParseDate(*to); err != nil {
+				return usagef("--to: %v", err)
+			}
+		}
+		n, err := exportReport(ctx, db, start, end.AddDate(0, 0, 1), *out)
+		if err != nil {
+			return err
+		}
+		a.printf("wrote %s: %s\n", *out, n)
+		return nil
+	case "import":
+		fs := newFlags("report import", a)
+		inc := fs.String("incubator", "", "the incubator the figures belong to")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 || *inc == "" {
+			return usagef("report import FILE --incubator NAME (columns 期间, 在孵企业数, 新增入孵, 毕业企业, 举办活动场次, 服务企业人次, 专利申请数, 获得融资额, 就业人数, 备注)")
+		}
+		reports, problems, err := readStatusSheet(pos[0])
+		if err != nil {
+			return err
+		}
+		if len(problems) > 0 {
+			for _, p := range problems {
+				fmt.Fprintln(a.stderr, "✗", p)
+			}
+			return fmt.Errorf("%s: %d problem(s); nothing was imported", pos[0], len(problems))
+		}
+		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
+		if err != nil {
+			return err
+		}
+		for _, r := range reports {
+			r.IncubatorID, r.Reporter, r.Channel = i.ID, "import", "cli"
+			if _, err := db.SaveStatusReport(ctx, &r, cliActor); err != nil {
+				return err
+			}
+		}
+		a.printf("imported %d status reports for %s\n", len(reports), *inc)
+		return nil
+	}
+	return usagef("unknown report subcommand %q", args[0])
+}
+
+// readStatusSheet reads status reports, one period per row; every problem
+// is reported and nothing is returned when there is one.
+func readStatusSheet(path string) ([]incubator.StatusReport, []incubator.Problem, error) {
+	t, err := sheet.Read(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	aliases := map[string][]string{"期间": {"期间", "月份", "季度", "报送期间"}}
+	for _, f := range incubator.Fields {
+		aliases[f.Key] = []string{f.Label, f.Label + "（" + f.Unit + "）", f.Label + "(" + f.Unit + ")"}
+	}
+	required := []string{"期间"}
+	for _, f := range incubator.Fields {
+		if !f.Text {
+			required = append(required, f.Key)
+		}
+	}
+	cols, missing := t.Columns(aliases, required...)
+	var problems []incubator.Problem
+	for _, m := range missing {
+		label := m
+		for _, f := range incubator.Fields {
+			if f.Key == m {
+				label = f.Label
+			}
+		}
+		problems = append(problems, incubator.Problem{Text: "缺少必需的列「" + label + "」"})
+	}
+	if len(problems) > 0 {
+		return nil, problems, nil
+	}
+	var out []incubator.StatusReport
+	for i, row := range t.Rows {
+		n := i + 2
+		if strings.Join(row, "") == "" {
+			continue
+		}
+		period, err := incubator.ParsePeriod(t.Cell(row, cols["期间"]))
+		if err != nil {
+			problems = append(problems, incubator.Problem{Row: n, Column: "期间", Text: "不是报送期间（如 2026-10 或 2026Q3）"})
+			continue
+		}
+		vals := incubator.Values{}
+		ok := true
+		for _, f := range incubator.Fields {
+			v, err := incubator.ParseField(f, t.Cell(row, cols[f.Key]))
+			if err != nil && !(f.Text && t.Cell(row, cols[f.Key]) == "") {
+				problems = append(problems, incubator.Problem{Row: n, Column: f.Label, Text: strings.TrimPrefix(err.Error(), "invalid: ")})
+				ok = false
+				continue
+			}
+			vals[f.Key] = v
+		}
+		if !ok {
+			continue
+		}
+		r, err := vals.Build(period)
+		if err != nil {
+			problems = append(problems, incubator.Problem{Row: n, Text: strings.TrimPrefix(err.Error(), "invalid: ")})
+			continue
+		}
+		out = append(out, r)
+	}
+	if len(problems) > 0 {
+		return nil, problems, nil
+	}
+	return out, nil, nil
+}
+
+// exportReport writes the register, the asset reports and the status
+// reports of a span to an Excel file.
+func exportReport(ctx context.Context, db *postgres.DB, from, to time.Time, path string) (string, error) {
+	assets, err := db.Assets(ctx, 0, "")
+	if err != nil {
+		return "", err
+	}
+	reps, err := db.AssetReports(ctx, from, to)
+	if err != nil {
+		return "", err
+	}
+	last := to.AddDate(0, 0, -1)
+	status, err := db.StatusReports(ctx, from.Format("2006-01"), last.Format("2006-01"), false)
+	if err != nil {
+		return "", err
+	}
+	quarter := func(t time.Time) string { return fmt.Sprintf("%dQ%d", t.Year(), (int(t.Month())-1)/3+1) }
+	quarters, err := db.StatusReports(ctx, quarter(from), quarter(last), false)
+	if err != nil {
+		return "", err
+	}
+	status = append(status, quarters...)
+	assetRows := [][]string{{"孵化器", "资产编号", "资产名称", "类别", "规格型号", "数量", "单价", "原值", "存放地点", "购置日期", "备注", "状态"}}
+	for _, x := range assets {
+		day := ""
+		if x.PurchasedOn != nil {
+			day = x.PurchasedOn.Format(time.DateOnly)
+		}
+		assetRows = append(assetRows, []string{x.Incubator, x.Code, x.Name, x.Category, x.Spec, strconv.Itoa(x.Quantity),
+			incubator.Yuan(x.UnitPrice), incubator.Yuan(x.Value()), x.Location, day, x.Note, x.Status})
+	}
+	reportRows := [][]string{{"报告号", "孵化器", "资产编号", "资产名称", "类型", "原状态", "新状态", "原值", "说明", "报送人", "渠道", "报送时间", "核验", "核验人", "核验说明"}}
+	for _, r := range reps {
+		reportRows = append(reportRows, []string{strconv.FormatInt(r.ID, 10), r.Incubator, r.AssetCode, r.AssetName, r.Kind, r.FromStatus, r.ToStatus,
+			incubator.Yuan(r.Value), r.Note, r.Reporter, r.Channel, r.CreatedAt.Local().Format(time.DateTime), r.Review, r.Reviewer, r.ReviewNote})
+	}
+	statusRows := [][]string{{"孵化器", "期间", "在孵企业数", "新增入孵", "毕业企业", "举办活动场次", "服务企业人次", "专利申请数", "获得融资额（万元）", "就业人数", "备注", "报送人", "报送时间"}}
+	for _, s := range status {
+		statusRows = append(statusRows, []string{s.Incubator, s.Period, strconv.Itoa(s.Tenants), strconv.Itoa(s.NewTenants), strconv.Itoa(s.Graduated),
+			strconv.Itoa(s.Events), strconv.Itoa(s.Served), strconv.Itoa(s.Patents), incubator.Wan(s.FinancingWan), strconv.Itoa(s.Jobs), s.Note, s.Reporter,
+			s.SubmittedAt.Local().Format(time.DateTime)})
+	}
+	err = sheet.Write(path, []sheet.Sheet{{Name: "资产台账", Rows: assetRows}, {Name: "资产报送", Rows: reportRows}, {Name: "运行情况", Rows: statusRows}})
+	return fmt.Sprintf("%d assets, %d asset reports, %d status reports", len(assets), len(reps), len(status)), err
+}
+
+func cmdAudit(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("audit", a)
+	since := fs.String("since", "", "from this date on (YYYY-MM-DD); default: the last 7 days")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	from := time.Now().AddDate(0, 0, -7)
+	if *since != "" {
+		t, err := knowledge.ParseDate(*since)
+		if err != nil {
+			return usagef("--since: %v", err)
+		}
+		from = t
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	entries, err := db.Audit(ctx, from)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(a.stdout).Encode(entries)
+	}
+	for _, e := range entries {
+		a.printf("%s  %s(%s/%s)  %s %s %s  %s → %s\n", e.At.Local().Format(time.DateTime), e.Actor, e.Role, e.Channel, e.Action, e.Entity, e.EntityID, orDash(e.Before), orDash(e.After))
+	}
+	if len(entries) == 0 {
+		a.printf("no changes since %s\n", from.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// loadIncubatorDemo imports the 创客城 register and binds the demo's
+// manager (王经理) and officer (李科长) to the console channel.
+func (a *app) loadIncubatorDemo(ctx context.Context, db *postgres.DB) error {
+	demo := postgres.Actor{Name: "demo", Role: "officer", Channel: "cli"}
+	inc, err := db.EnsureIncubator(ctx, incubator.DemoIncubator, demo)
+	if err != nil {
+		return err
+	}
+	existing, err := db.Assets(ctx, inc.ID, "")
+	if err != nil {
+		return err
+	}
+	if len(existing) == 0 {
+		if _, err := db.ImportAssets(ctx, inc.ID, incubator.DemoRegister(), demo); err != nil {
+			return err
+		}
+	}
+	for _, p := range []struct {
+		name, role string
+		inc        *int
+	}{{"王经理", bot.RoleManager, &inc.ID}, {"李科长", bot.RoleOfficer, nil}} {
+		if _, err := db.PersonByContact(ctx, console.Channel, p.name); err == nil {
+			continue
+		} else if !errors.Is(err, postgres.ErrNotFound) {
+			return err
+		}
+		code := newCode()
+		if _, err := db.Invite(ctx, p.name, p.role, p.inc, ops.HashCode(code), time.Now().Add(time.Hour), demo); err != nil {
+			return err
+		}
+		if _, err := db.Bind(ctx, ops.HashCode(code), console.Channel, p.name, p.name, time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,495 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/internal/incubator"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Actor is who made a change, for the audit log.
+type Actor struct {
+	Name, Role, Channel string
+}
+
+func audit(ctx context.Context, tx pgx.Tx, a Actor, action, entity, id string, before, after any) error {
+	enc := func(v any) any {
+		if v == nil {
+			return nil
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor, role, channel, action, entity, entity_id, before, after)
+		VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::jsonb, $8::jsonb)`,
+		a.Name, a.Role, a.Channel, action, entity, id, enc(before), enc(after))
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// EnsureIncubator returns the incubator of that name, creating it.
+func (db *DB) EnsureIncubator(ctx context.Context, name string, a Actor) (incubator.Incubator, error) {
+	var inc incubator.Incubator
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT id, name, operator FROM incubators WHERE name = $1::text`, name).Scan(&inc.ID, &inc.Name, &inc.Operator)
+		if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO incubators (name) VALUES ($1::text) RETURNING id, name, operator`, name).Scan(&inc.ID, &inc.Name, &inc.Operator); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "create", "incubator", fmt.Sprint(inc.ID), nil, inc)
+	})
+	if err != nil {
+		return inc, fmt.Errorf("postgres: incubator %q: %w", name, err)
+	}
+	return inc, nil
+}
+
+// IncubatorByName finds an incubator, or ErrNotFound.
+func (db *DB) IncubatorByName(ctx context.Context, name string) (incubator.Incubator, error) {
+	var inc incubator.Incubator
+	err := db.pool.QueryRow(ctx, `SELECT id, name, operator FROM incubators WHERE name = $1::text`, name).Scan(&inc.ID, &inc.Name, &inc.Operator)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return inc, fmt.Errorf("incubator %q: %w", name, ErrNotFound)
+	}
+	return inc, err
+}
+
+// PersonRecord is a person as stored.
+type PersonRecord struct {
+	ID            int64
+	Name          string
+	Role          string
+	IncubatorID   *int
+	Incubator     string
+	Channel       string
+	ContactKey    string
+	ContactName   string
+	InviteExpires *time.Time
+	BoundAt       *time.Time
+	RevokedAt     *time.Time
+}
+
+const personColumns = `p.id, p.name, p.role, p.incubator_id, coalesce(i.name, ''), p.channel, p.contact_key, p.contact_name, p.invite_expires, p.bound_at, p.revoked_at`
+
+func scanPerson(row pgx.Row) (PersonRecord, error) {
+	var p PersonRecord
+	err := row.Scan(&p.ID, &p.Name, &p.Role, &p.IncubatorID, &p.Incubator, &p.Channel, &p.ContactKey, &p.ContactName, &p.InviteExpires, &p.BoundAt, &p.RevokedAt)
+	return p, err
+}
+
+// Invite creates a person with a one-time binding code (stored hashed), or
+// gives an existing active person of that name and role a new code, so that
+// a lost binding can be made again.
+func (db *DB) Invite(ctx context.Context, name, role string, incubatorID *int, codeHash string, expires time.Time, a Actor) (PersonRecord, error) {
+	var p PersonRecord
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM people WHERE name = $1::text AND role = $2::text AND revoked_at IS NULL
+			AND incubator_id IS NOT DISTINCT FROM $3::int`, name, role, incubatorID).Scan(&id)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			err = tx.QueryRow(ctx, `INSERT INTO people (name, role, incubator_id, invite_hash, invite_expires)
+				VALUES ($1::text, $2::text, $3::int, $4::text, $5::timestamptz) RETURNING id`, name, role, incubatorID, codeHash, expires).Scan(&id)
+		case err == nil:
+			_, err = tx.Exec(ctx, `UPDATE people SET invite_hash = $2::text, invite_expires = $3::timestamptz WHERE id = $1::bigint`, id, codeHash, expires)
+		}
+		if err != nil {
+			return err
+		}
+		p, err = scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id WHERE p.id = $1::bigint`, id))
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "invite", "person", fmt.Sprint(id), nil, map[string]any{"name": name, "role": role, "incubator": p.Incubator})
+	})
+	if err != nil {
+		return p, fmt.Errorf("postgres: invite %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// Bind uses a binding code: the person is now whoever sent it on that
+// channel. It fails with ErrNotFound for an unknown, used or expired code,
+// and ErrConflict when this contact is already bound to someone else.
+func (db *DB) Bind(ctx context.Context, codeHash, channel, contactKey, contactName string, now time.Time) (PersonRecord, error) {
+	var p PersonRecord
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		p, err = scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id
+			WHERE p.invite_hash = $1::text AND p.revoked_at IS NULL AND p.invite_expires > $2::timestamptz FOR UPDATE OF p`, codeHash, now))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		before := map[string]any{"channel": p.Channel, "contact": p.ContactKey}
+		if _, err := tx.Exec(ctx, `UPDATE people SET channel = $2::text, contact_key = $3::text, contact_name = $4::text, bound_at = $5::timestamptz,
+			invite_hash = NULL, invite_expires = NULL WHERE id = $1::bigint`, p.ID, channel, contactKey, contactName, now); err != nil {
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) && pe.Code == "23505" {
+				return ErrConflict
+			}
+			return err
+		}
+		p.Channel, p.ContactKey, p.ContactName = channel, contactKey, contactName
+		return audit(ctx, tx, Actor{Name: p.Name, Role: p.Role, Channel: channel}, "bind", "person", fmt.Sprint(p.ID), before, map[string]any{"channel": channel, "contact": contactKey})
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrConflict) {
+		return p, fmt.Errorf("postgres: bind: %w", err)
+	}
+	return p, err
+}
+
+// PersonByContact finds the active person bound to a contact, or ErrNotFound.
+func (db *DB) PersonByContact(ctx context.Context, channel, contactKey string) (PersonRecord, error) {
+	p, err := scanPerson(db.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id
+		WHERE p.channel = $1::text AND p.contact_key = $2::text AND p.revoked_at IS NULL`, channel, contactKey))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// Lookup implements bot.People: bound people have their role; everyone
+// else is an enterprise user.
+func (db *DB) Lookup(ctx context.Context, m *bot.Message) (bot.Person, error) {
+	p, err := db.PersonByContact(ctx, m.Channel, m.SenderID)
+	if errors.Is(err, ErrNotFound) {
+		return bot.Person{Name: m.SenderName, Role: bot.RoleEnterprise}, nil
+	}
+	if err != nil {
+		return bot.Person{}, fmt.Errorf("postgres: person of %s: %w", m.SenderID, err)
+	}
+	out := bot.Person{ID: p.ID, Name: p.Name, Role: p.Role, Incubator: p.Incubator}
+	if p.IncubatorID != nil {
+		out.IncubatorID = *p.IncubatorID
+	}
+	return out, nil
+}
+
+// People lists everyone invited, active first.
+func (db *DB) People(ctx context.Context) ([]PersonRecord, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id ORDER BY p.revoked_at IS NOT NULL, p.id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: people: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PersonRecord, error) { return scanPerson(r) })
+}
+
+// Revoke ends a person's role and binding.
+func (db *DB) Revoke(ctx context.Context, id int64, a Actor) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE people SET revoked_at = now(), invite_hash = NULL WHERE id = $1::bigint AND revoked_at IS NULL`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("person %d: %w", id, ErrNotFound)
+		}
+		return audit(ctx, tx, a, "revoke", "person", fmt.Sprint(id), nil, nil)
+	})
+}
+
+const assetColumns = `a.id, a.incubator_id, i.name, a.code, a.name, a.category, a.spec, a.quantity, (a.unit_price * 100)::bigint, a.location, a.purchased_on, a.note, a.status`
+
+func scanAsset(row pgx.Row) (incubator.Asset, error) {
+	var a incubator.Asset
+	err := row.Scan(&a.ID, &a.IncubatorID, &a.Incubator, &a.Code, &a.Name, &a.Category, &a.Spec, &a.Quantity, &a.UnitPrice, &a.Location, &a.PurchasedOn, &a.Note, &a.Status)
+	return a, err
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct{ Added, Updated, Unchanged int }
+
+// ImportAssets upserts a register in one transaction: rows are matched by
+// code; an item's status is kept; every change is audited.
+func (db *DB) ImportAssets(ctx context.Context, incubatorID int, assets []incubator.Asset, a Actor) (ImportResult, error) {
+	var res ImportResult
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE a.incubator_id = $1::int`, incubatorID)
+		if err != nil {
+			return err
+		}
+		existing, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.Asset, error) { return scanAsset(r) })
+		if err != nil {
+			return err
+		}
+		byCode := map[string]incubator.Asset{}
+		for _, e := range existing {
+			byCode[e.Code] = e
+		}
+		for _, x := range assets {
+			old, found := byCode[x.Code]
+			if found && old.Name == x.Name && old.Category == x.Category && old.Spec == x.Spec && old.Quantity == x.Quantity &&
+				old.UnitPrice == x.UnitPrice && old.Location == x.Location && old.Note == x.Note && sameDay(old.PurchasedOn, x.PurchasedOn) {
+				res.Unchanged++
+				continue
+			}
+			var id int64
+			err := tx.QueryRow(ctx, `INSERT INTO assets (incubator_id, code, name, category, spec, quantity, unit_price, location, purchased_on, note)
+				VALUES ($1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint / 100.0, $8::text, $9::date, $10::text)
+				ON CONFLICT (incubator_id, code) DO UPDATE SET name = excluded.name, category = excluded.category, spec = excluded.spec,
+					quantity = excluded.quantity, unit_price = excluded.unit_price, location = excluded.location,
+					purchased_on = excluded.purchased_on, note = excluded.note, updated_at = now()
+				RETURNING id`, incubatorID, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note).Scan(&id)
+			if err != nil {
+				return fmt.Errorf("asset %s: %w", x.Code, err)
+			}
+			var before any
+			if found {
+				before = old
+				res.Updated++
+			} else {
+				res.Added++
+			}
+			if err := audit(ctx, tx, a, "import", "asset", fmt.Sprint(id), before, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("postgres: import assets: %w", err)
+	}
+	return res, nil
+}
+
+func sameDay(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Format(time.DateOnly) == b.Format(time.DateOnly)
+}
+
+// Assets lists assets of an incubator (0: all) and status ("": any).
+func (db *DB) Assets(ctx context.Context, incubatorID int, status string) ([]incubator.Asset, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id
+		WHERE ($1::int = 0 OR a.incubator_id = $1::int) AND ($2::text = '' OR a.status = $2::text) ORDER BY i.name, a.code`, incubatorID, status)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: assets: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.Asset, error) { return scanAsset(r) })
+}
+
+// AssetsByCode finds assets with a code in any incubator.
+func (db *DB) AssetsByCode(ctx context.Context, code string) ([]incubator.Asset, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE upper(a.code) = upper($1::text)`, code)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: asset %s: %w", code, err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.Asset, error) { return scanAsset(r) })
+}
+
+// CreateAssetReport records a report and moves the asset's status, in one
+// transaction, checking the transition against the status at that moment.
+func (db *DB) CreateAssetReport(ctx context.Context, rep *incubator.AssetReport, a Actor) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		asset, err := scanAsset(tx.QueryRow(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE a.id = $1::bigint FOR UPDATE OF a`, rep.AssetID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return incubator.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		to, err := incubator.Transition(asset.Status, rep.Kind)
+		if err != nil {
+			return err
+		}
+		rep.FromStatus, rep.ToStatus, rep.Review = asset.Status, to, incubator.ReviewPending
+		var reporter any
+		if rep.ReporterID != 0 {
+			reporter = rep.ReporterID
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO asset_reports (asset_id, kind, from_status, to_status, note, raw_text, reporter_id, reporter, channel)
+			VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, $7::bigint, $8::text, $9::text) RETURNING id, created_at`,
+			rep.AssetID, rep.Kind, rep.FromStatus, rep.ToStatus, rep.Note, rep.RawText, reporter, rep.Reporter, rep.Channel).Scan(&rep.ID, &rep.CreatedAt); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, rep.AssetID, to); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "report:"+rep.Kind, "asset", fmt.Sprint(rep.AssetID), map[string]string{"status": asset.Status}, map[string]any{"status": to, "report": rep.ID})
+	})
+	if err != nil && !errors.Is(err, incubator.ErrConflict) && !errors.Is(err, incubator.ErrNotFound) {
+		return fmt.Errorf("postgres: asset report: %w", err)
+	}
+	return err
+}
+
+const reportColumns = `r.id, r.asset_id, a.code, a.name, i.name, (a.quantity * a.unit_price * 100)::bigint, r.kind, r.from_status, r.to_status, r.note, r.raw_text,
+	coalesce(r.reporter_id, 0), r.reporter, r.channel, r.created_at, r.review, r.reviewer, r.review_note, r.reviewed_at`
+
+func scanReport(row pgx.Row) (incubator.AssetReport, error) {
+	var r incubator.AssetReport
+	err := row.Scan(&r.ID, &r.AssetID, &r.AssetCode, &r.AssetName, &r.Incubator, &r.Value, &r.Kind, &r.FromStatus, &r.ToStatus, &r.Note, &r.RawText,
+		&r.ReporterID, &r.Reporter, &r.Channel, &r.CreatedAt, &r.Review, &r.Reviewer, &r.ReviewNote, &r.ReviewedAt)
+	return r, err
+}
+
+// ReviewReport records an officer's verification and sets the asset's
+// status accordingly, in one transaction.
+func (db *DB) ReviewReport(ctx context.Context, id int64, passed bool, note string, a Actor) (incubator.AssetReport, error) {
+	var rep incubator.AssetReport
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		rep, err = scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM asset_reports r JOIN assets a ON a.id = r.asset_id
+			JOIN incubators i ON i.id = a.incubator_id WHERE r.id = $1::bigint FOR UPDATE OF r`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return incubator.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		to, err := incubator.ReviewTransition(&rep, passed)
+		if err != nil {
+			return err
+		}
+		rep.Review = incubator.ReviewRejected
+		if passed {
+			rep.Review = incubator.ReviewPassed
+		}
+		rep.Reviewer, rep.ReviewNote = a.Name, note
+		if _, err := tx.Exec(ctx, `UPDATE asset_reports SET review = $2::text, reviewer = $3::text, review_note = $4::text, reviewed_at = now() WHERE id = $1::bigint`,
+			id, rep.Review, a.Name, note); err != nil {
+			return err
+		}
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM assets WHERE id = $1::bigint FOR UPDATE`, rep.AssetID).Scan(&status); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, rep.AssetID, to); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "review:"+rep.Review, "asset", fmt.Sprint(rep.AssetID), map[string]string{"status": status}, map[string]any{"status": to, "report": id, "note": note})
+	})
+	if err != nil && !errors.Is(err, incubator.ErrConflict) && !errors.Is(err, incubator.ErrNotFound) {
+		return rep, fmt.Errorf("postgres: review report %d: %w", id, err)
+	}
+	return rep, err
+}
+
+// AssetReports lists reports created in [from, to).
+func (db *DB) AssetReports(ctx context.Context, from, to time.Time) ([]incubator.AssetReport, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+reportColumns+` FROM asset_reports r JOIN assets a ON a.id = r.asset_id JOIN incubators i ON i.id = a.incubator_id
+		WHERE r.created_at >= $1::timestamptz AND r.created_at < $2::timestamptz ORDER BY r.id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: asset reports: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.AssetReport, error) { return scanReport(r) })
+}
+
+// AssetSummary is one incubator's register in figures (money in fen).
+type AssetSummary struct {
+	Incubator                    string
+	Items                        int
+	Value                        int64
+	Missing, Damaged             int
+	MissingValue, DamagedValue   int64
+	Restored, Verified           int
+	RestoredValue, VerifiedValue int64
+	PendingReviews               int
+	ReportedMissingEver          int
+	ReportedMissingEverValue     int64
+}
+
+// AssetSummaries sums the register per incubator.
+func (db *DB) AssetSummaries(ctx context.Context, incubatorID int) ([]AssetSummary, error) {
+	rows, err := db.pool.Query(ctx, `SELECT i.name, count(a.id), coalesce(sum(a.quantity * a.unit_price * 100), 0)::bigint,
+		count(a.id) FILTER (WHERE a.status = '缺失'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '缺失'), 0)::bigint,
+		count(a.id) FILTER (WHERE a.status = '损坏'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '损坏'), 0)::bigint,
+		count(a.id) FILTER (WHERE a.status = '已补齐'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '已补齐'), 0)::bigint,
+		count(a.id) FILTER (WHERE a.status = '已核验'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '已核验'), 0)::bigint,
+		(SELECT count(*) FROM asset_reports r JOIN assets x ON x.id = r.asset_id WHERE x.incubator_id = i.id AND r.review = '待核验')
+		FROM incubators i LEFT JOIN assets a ON a.incubator_id = i.id
+		WHERE $1::int = 0 OR i.id = $1::int
+		GROUP BY i.id, i.name ORDER BY i.name`, incubatorID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: asset summary: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AssetSummary, error) {
+		var s AssetSummary
+		err := r.Scan(&s.Incubator, &s.Items, &s.Value, &s.Missing, &s.MissingValue, &s.Damaged, &s.DamagedValue,
+			&s.Restored, &s.RestoredValue, &s.Verified, &s.VerifiedValue, &s.PendingReviews)
+		return s, err
+	})
+}
+
+// SaveStatusReport stores a period's report; a report already there for the
+// period is kept as history, marked replaced.
+func (db *DB) SaveStatusReport(ctx context.Context, r *incubator.StatusReport, a Actor) (replaced bool, err error) {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE status_reports SET replaced_at = now() WHERE incubator_id = $1::int AND period = $2::text AND replaced_at IS NULL`, r.IncubatorID, r.Period)
+		if err != nil {
+			return err
+		}
+		replaced = tag.RowsAffected() > 0
+		if err := tx.QueryRow(ctx, `INSERT INTO status_reports (incubator_id, period, tenants, new_tenants, graduated, events, served, patents, financing_wan, jobs, note, reporter, channel)
+			VALUES ($1::int, $2::text, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int, $9::bigint / 100.0, $10::int, $11::text, $12::text, $13::text)
+			RETURNING id, submitted_at`, r.IncubatorID, r.Period, r.Tenants, r.NewTenants, r.Graduated, r.Events, r.Served, r.Patents, r.FinancingWan, r.Jobs, r.Note, r.Reporter, r.Channel).Scan(&r.ID, &r.SubmittedAt); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, map[bool]string{true: "resubmit", false: "submit"}[replaced], "status_report", fmt.Sprint(r.ID), nil, r)
+	})
+	if err != nil {
+		return false, fmt.Errorf("postgres: status report: %w", err)
+	}
+	return replaced, nil
+}
+
+// StatusReports lists the current reports of periods between from and to
+// (inclusive, compared as text: 2026-01 … 2026-12, 2026Q1 …); history
+// includes replaced ones.
+func (db *DB) StatusReports(ctx context.Context, from, to string, history bool) ([]incubator.StatusReport, error) {
+	rows, err := db.pool.Query(ctx, `SELECT s.id, s.incubator_id, i.name, s.period, s.tenants, s.new_tenants, s.graduated, s.events, s.served, s.patents,
+		(s.financing_wan * 100)::bigint, s.jobs, s.note, s.reporter, s.channel, s.submitted_at, s.replaced_at
+		FROM status_reports s JOIN incubators i ON i.id = s.incubator_id
+		WHERE s.period >= $1::text AND s.period <= $2::text AND ($3::boolean OR s.replaced_at IS NULL) ORDER BY s.period, i.name, s.id`, from, to, history)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: status reports: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.StatusReport, error) {
+		var s incubator.StatusReport
+		err := r.Scan(&s.ID, &s.IncubatorID, &s.Incubator, &s.Period, &s.Tenants, &s.NewTenants, &s.Graduated, &s.Events, &s.Served, &s.Patents,
+			&s.FinancingWan, &s.Jobs, &s.Note, &s.Reporter, &s.Channel, &s.SubmittedAt, &s.ReplacedAt)
+		return s, err
+	})
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID       int64     `json:"id"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Role     string    `json:"role"`
+	Channel  string    `json:"channel"`
+	Action   string    `json:"action"`
+	Entity   string    `json:"entity"`
+	EntityID string    `json:"entity_id"`
+	Before   string    `json:"before,omitempty"`
+	After    string    `json:"after,omitempty"`
+}
+
+// Audit lists the audit log since a time, oldest first.
+func (db *DB) Audit(ctx context.Context, since time.Time) ([]AuditEntry, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, at, actor, role, channel, action, entity, entity_id, coalesce(before::text, ''), coalesce(after::text, '')
+		FROM audit_log WHERE at >= $1::timestamptz ORDER BY id`, since)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: audit: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
+		var e AuditEntry
+		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Role, &e.Channel, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After)
+		return e, err
+	})
+}
