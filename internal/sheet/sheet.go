@@ -150,7 +150,7 @@ func Write(path string, sheets []Sheet) error {
 			return err
 		}
 	}
-	tmp := path + ".tmp"
+	tmp := filepath.Join(filepath.Dir(path), ".~"+filepath.Base(path)) // keeps the .xlsx suffix excelize needs
 	if err := f.SaveAs(tmp); err != nil {
 		return err
 	}
