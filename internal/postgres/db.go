@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -56,6 +57,19 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*DB,
 		// than cycling it, since a reconnect races the old socket's close.
 		cfg.MaxConnLifetime = 24 * time.Hour * 365
 		cfg.MaxConnIdleTime = 24 * time.Hour * 365
+		// pgx drops a connection whose query was cancelled; give the server
+		// a moment to see that close before the replacement arrives.
+		var connects atomic.Int32
+		cfg.BeforeConnect = func(ctx context.Context, _ *pgx.ConnConfig) error {
+			if connects.Add(1) > 1 {
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(300 * time.Millisecond):
+				}
+			}
+			return nil
+		}
 	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		if opts.SearchPath != "" {
