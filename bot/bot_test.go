@@ -34,7 +34,7 @@ type world struct {
 	now    time.Time
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	db := testdb.New(t)
 	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}

@@ -23,11 +23,13 @@ type RetrieveOptions struct {
 	// TitleWeight scales a question term found in a chunk's document title;
 	// TitleEcho scales the same term found again in the chunk's own text.
 	TitleWeight, TitleEcho float64
+	// K1 and B are BM25's parameters.
+	K1, B float64
 }
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -123,7 +125,7 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) 
 		}
 	}
 	hits, err := r.Store.LexicalSearch(ctx, LexicalQuery{Terms: terms, IDF: idf, Filter: filter, Day: day, AvgLen: stats.AvgTokens,
-		Limit: r.Opts.Candidates, TitleWeight: r.Opts.TitleWeight, TitleEcho: r.Opts.TitleEcho})
+		Limit: r.Opts.Candidates, TitleWeight: r.Opts.TitleWeight, TitleEcho: r.Opts.TitleEcho, K1: r.Opts.K1, B: r.Opts.B})
 	if err != nil {
 		return nil, err
 	}

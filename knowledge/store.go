@@ -95,6 +95,8 @@ type LexicalQuery struct {
 	// scales the same term matched again in the chunk's own text.
 	TitleWeight float64
 	TitleEcho   float64
+	// K1 and B are BM25's term-frequency saturation and length normalisation.
+	K1, B float64
 	Exclude     []int64 // documents to leave out
 }
 

@@ -26,6 +26,9 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	verbose := fs.Bool("v", false, "print every question's outcome")
 	minCov := fs.Float64("min-coverage", knowledge.DefaultRetrieveOptions.MinCoverage, "lexical threshold: share of the question's term weight a chunk must match")
 	minVec := fs.Float64("min-vector", knowledge.DefaultRetrieveOptions.MinVector, "vector threshold: least cosine similarity")
+	k1 := fs.Float64("bm25-k1", knowledge.DefaultRetrieveOptions.K1, "BM25 term-frequency saturation")
+	b := fs.Float64("bm25-b", knowledge.DefaultRetrieveOptions.B, "BM25 length normalisation")
+	titleWeight := fs.Float64("title-weight", knowledge.DefaultRetrieveOptions.TitleWeight, "weight of a question term found in the document title")
 	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks and measure ingest rate, retrieval latency and memory")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -65,6 +68,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	}
 	r := a.retrieverOn(db)
 	r.Opts.MinCoverage, r.Opts.MinVector = *minCov, *minVec
+	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight = *k1, *b, *titleWeight
 	bar := newProgress(a.stderr, "questions", len(qs))
 	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
 		if !*asJSON {

@@ -456,7 +456,7 @@ func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]kn
 	if len(q.Filter) == 0 || q.AvgLen <= 0 {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, lexicalSQL, q.Terms, q.IDF, tsqueryOr(q.Filter), q.Day, q.AvgLen, q.Limit, q.TitleWeight, q.TitleEcho)
+	rows, err := db.pool.Query(ctx, lexicalSQL, q.Terms, q.IDF, tsqueryOr(q.Filter), q.Day, q.AvgLen, q.Limit, q.TitleWeight, q.TitleEcho, q.K1, q.B)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lexical search: %w", err)
 	}
@@ -479,7 +479,7 @@ var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q
 	),
 	body AS (
 		SELECT cand.id, q.term,
-			q.idf * (cardinality(u.positions) * 1.8) / (cardinality(u.positions) + 0.8 * (0.7 + 0.3 * cand.token_count / $5::float8)) AS s
+			q.idf * (cardinality(u.positions) * ($9::float8 + 1)) / (cardinality(u.positions) + $9::float8 * (1 - $10::float8 + $10::float8 * cand.token_count / $5::float8)) AS s
 		FROM cand CROSS JOIN LATERAL unnest(cand.tokens) AS u JOIN q ON q.term = u.lexeme
 	),
 	scored AS (
