@@ -96,8 +96,8 @@ type LexicalQuery struct {
 	TitleWeight float64
 	TitleEcho   float64
 	// K1 and B are BM25's term-frequency saturation and length normalisation.
-	K1, B float64
-	Exclude     []int64 // documents to leave out
+	K1, B   float64
+	Exclude []int64 // documents to leave out
 }
 
 // VectorQuery asks for the nearest chunks by one model's vectors.
