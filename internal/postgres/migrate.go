@@ -108,6 +108,9 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			return err
 		})
 		if err != nil {
+			if m.Version == 1 && strings.Contains(err.Error(), "vector") {
+				return applied, fmt.Errorf("postgres: the vector extension cannot be created on this server (%v)\n  → install pgvector for this PostgreSQL (the pgvector/pgvector image has it; on Debian: apt-get install postgresql-16-pgvector), or have the database owner run CREATE EXTENSION vector", err)
+			}
 			return applied, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
 		applied = append(applied, m.Name)
