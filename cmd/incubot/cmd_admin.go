@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"time"
+
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/incubot/incubot/knowledge"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -90,6 +93,27 @@ func cmdConfig(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\n", s.Name, s.Value)
 	}
 	return tw.Flush()
+}
+
+// sinceDate reads a --since flag; empty means days ago.
+func sinceDate(flag string, days int) (time.Time, error) {
+	if flag == "" {
+		return time.Now().AddDate(0, 0, -days), nil
+	}
+	t, err := knowledge.ParseDate(flag)
+	if err != nil {
+		return t, usagef("--since: %v", err)
+	}
+	return t, nil
+}
+
+// reportProblems prints every problem of a rejected file and says nothing
+// was written.
+func (a *app) reportProblems(file string, problems []fmt.Stringer) error {
+	for _, p := range problems {
+		fmt.Fprintln(a.stderr, "✗", p)
+	}
+	return fmt.Errorf("%s: %d problem(s); nothing was imported", file, len(problems))
 }
 
 func mdCode(s string) string {

@@ -53,13 +53,9 @@ func cmdQuestions(ctx context.Context, a *app, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	from := time.Now().AddDate(0, 0, -30)
-	if *since != "" {
-		t, err := knowledge.ParseDate(*since)
-		if err != nil {
-			return usagef("--since: %v", err)
-		}
-		from = t
+	from, err := sinceDate(*since, 30)
+	if err != nil {
+		return err
 	}
 	db, err := a.db(ctx)
 	if err != nil {

@@ -147,10 +147,7 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 		}
 		assets, problems := incubator.ParseRegister(t, t.Rows)
 		if len(problems) > 0 {
-			for _, p := range problems {
-				fmt.Fprintln(a.stderr, "✗", p)
-			}
-			return fmt.Errorf("%s: %d problem(s); nothing was imported", pos[0], len(problems))
+			return a.reportProblems(pos[0], stringers(problems))
 		}
 		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
 		if err != nil {
@@ -252,10 +249,7 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		if len(problems) > 0 {
-			for _, p := range problems {
-				fmt.Fprintln(a.stderr, "✗", p)
-			}
-			return fmt.Errorf("%s: %d problem(s); nothing was imported", pos[0], len(problems))
+			return a.reportProblems(pos[0], stringers(problems))
 		}
 		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
 		if err != nil {
@@ -271,6 +265,14 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		return nil
 	}
 	return usagef("unknown report subcommand %q", args[0])
+}
+
+func stringers(ps []incubator.Problem) []fmt.Stringer {
+	out := make([]fmt.Stringer, len(ps))
+	for i, p := range ps {
+		out[i] = p
+	}
+	return out
 }
 
 // readStatusSheet reads status reports, one period per row; every problem
@@ -395,13 +397,9 @@ func cmdAudit(ctx context.Context, a *app, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	from := time.Now().AddDate(0, 0, -7)
-	if *since != "" {
-		t, err := knowledge.ParseDate(*since)
-		if err != nil {
-			return usagef("--since: %v", err)
-		}
-		from = t
+	from, err := sinceDate(*since, 7)
+	if err != nil {
+		return err
 	}
 	db, err := a.db(ctx)
 	if err != nil {
