@@ -78,6 +78,8 @@ type QuestionResult struct {
 	TopFile   string
 	TopScores string
 	Hits      []Hit
+	Terms     []string
+	DF        map[string]int
 }
 
 // EvidenceRank is the 1-based rank of the first hit that contains one of
@@ -103,7 +105,7 @@ func EvaluateRetrieval(ctx context.Context, r *Retriever, qs []EvalQuestion, pro
 		if err != nil {
 			return nil, fmt.Errorf("question %s: %w", q.ID, err)
 		}
-		qr := QuestionResult{Question: q, Latency: time.Since(start), Refused: len(res.Hits) == 0, Hits: res.Hits}
+		qr := QuestionResult{Question: q, Latency: time.Since(start), Refused: len(res.Hits) == 0, Hits: res.Hits, Terms: res.Terms, DF: res.DF}
 		if q.Answerable {
 			qr.Rank = EvidenceRank(res.Hits, q.Evidence)
 			for j, h := range res.Hits {

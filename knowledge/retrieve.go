@@ -44,8 +44,9 @@ type Retriever struct {
 // SearchResult is the ranked hits and how the question was read.
 type SearchResult struct {
 	Terms []string
-	Model string // the embedding model whose vectors were searched
-	Asked Asked  // the kind of quantity the question asks for, if any
+	Model string         // the embedding model whose vectors were searched
+	Asked Asked          // the kind of quantity the question asks for, if any
+	DF    map[string]int // how many chunks hold each term
 	Hits  []Hit
 }
 
@@ -63,7 +64,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return res, nil
 	}
 	day := r.Today()
-	lex, err := r.lexical(ctx, res.Terms, day)
+	lex, dfs, err := r.lexical(ctx, res.Terms, day)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	if err != nil {
 		return nil, err
 	}
-	res.Model = model
+	res.Model, res.DF = model, dfs
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
 		if res.Asked.Holds(h.Chunk.Body) {
 			res.Hits = append(res.Hits, h)
@@ -84,13 +85,13 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 }
 
 // lexical scores with BM25 and keeps hits covering enough of the question.
-func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) ([]Hit, error) {
+func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) ([]Hit, map[string]int, error) {
 	df, stats, err := r.Store.TermStats(ctx, terms)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if stats.Chunks == 0 {
-		return nil, nil
+		return nil, df, nil
 	}
 	n := float64(stats.Chunks)
 	idf := make([]float64, len(terms))
@@ -114,7 +115,7 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) 
 		}
 	}
 	if len(known) == 0 || total == 0 {
-		return nil, nil
+		return nil, df, nil
 	}
 	// Candidates come from the rarer terms; common ones only add to scores.
 	sort.Slice(known, func(i, j int) bool { return known[i].idf > known[j].idf })
@@ -127,7 +128,7 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) 
 	hits, err := r.Store.LexicalSearch(ctx, LexicalQuery{Terms: terms, IDF: idf, Filter: filter, Day: day, AvgLen: stats.AvgTokens,
 		Limit: r.Opts.Candidates, TitleWeight: r.Opts.TitleWeight, TitleEcho: r.Opts.TitleEcho, K1: r.Opts.K1, B: r.Opts.B})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var kept []Hit
 	for _, h := range hits {
@@ -143,7 +144,7 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) 
 	for i := range kept {
 		kept[i].LexRank = i + 1
 	}
-	return kept, nil
+	return kept, df, nil
 }
 
 // vector searches the serving model: the configured embedder's vectors once

@@ -98,6 +98,23 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		}
 		tw.Flush()
 		for _, q := range res {
+			matched := map[string]bool{}
+			if len(q.Hits) > 0 {
+				for _, m := range q.Hits[0].Matched {
+					matched[m] = true
+				}
+			}
+			var terms []string
+			for _, t := range q.Terms {
+				mark := "·"
+				if matched[t] {
+					mark = "✓"
+				}
+				terms = append(terms, fmt.Sprintf("%s%d%s", t, q.DF[t], mark))
+			}
+			fmt.Fprintf(a.stderr, "%s answerable=%v refused=%v terms: %s\n", q.Question.ID, q.Question.Answerable, q.Refused, strings.Join(terms, " "))
+		}
+		for _, q := range res {
 			if !q.Question.Answerable || (q.Rank >= 1 && q.Rank <= 3) {
 				continue
 			}
