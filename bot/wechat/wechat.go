@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,9 @@ type Options struct {
 	QROut   io.Writer // where the terminal QR code is drawn
 	PerChat time.Duration
 	Global  time.Duration
+	// Transport replaces the HTTP transport of the web protocol (tests
+	// point it at a local server that speaks the protocol).
+	Transport http.RoundTripper
 }
 
 // WeChat runs the account: login, intake, sending, re-login.
@@ -156,6 +160,9 @@ func (w *WeChat) session(ctx context.Context, intake []chan bot.Message, lostAt 
 	var loginErr error
 	w.do(ctx, func() {
 		b = openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(ctx))
+		if w.Opts.Transport != nil {
+			b.Caller.Client.HTTPClient().Transport = w.Opts.Transport
+		}
 		b.UUIDCallback = w.showQR
 		b.ScanCallBack = func(openwechat.CheckLoginResponse) { w.Log.Info("QR code scanned; confirm on the phone") }
 		b.LoginCallBack = func(openwechat.CheckLoginResponse) { w.Log.Info("WeChat login confirmed") }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
@@ -57,8 +58,12 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*DB,
 		// than cycling it, since a reconnect races the old socket's close.
 		cfg.MaxConnLifetime = 24 * time.Hour * 365
 		cfg.MaxConnIdleTime = 24 * time.Hour * 365
-		// pgx drops a connection whose query was cancelled; give the server
-		// a moment to see that close before the replacement arrives.
+		// A cancelled context would make pgx cut the connection and open a
+		// second one for the cancel request, which the one-session server
+		// refuses; its queries are short, so they run to completion instead.
+		cfg.ConnConfig.BuildContextWatcherHandler = func(*pgconn.PgConn) ctxwatch.Handler { return finishQuery{} }
+		// Should the connection drop anyway, give the server a moment to see
+		// the close before the replacement arrives.
 		var connects atomic.Int32
 		cfg.BeforeConnect = func(ctx context.Context, _ *pgx.ConnConfig) error {
 			if connects.Add(1) > 1 {
@@ -99,6 +104,12 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*DB,
 	}
 	return &DB{pool: pool, cfg: cfg, log: log, searchPath: opts.SearchPath}, nil
 }
+
+// finishQuery lets a query whose context is cancelled run to its end.
+type finishQuery struct{}
+
+func (finishQuery) HandleCancel(context.Context) {}
+func (finishQuery) HandleUnwatchAfterCancel()    {}
 
 // pingRetry pings, retrying briefly when the server resets the connection:
 // the embedded server refuses a new connection until it has seen the previous
