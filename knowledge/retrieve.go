@@ -25,11 +25,14 @@ type RetrieveOptions struct {
 	TitleWeight, TitleEcho float64
 	// K1 and B are BM25's parameters.
 	K1, B float64
+	// FocusBoost multiplies the weight of the terms next to the question
+	// word (什么证明, 有没有要求), which name what is asked.
+	FocusBoost float64
 }
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -64,7 +67,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return res, nil
 	}
 	day := r.Today()
-	lex, dfs, err := r.lexical(ctx, res.Terms, day)
+	lex, dfs, err := r.lexical(ctx, res.Terms, FocusTerms(question), day)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +88,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 }
 
 // lexical scores with BM25 and keeps hits covering enough of the question.
-func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) ([]Hit, map[string]int, error) {
+func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[string]bool, day time.Time) ([]Hit, map[string]int, error) {
 	df, stats, err := r.Store.TermStats(ctx, terms)
 	if err != nil {
 		return nil, nil, err
@@ -108,6 +111,9 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, day time.Time) 
 		// lowers coverage, but a small corpus does not make it dominate.
 		d := math.Max(1, float64(df[t]))
 		idf[i] = math.Log(1 + (n-d+0.5)/(d+0.5))
+		if focus[t] {
+			idf[i] *= r.Opts.FocusBoost
+		}
 		weight[t] = idf[i]
 		total += idf[i]
 		if df[t] > 0 {

@@ -134,3 +134,22 @@ func TestBestSentencesTrimsToTheAnswer(t *testing.T) {
 		t.Fatalf("a list item needs its lead sentence: %q", got)
 	}
 }
+
+func TestFocusTerms(t *testing.T) {
+	cases := map[string][]string{
+		"企业申请专利费减缴要交什么证明":      {"证明"},
+		"想报国家级孵化器认定，运营时间有没有要求": {"运营", "时间", "要求"},
+		"高企认定结果要公示多少天":         {"公示", "天"},
+	}
+	for q, want := range cases {
+		f := FocusTerms(q)
+		for _, w := range want {
+			if !f[w] {
+				t.Errorf("%q: focus %v lacks %q", q, f, w)
+			}
+		}
+	}
+	if f := FocusTerms("高企认定结果要公示多少天"); f["高企"] {
+		t.Errorf("words far from the question word are not the focus: %v", f)
+	}
+}

@@ -29,6 +29,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	k1 := fs.Float64("bm25-k1", knowledge.DefaultRetrieveOptions.K1, "BM25 term-frequency saturation")
 	b := fs.Float64("bm25-b", knowledge.DefaultRetrieveOptions.B, "BM25 length normalisation")
 	titleWeight := fs.Float64("title-weight", knowledge.DefaultRetrieveOptions.TitleWeight, "weight of a question term found in the document title")
+	focus := fs.Float64("focus-boost", knowledge.DefaultRetrieveOptions.FocusBoost, "weight multiplier of the terms next to the question word")
 	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks and measure ingest rate, retrieval latency and memory")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -68,7 +69,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	}
 	r := a.retrieverOn(db)
 	r.Opts.MinCoverage, r.Opts.MinVector = *minCov, *minVec
-	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight = *k1, *b, *titleWeight
+	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost = *k1, *b, *titleWeight, *focus
 	bar := newProgress(a.stderr, "questions", len(qs))
 	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
 		if !*asJSON {
