@@ -111,7 +111,7 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 		// lowers coverage, but a small corpus does not make it dominate.
 		d := math.Max(1, float64(df[t]))
 		idf[i] = math.Log(1 + (n-d+0.5)/(d+0.5))
-		if focus[t] {
+		if focus[t] && df[t] > 0 {
 			idf[i] *= r.Opts.FocusBoost
 		}
 		weight[t] = idf[i]
