@@ -69,6 +69,9 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, &Error{What: "Node.js is not installed", Hint: "install Node.js ≥ 20 (apt-get install nodejs, or nodejs.org), or set DATABASE_URL to a PostgreSQL with pgvector"}
 	}
+	if abs, err := filepath.Abs(o.PackageDir); err == nil {
+		o.PackageDir = abs // node runs in that folder: the script path must not be relative to it
+	}
 	script := filepath.Join(o.PackageDir, "node_modules", "@electric-sql", "pglite-socket", "dist", "scripts", "server.js")
 	if _, err := os.Stat(script); err != nil {
 		return nil, &Error{What: "the pinned PGlite packages are not installed in " + o.PackageDir, Hint: "run: npm ci --prefix " + o.PackageDir}

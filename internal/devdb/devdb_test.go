@@ -113,6 +113,21 @@ func TestPortTaken(t *testing.T) {
 	}
 }
 
+// A relative package folder (the default deploy/devdb) works from the
+// repository root, as make demo runs it.
+func TestRelativePackageDir(t *testing.T) {
+	t.Chdir("../..")
+	dir := t.TempDir()
+	srv, err := Start(context.Background(), Options{PackageDir: "deploy/devdb", DataDir: "memory://", LogPath: filepath.Join(dir, "log")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	if got := query(t, srv.URL, "SELECT 'ok'"); got != "ok" {
+		t.Fatal(got)
+	}
+}
+
 func TestMissingPackages(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Start(context.Background(), Options{PackageDir: dir, DataDir: "memory://", LogPath: filepath.Join(dir, "log")})
