@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 )
@@ -321,9 +320,4 @@ func (s *Summary) Count(r AddResult) {
 		s.Failed++
 	}
 	s.Chunks += r.Chunks
-}
-
-// IsSupported reports whether Parse reads files with this name.
-func IsSupported(name string) bool {
-	return slices.Contains(SupportedExtensions, strings.ToLower(filepath.Ext(name)))
 }

@@ -26,9 +26,3 @@ func (db *DB) SaveChannelSession(ctx context.Context, channel string, data []byt
 		ON CONFLICT (channel) DO UPDATE SET data = excluded.data, updated_at = now()`, channel, data)
 	return err
 }
-
-// DeleteChannelSession forgets a channel's login session.
-func (db *DB) DeleteChannelSession(ctx context.Context, channel string) error {
-	_, err := db.pool.Exec(ctx, "DELETE FROM channel_sessions WHERE channel = $1::text", channel)
-	return err
-}

@@ -399,8 +399,6 @@ type AssetSummary struct {
 	Restored, Verified           int
 	RestoredValue, VerifiedValue int64
 	PendingReviews               int
-	ReportedMissingEver          int
-	ReportedMissingEverValue     int64
 }
 
 // AssetSummaries sums the register per incubator.

@@ -89,7 +89,7 @@ func (db *DB) FindDocument(ctx context.Context, ref string) (*knowledge.Document
 	return nil, fmt.Errorf("document %q: %w", ref, knowledge.ErrNotFound)
 }
 
-func collectDocs(rows pgx.Rows, extra ...func() []any) ([]knowledge.Document, error) {
+func collectDocs(rows pgx.Rows) ([]knowledge.Document, error) {
 	defer rows.Close()
 	var docs []knowledge.Document
 	for rows.Next() {
