@@ -49,6 +49,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddCommand(bot.Command{Names: []string{"核验"}, Roles: officers, Usage: "核验 <报告号> 通过|不通过 [说明]", Help: "核验资产报送", Run: o.review})
 	r.AddCommand(bot.Command{Names: []string{"待核验"}, Roles: officers, Usage: "待核验", Help: "列出等待核验的资产报送", Run: o.pending})
 	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月或某季度各孵化器运行情况汇总，如 报表汇总 2021-06", Run: o.statusSummary})
+	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答的问题（默认近7天）", Run: o.unanswered})
 	r.AddCommand(bot.Command{Names: []string{"报表"}, Roles: managers, Usage: "报表 [期间]", Help: "填报月度或季度运行情况，如 报表 2026-10", Run: o.startStatusForm})
 	r.AddForm("asset_pick", o.pickForm)
 	r.AddForm("asset_confirm", o.confirmForm)
@@ -371,6 +372,37 @@ func (o *Ops) review(ctx context.Context, req *bot.Request) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("报告 %d 已核验：%s。%s %s（%s）%s。", rep.ID, rep.Review, rep.AssetCode, rep.AssetName, rep.Incubator, rep.Kind), nil
+}
+
+// unanswered lists recent questions the corpus did not cover, for officers
+// to add documents or FAQ answers.
+func (o *Ops) unanswered(ctx context.Context, req *bot.Request) (string, error) {
+	days := 7
+	if a := strings.TrimSpace(req.Args); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 1 || n > 366 {
+			return "", bot.Userf("请写天数，例如：未答问题 30")
+		}
+		days = n
+	}
+	qs, err := o.DB.Questions(ctx, o.Now().AddDate(0, 0, -days), true)
+	if err != nil {
+		return "", err
+	}
+	if len(qs) == 0 {
+		return fmt.Sprintf("近%d天没有未能回答的问题。", days), nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "近%d天未能回答的问题（%d个）：", days, len(qs))
+	for i, q := range qs {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n……其余%d个请用 incubot questions --unanswered -o 文件.xlsx 导出", len(qs)-20)
+			break
+		}
+		fmt.Fprintf(&b, "\n%s %s：%s", q.CreatedAt.Local().Format("01-02 15:04"), q.Asker, q.Question)
+	}
+	b.WriteString("\n可补充政策文件（incubot kb add）或常见问答（incubot kb faq add）。")
+	return b.String(), nil
 }
 
 func (o *Ops) pending(ctx context.Context, req *bot.Request) (string, error) {

@@ -222,6 +222,18 @@ func TestBadAssetReportsChangeNothing(t *testing.T) {
 	}
 }
 
+func TestUnansweredQuestionsForOfficers(t *testing.T) {
+	w := newWorld(t)
+	w.say(t, "路人甲", "专精特新小巨人怎么申报")
+	got := w.say(t, "李科长", "未答问题", "未答问题 abc")
+	if !strings.Contains(got[0], "路人甲：专精特新小巨人怎么申报") || !strings.Contains(got[1], "请写天数") {
+		t.Fatalf("unanswered list: %q", got)
+	}
+	if denied := w.say(t, "王经理", "未答问题"); !strings.Contains(denied[0], "只对科技局工作人员开放") {
+		t.Fatalf("managers do not see it: %q", denied)
+	}
+}
+
 func TestBindingCodes(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
