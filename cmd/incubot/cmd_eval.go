@@ -30,12 +30,12 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	b := fs.Float64("bm25-b", knowledge.DefaultRetrieveOptions.B, "BM25 length normalisation")
 	titleWeight := fs.Float64("title-weight", knowledge.DefaultRetrieveOptions.TitleWeight, "weight of a question term found in the document title")
 	focus := fs.Float64("focus-boost", knowledge.DefaultRetrieveOptions.FocusBoost, "weight multiplier of the terms next to the question word")
-	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks and measure ingest rate, retrieval latency and memory")
+	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks (from the sentences of --corpus when given) and measure ingest rate, retrieval latency and memory")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *synthetic > 0 {
-		return evalSynthetic(ctx, a, *synthetic, *asJSON)
+		return evalSynthetic(ctx, a, *synthetic, *corpus, *asJSON)
 	}
 	if *corpus == "" || *questions == "" {
 		return usagef("eval needs --corpus DIR and --questions FILE")

@@ -22,9 +22,47 @@ var synthWords = strings.Fields(`企业 科技 创新 研发 费用 补助 资�
 智能 制造 新材料 生物 医药 能源 环保 农业 乡村 振兴 标准 质量 品牌 国际 合作 交流 高校 院所 协同 攻关 揭榜 挂帅 首台 套
 保险 采购 示范 应用 场景 推广 统计 信息 公开 监督 检查 违规 责任 追究 退回 取消 资格 失信 惩戒 申请人 法定代表人 营业执照`)
 
+// corpusSentences reads the sentences of the documents in dir, so that
+// generated text has the vocabulary of real policy documents.
+func corpusSentences(dir string) ([]string, error) {
+	files, failed := knowledge.Files([]string{dir})
+	if len(failed) > 0 {
+		return nil, failed[0].Err
+	}
+	var out []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		p, err := knowledge.Parse(filepath.Base(f), data)
+		if err != nil {
+			continue
+		}
+		for _, s := range strings.SplitAfter(strings.ReplaceAll(p.Text, "\n", ""), "。") {
+			if s = strings.TrimSpace(s); len([]rune(s)) >= 8 {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no sentences in %s", dir)
+	}
+	return out, nil
+}
+
 // evalSynthetic ingests n generated chunks into a scratch database and
-// measures ingest rate, retrieval latency and peak memory.
-func evalSynthetic(ctx context.Context, a *app, n int, asJSON bool) error {
+// measures ingest rate, retrieval latency and peak memory. With a corpus,
+// chunks are random sentences of it (real vocabulary); without one, random
+// phrases of a small policy vocabulary (every term common: a worst case).
+func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON bool) error {
+	var real []string
+	if corpus != "" {
+		var err error
+		if real, err = corpusSentences(corpus); err != nil {
+			return err
+		}
+	}
 	db, cleanup, err := a.scratchDB(ctx)
 	if err != nil {
 		return err
@@ -33,6 +71,9 @@ func evalSynthetic(ctx context.Context, a *app, n int, asJSON bool) error {
 	kb := a.kbOn(db)
 	rng := rand.New(rand.NewPCG(7, 42))
 	sentence := func() string {
+		if real != nil {
+			return real[rng.IntN(len(real))]
+		}
 		k := 8 + rng.IntN(10)
 		var b strings.Builder
 		for i := 0; i < k; i++ {
