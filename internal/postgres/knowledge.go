@@ -469,10 +469,17 @@ func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]kn
 	})
 }
 
+// lexicalCandidates bounds the chunks BM25 scores: PostgreSQL's built-in
+// ts_rank picks them cheaply, so common words in a large corpus do not make
+// every chunk a candidate.
+const lexicalCandidates = 500
+
 var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, idf)),
 	cand AS (
 		SELECT c.id, c.token_count, c.tokens, d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id
 		WHERE (c.tokens @@ $3::tsquery OR d.title_tokens @@ $3::tsquery) AND ` + strings.ReplaceAll(validOn, "$DAY", "$4") + `
+		ORDER BY ts_rank(c.tokens, $3::tsquery) + ts_rank(d.title_tokens, $3::tsquery) DESC
+		LIMIT ` + strconv.Itoa(lexicalCandidates) + `
 	),
 	title AS (
 		SELECT cand.id, q.term, q.idf FROM cand CROSS JOIN LATERAL unnest(cand.title_tokens) AS u JOIN q ON q.term = u.lexeme
