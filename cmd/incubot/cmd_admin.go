@@ -165,6 +165,15 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	for _, line := range modelChecks(ctx, a) {
 		check(line.ok, line.what, line.hint)
 	}
+	if a.cfg.EmbedBaseURL != "" {
+		m, err := db.Model(ctx, a.embedder().Name())
+		switch {
+		case err == nil && m.Ready:
+			check(true, "vectors of "+m.Name+" complete", "")
+		default:
+			check(false, "vectors of the configured embedding model are incomplete", "run: incubot kb reindex (until it finishes, retrieval uses the local vectors)")
+		}
+	}
 	ok, what, hint := wechatCheck(ctx, a, db)
 	check(ok, what, hint)
 	if failed > 0 {
