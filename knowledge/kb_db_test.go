@@ -104,6 +104,19 @@ func TestAddSearchAndVersions(t *testing.T) {
 	if _, err := e.kb.Retire(ctx, "XX区企业购买科技成果补助暂行办法"); err == nil {
 		t.Fatal("retiring twice should say it is already retired")
 	}
+	entries, err := e.db.Audit(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range entries {
+		if a.Entity == "document" {
+			actions = append(actions, a.Action)
+		}
+	}
+	if strings.Join(actions, ",") != "add,replace,retire" {
+		t.Fatalf("corpus changes must be audited once each: %v", actions)
+	}
 }
 
 func TestExplicitReplaces(t *testing.T) {

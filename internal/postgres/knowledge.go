@@ -15,6 +15,9 @@ import (
 
 var _ knowledge.Store = (*DB)(nil)
 
+// kbActor records corpus changes, which officers make with incubot kb.
+var kbActor = Actor{Name: "incubot kb", Role: "officer", Channel: "cli"}
+
 const docColumns = `d.id, d.title, d.doc_number, d.issuer, d.effective_on, d.expires_on, d.source, d.file_name,
 	d.content_hash, d.status, d.replaced_by, d.created_at`
 
@@ -232,9 +235,16 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks 
 			ON CONFLICT (term) DO UPDATE SET df = lexicon.df + excluded.df`, doc.ID)); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE corpus_stats SET chunks = chunks + s.n, tokens = tokens + s.t
-			FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, doc.ID)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE corpus_stats SET chunks = chunks + s.n, tokens = tokens + s.t
+			FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, doc.ID); err != nil {
+			return err
+		}
+		action, before := "add", any(nil)
+		if replaces != 0 {
+			action, before = "replace", map[string]any{"document": replaces, "status": knowledge.StatusActive}
+		}
+		return audit(ctx, tx, kbActor, action, "document", strconv.FormatInt(doc.ID, 10), before,
+			map[string]any{"title": doc.Title, "doc_number": doc.DocNumber, "chunks": len(chunks), "hash": doc.Hash})
 	})
 	if err != nil {
 		var pe *pgconn.PgError
@@ -290,7 +300,11 @@ func (db *DB) RetireDocument(ctx context.Context, id int64) error {
 		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("postgres: retire document %d: %w", id, knowledge.ErrNotFound)
 		}
-		return lexiconRemove(ctx, tx, id)
+		if err := lexiconRemove(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, kbActor, "retire", "document", strconv.FormatInt(id, 10),
+			map[string]string{"status": knowledge.StatusActive}, map[string]string{"status": knowledge.StatusRetired})
 	})
 }
 
