@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/incubot/incubot/internal/sheet"
+)
+
+// cli runs incubot commands the way a person does, each with the embedded
+// database in a data directory of the test's own.
+type cli struct {
+	t   *testing.T
+	env map[string]string
+}
+
+func newCLI(t *testing.T) *cli {
+	devdb, err := filepath.Abs("../../deploy/devdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cli{t: t, env: map[string]string{"INCUBOT_DATA_DIR": t.TempDir(), "INCUBOT_DEVDB_DIR": devdb}}
+}
+
+func (c *cli) run(stdin string, args ...string) (string, string, error) {
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return c.env[k] })
+	return out.String(), errb.String(), err
+}
+
+func TestHelpAndBadConfig(t *testing.T) {
+	c := newCLI(t)
+	out, _, err := c.run("", "help")
+	if err != nil || !strings.Contains(out, "doctor") || !strings.Contains(out, "kb") {
+		t.Fatalf("help: %q %v", out, err)
+	}
+	if _, _, err := c.run("", "nonsense"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Fatalf("unknown command: %v", err)
+	}
+	c.env["INCUBOT_LOG_FORMAT"] = "xml"
+	if _, _, err := c.run("", "doctor"); err == nil || !strings.Contains(err.Error(), "INCUBOT_LOG_FORMAT") {
+		t.Fatalf("an invalid setting must stop with its name: %v", err)
+	}
+}
+
+// An officer's day: add documents (one bad), ask, import a register with a
+// bad row (rejected), fix it, invite a manager, export.
+func TestOfficerCommands(t *testing.T) {
+	c := newCLI(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "subsidy.md"), []byte("---\ntitle: XX区企业购买科技成果补助暂行办法\n文号: X科规〔2024〕1号\n---\n第六条 按技术合同实际支付技术交易额的10%给予补助，单个项目最高补助50万元。\n第九条 申请补助的企业应当提交申请表和技术合同登记证明。\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "old.doc"), []byte("binary"), 0o600)
+	os.WriteFile(filepath.Join(dir, "empty.txt"), nil, 0o600)
+
+	out, _, err := c.run("", "kb", "add", dir)
+	if err == nil || !strings.Contains(err.Error(), "2 file(s) failed") {
+		t.Fatalf("failed files make the command fail: %v", err)
+	}
+	for _, want := range []string{"✗ " + filepath.Join(dir, "empty.txt"), "✗ " + filepath.Join(dir, "old.doc"), "save it as .docx", "1 added, 0 unchanged, 0 replaced, 2 failed; 2 chunks"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kb add output lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = c.run("", "kb", "add", filepath.Join(dir, "subsidy.md"))
+	if err != nil || !strings.Contains(out, "0 added, 1 unchanged") {
+		t.Fatalf("adding the same file again changes nothing: %q %v", out, err)
+	}
+	out, _, err = c.run("", "ask", "购买科技成果补助比例是多少？")
+	if err != nil || !strings.Contains(out, "——《XX区企业购买科技成果补助暂行办法》（X科规〔2024〕1号）第六条") {
+		t.Fatalf("ask: %q %v", out, err)
+	}
+	out, _, _ = c.run("", "ask", "专精特新小巨人怎么申报")
+	if !strings.Contains(out, "没有找到能回答这个问题的条款") {
+		t.Fatalf("ask must decline: %q", out)
+	}
+	out, _, err = c.run("", "questions", "--unanswered")
+	if err != nil || !strings.Contains(out, "专精特新小巨人怎么申报") || strings.Contains(out, "购买科技成果补助比例") {
+		t.Fatalf("questions --unanswered: %q %v", out, err)
+	}
+
+	bad := filepath.Join(dir, "register.csv")
+	os.WriteFile(bad, []byte("资产编号,资产名称,单价,存放地点\nCKC-001,投影仪,18600,三楼会议室\nCKC-002,打印机,-5,文印室\n"), 0o600)
+	_, errOut, err := c.run("", "assets", "import", bad, "--incubator", "创客城")
+	if err == nil || !strings.Contains(errOut, "第3行「单价」") {
+		t.Fatalf("a bad register is rejected with every problem: %q %v", errOut, err)
+	}
+	out, _, _ = c.run("", "assets", "list")
+	if !strings.Contains(out, "0 items") {
+		t.Fatalf("nothing imported from a rejected file: %q", out)
+	}
+	os.WriteFile(bad, []byte("资产编号,资产名称,单价,存放地点\nCKC-001,投影仪,18600,三楼会议室\nCKC-002,打印机,5200,文印室\n"), 0o600)
+	out, _, err = c.run("", "assets", "import", bad, "--incubator", "创客城")
+	if err != nil || !strings.Contains(out, "2 added") {
+		t.Fatalf("import: %q %v", out, err)
+	}
+
+	out, _, err = c.run("", "people", "invite", "--name", "王经理", "--role", "manager", "--incubator", "创客城")
+	code := regexp.MustCompile(`binding code: ([A-Z0-9]{8})`).FindStringSubmatch(out)
+	if err != nil || code == nil {
+		t.Fatalf("invite: %q %v", out, err)
+	}
+	out, _, _ = c.run("绑定 "+code[1]+"\n缺失 CKC-001 找不到了\n1\n", "chat", "--user", "王经理", "--json")
+	if !strings.Contains(out, "绑定成功") || !strings.Contains(out, "已登记，报告号 1") {
+		t.Fatalf("the invited manager binds and reports: %s", out)
+	}
+
+	xlsx := filepath.Join(dir, "export.xlsx")
+	out, _, err = c.run("", "report", "export", "-o", xlsx)
+	if err != nil || !strings.Contains(out, "2 assets, 1 asset reports") {
+		t.Fatalf("export: %q %v", out, err)
+	}
+	tb, err := sheet.Read(xlsx)
+	if err != nil || len(tb.Rows) != 2 || tb.Rows[0][7] != "¥18,600.00" || tb.Rows[0][11] != "缺失" {
+		t.Fatalf("the export holds the register with amounts in yuan: %v %v", tb, err)
+	}
+	out, _, _ = c.run("", "audit")
+	for _, want := range []string{"invite person", "bind person", "report:缺失 asset", "add document"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit lacks %q:\n%s", want, out)
+		}
+	}
+}
