@@ -109,9 +109,19 @@ func TestOfficerCommands(t *testing.T) {
 		t.Fatalf("the invited manager binds and reports: %s", out)
 	}
 
+	figures := filepath.Join(dir, "status.csv")
+	os.WriteFile(figures, []byte("期间,在孵企业数,新增入孵,毕业企业,举办活动场次,服务企业人次,专利申请数,获得融资额,就业人数,备注\n2026-09,20,2,1,6,150,3,80.5,60,\n2026-10,二十,2,1,6,150,3,-1,60,\n"), 0o600)
+	if _, errOut, err := c.run("", "report", "import", figures, "--incubator", "创客城"); err == nil || !strings.Contains(errOut, "第3行「在孵企业数」") || !strings.Contains(errOut, "第3行「获得融资额」") {
+		t.Fatalf("status import must report every bad cell: %q %v", errOut, err)
+	}
+	os.WriteFile(figures, []byte("期间,在孵企业数,新增入孵,毕业企业,举办活动场次,服务企业人次,专利申请数,获得融资额,就业人数,备注\n2026-09,20,2,1,6,150,3,80.5,60,\n"), 0o600)
+	if out, _, err := c.run("", "report", "import", figures, "--incubator", "创客城"); err != nil || !strings.Contains(out, "imported 1 status reports") {
+		t.Fatalf("status import: %q %v", out, err)
+	}
+
 	xlsx := filepath.Join(dir, "export.xlsx")
 	out, _, err = c.run("", "report", "export", "-o", xlsx)
-	if err != nil || !strings.Contains(out, "2 assets, 1 asset reports") {
+	if err != nil || !strings.Contains(out, "2 assets, 1 asset reports, 1 status reports") {
 		t.Fatalf("export: %q %v", out, err)
 	}
 	tb, err := sheet.Read(xlsx)
