@@ -60,6 +60,16 @@ func TestChunkArticlesWithChaptersAndItems(t *testing.T) {
 	}
 }
 
+func TestRecognizeValidity(t *testing.T) {
+	m := Recognize("第十条 本办法自2024年3月1日起施行，有效期三年。2020年12月31日起原《暂行办法》同时废止。")
+	if m.EffectiveOn == nil || m.ExpiresOn == nil || m.ExpiresOn.Format("2006-01-02") != "2027-02-28" {
+		t.Fatalf("有效期三年 from 2024-03-01 ends 2027-02-28: %v %v", m.EffectiveOn, m.ExpiresOn)
+	}
+	if m := Recognize("第九条 本办法自发布之日起施行，2022年印发的办法自2024年1月1日起废止。"); m.ExpiresOn != nil {
+		t.Fatalf("repealing an older document does not end this one: %v", m.ExpiresOn)
+	}
+}
+
 func TestChunkNoticeParts(t *testing.T) {
 	p := parseFile(t, "notice.txt")
 	if p.DocNumber != "南科通〔2024〕26号" {

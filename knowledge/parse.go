@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -189,10 +190,13 @@ var (
 	reDocNumber = regexp.MustCompile(`[\p{Han}]{1,12}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号|[\p{Han}]{0,20}公告\d{4}年第\d{1,4}号|第\d{1,4}号令`)
 	reDate      = `(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`
 	reEffective = regexp.MustCompile(`自` + reDate + `起(?:施行|执行|实施|生效)`)
-	reExpires   = regexp.MustCompile(`有效期至` + reDate + `|` + reDate + `(?:起)?(?:废止|失效)`)
-	reIssuer    = regexp.MustCompile(`^([\p{Han}、 ]{2,60}?)关于`)
-	reDateISO   = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
-	reDateZH    = regexp.MustCompile(`^` + reDate + `$`)
+	// Only the document's own term counts: "自…起废止" in a text usually
+	// repeals an older document, not this one.
+	reExpires  = regexp.MustCompile(`有效期至` + reDate)
+	reValidFor = regexp.MustCompile(`有效期(?:为)?([一二三四五六七八九十两\d]+)年`)
+	reIssuer   = regexp.MustCompile(`^([\p{Han}、 ]{2,60}?)关于`)
+	reDateISO  = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
+	reDateZH   = regexp.MustCompile(`^` + reDate + `$`)
 )
 
 // Recognize finds metadata in a document's text: the 文号 in the first
@@ -214,13 +218,32 @@ func Recognize(text string) Meta {
 		m.EffectiveOn = ymd(sm[1], sm[2], sm[3])
 	}
 	if sm := reExpires.FindStringSubmatch(text); sm != nil {
-		if sm[1] != "" {
-			m.ExpiresOn = ymd(sm[1], sm[2], sm[3])
-		} else {
-			m.ExpiresOn = ymd(sm[4], sm[5], sm[6])
+		m.ExpiresOn = ymd(sm[1], sm[2], sm[3])
+	} else if sm := reValidFor.FindStringSubmatch(text); sm != nil && m.EffectiveOn != nil {
+		if years := chineseNumber(sm[1]); years > 0 {
+			end := m.EffectiveOn.AddDate(years, 0, -1)
+			m.ExpiresOn = &end
 		}
 	}
 	return m
+}
+
+// chineseNumber reads 3, 三 or 十 (small numbers as in 有效期三年).
+func chineseNumber(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	digits := map[rune]int{'一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return digits[rs[0]]
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + digits[rs[1]]
+	}
+	return 0
 }
 
 // RecognizeTitle takes a 文号 and an issuer from a title when the text had
