@@ -68,6 +68,9 @@ func TestRecognizeValidity(t *testing.T) {
 	if m := Recognize("第九条 本办法自发布之日起施行，2022年印发的办法自2024年1月1日起废止。"); m.ExpiresOn != nil {
 		t.Fatalf("repealing an older document does not end this one: %v", m.ExpiresOn)
 	}
+	if m := Recognize("第十二条 本办法自2016年1月1日起施行。高新技术企业资格自颁发证书之日起有效期为三年。"); m.ExpiresOn != nil {
+		t.Fatalf("a certificate's term is not the document's: %v", m.ExpiresOn)
+	}
 }
 
 func TestChunkNoticeParts(t *testing.T) {

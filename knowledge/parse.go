@@ -189,11 +189,14 @@ func (p *Parsed) frontMatter(lines []string) {
 var (
 	reDocNumber = regexp.MustCompile(`[\p{Han}]{1,12}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号|[\p{Han}]{0,20}公告\d{4}年第\d{1,4}号|第\d{1,4}号令`)
 	reDate      = `(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`
+	thisDoc     = `本(?:办法|通知|规定|细则|公告|条例|措施|意见|政策|方案)`
 	reEffective = regexp.MustCompile(`自` + reDate + `起(?:施行|执行|实施|生效)`)
 	// Only the document's own term counts: "自…起废止" in a text usually
 	// repeals an older document, not this one.
-	reExpires  = regexp.MustCompile(`有效期至` + reDate)
-	reValidFor = regexp.MustCompile(`有效期(?:为)?([一二三四五六七八九十两\d]+)年`)
+	// and so does a 有效期 of something else (a certificate's, say): only
+	// one that 本办法/本通知… gives itself.
+	reExpires  = regexp.MustCompile(thisDoc + `[^。]{0,24}?有效期(?:至|到)` + reDate)
+	reValidFor = regexp.MustCompile(thisDoc + `[^。]{0,24}?有效期(?:为)?([一二三四五六七八九十两\d]+)年`)
 	reIssuer   = regexp.MustCompile(`^([\p{Han}、 ]{2,60}?)关于`)
 	reDateISO  = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
 	reDateZH   = regexp.MustCompile(`^` + reDate + `$`)
