@@ -19,6 +19,8 @@ type KB struct {
 	Embedder    Embedder // the configured embedder; the local one when no model is set
 	MaxFileSize int64
 	Log         *slog.Logger
+	// By is who makes the changes (the audit log's actor).
+	By Editor
 }
 
 // Outcomes of adding one file.
@@ -173,7 +175,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	if replaces != nil {
 		replacesID = replaces.ID
 	}
-	if err := kb.Store.SaveDocument(ctx, doc, indexed, vectors, replacesID); err != nil {
+	if err := kb.Store.SaveDocument(ctx, doc, indexed, vectors, replacesID, kb.editor()); err != nil {
 		res.Err = err
 		return res
 	}
@@ -285,6 +287,13 @@ func (kb *KB) Reindex(ctx context.Context, batch int, progress func(done, total 
 	return done, nil
 }
 
+func (kb *KB) editor() Editor {
+	if kb.By.Name == "" {
+		return Editor{Name: "incubot kb", Role: "officer", Channel: "cli"}
+	}
+	return kb.By
+}
+
 // Retire ends a document: it is never retrieved or cited again.
 func (kb *KB) Retire(ctx context.Context, ref string) (*Document, error) {
 	d, err := kb.Store.FindDocument(ctx, ref)
@@ -294,7 +303,7 @@ func (kb *KB) Retire(ctx context.Context, ref string) (*Document, error) {
 	if d.Status != StatusActive {
 		return nil, fmt.Errorf("%w: 《%s》 is already %s", ErrInvalid, d.Title, d.Status)
 	}
-	if err := kb.Store.RetireDocument(ctx, d.ID); err != nil {
+	if err := kb.Store.RetireDocument(ctx, d.ID, kb.editor()); err != nil {
 		return nil, err
 	}
 	d.Status = StatusRetired

@@ -18,9 +18,10 @@ type Store interface {
 	FindDocument(ctx context.Context, ref string) (*Document, error)
 	// SaveDocument stores a document, its chunks and their vectors, and
 	// supersedes the document replaces (0: none), all in one transaction.
-	SaveDocument(ctx context.Context, doc *Document, chunks []IndexedChunk, vectors []ModelVectors, replaces int64) error
+	// by names who made the change, for the audit log.
+	SaveDocument(ctx context.Context, doc *Document, chunks []IndexedChunk, vectors []ModelVectors, replaces int64, by Editor) error
 	// RetireDocument ends an active document.
-	RetireDocument(ctx context.Context, id int64) error
+	RetireDocument(ctx context.Context, id int64, by Editor) error
 	// Documents lists documents, newest first; all includes ended ones.
 	Documents(ctx context.Context, all bool) ([]Document, error)
 	// DocumentChunks returns a document's chunks in order.
@@ -47,6 +48,11 @@ type Store interface {
 	VectorSearch(ctx context.Context, q VectorQuery) ([]Hit, error)
 	// HitsByID loads chunks with their documents.
 	HitsByID(ctx context.Context, ids []int64) ([]Hit, error)
+}
+
+// Editor is who changes the corpus: a name, a role and the channel used.
+type Editor struct {
+	Name, Role, Channel string
 }
 
 // IndexedChunk is a chunk with its lexical tokens.

@@ -49,11 +49,13 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddCommand(bot.Command{Names: []string{"核验"}, Roles: officers, Usage: "核验 <报告号> 通过|不通过 [说明]", Help: "核验资产报送", Run: o.review})
 	r.AddCommand(bot.Command{Names: []string{"待核验"}, Roles: officers, Usage: "待核验", Help: "列出等待核验的资产报送", Run: o.pending})
 	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月或某季度各孵化器运行情况汇总，如 报表汇总 2021-06", Run: o.statusSummary})
+	r.AddCommand(bot.Command{Names: []string{"废止"}, Roles: officers, Usage: "废止 <文件名或文号>", Help: "停止引用某个政策文件（需确认）", Run: o.retire})
 	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答的问题（默认近7天）", Run: o.unanswered})
 	r.AddCommand(bot.Command{Names: []string{"报表"}, Roles: managers, Usage: "报表 [期间]", Help: "填报月度或季度运行情况，如 报表 2026-10", Run: o.startStatusForm})
 	r.AddForm("asset_pick", o.pickForm)
 	r.AddForm("asset_confirm", o.confirmForm)
 	r.AddForm("status", o.statusForm)
+	r.AddForm("doc_retire", o.retireForm)
 	r.AddInterceptor(o.freeText)
 }
 
@@ -372,6 +374,57 @@ func (o *Ops) review(ctx context.Context, req *bot.Request) (string, error) {
 		return "", err
 	}
 	return fmt.Sprintf("报告 %d 已核验：%s。%s %s（%s）%s。", rep.ID, rep.Review, rep.AssetCode, rep.AssetName, rep.Incubator, rep.Kind), nil
+}
+
+type retireState struct {
+	Kind  string `json:"kind"`
+	DocID int64  `json:"doc_id"`
+	Title string `json:"title"`
+}
+
+// retire asks an officer to confirm that a document is no longer cited.
+func (o *Ops) retire(ctx context.Context, req *bot.Request) (string, error) {
+	ref := strings.TrimSpace(req.Args)
+	if ref == "" {
+		return "", bot.Userf("请写明文件名或文号，例如：废止 X科规〔2024〕1号。发送“政策列表”查看。")
+	}
+	d, err := o.DB.FindDocument(ctx, ref)
+	switch {
+	case errors.Is(err, knowledge.ErrNotFound):
+		return "", bot.Userf("没有找到文件“%s”。发送“政策列表”查看现行文件。", ref)
+	case errors.Is(err, knowledge.ErrInvalid):
+		return "", bot.Userf("“%s”对应多个文件，请写得更完整一些（可用文号）。", ref)
+	case err != nil:
+		return "", err
+	}
+	if d.Status != knowledge.StatusActive {
+		return "", bot.Userf("%s已经不再引用（状态：%s）。", d.Citation(), d.Status)
+	}
+	st, _ := json.Marshal(retireState{Kind: "doc_retire", DocID: d.ID, Title: d.Citation()})
+	req.Session.Form = st
+	return "确认废止" + d.Citation() + "？废止后不再引用它回答问题。回复 1 确认，0 取消。", nil
+}
+
+func (o *Ops) retireForm(ctx context.Context, req *bot.Request, state []byte) (string, []byte, error) {
+	var st retireState
+	if err := json.Unmarshal(state, &st); err != nil {
+		return "上一步的信息已失效，请重新发送“废止 文件”。", nil, nil
+	}
+	switch strings.TrimSpace(req.Text) {
+	case "1", "确认":
+	case "0", "取消":
+		return "已取消，文件照常引用。", nil, nil
+	default:
+		return "请回复 1 确认废止" + st.Title + "，或 0 取消。", state, nil
+	}
+	kb := &knowledge.KB{Store: o.DB, By: knowledge.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}}
+	if _, err := kb.Retire(ctx, strconv.FormatInt(st.DocID, 10)); err != nil {
+		if errors.Is(err, knowledge.ErrInvalid) || errors.Is(err, knowledge.ErrNotFound) {
+			return "没有废止：该文件已不在现行文件中。", nil, nil
+		}
+		return "", nil, err
+	}
+	return "已废止" + st.Title + "，今后不再引用。", nil, nil
 }
 
 // unanswered lists recent questions the corpus did not cover, for officers

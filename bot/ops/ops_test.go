@@ -234,6 +234,31 @@ func TestUnansweredQuestionsForOfficers(t *testing.T) {
 	}
 }
 
+func TestOfficerRetiresADocumentInChat(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	kb := &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	if res := kb.Add(ctx, "a.txt", []byte("# XX区旧版补助办法\n第一条 补助比例为10%。\n"), knowledge.AddOptions{}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if denied := w.say(t, "王经理", "废止 XX区旧版补助办法"); !strings.Contains(denied[0], "只对科技局工作人员开放") {
+		t.Fatalf("managers cannot retire: %q", denied)
+	}
+	got := w.say(t, "李科长", "废止 不存在的文件", "废止 XX区旧版补助办法", "0", "废止 XX区旧版补助办法", "1")
+	if !strings.Contains(got[0], "没有找到文件") || !strings.Contains(got[2], "已取消") || !strings.Contains(got[4], "已废止《XX区旧版补助办法》") {
+		t.Fatalf("retire in chat: %q", got)
+	}
+	docs, _ := w.db.Documents(ctx, true)
+	if len(docs) != 1 || docs[0].Status != knowledge.StatusRetired {
+		t.Fatalf("the document is retired: %+v", docs)
+	}
+	entries, _ := w.db.Audit(ctx, time.Time{})
+	last := entries[len(entries)-1]
+	if last.Action != "retire" || last.Actor != "李科长" || last.Channel != "console" {
+		t.Fatalf("the officer is in the audit log: %+v", last)
+	}
+}
+
 func TestBindingCodes(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)

@@ -15,9 +15,6 @@ import (
 
 var _ knowledge.Store = (*DB)(nil)
 
-// kbActor records corpus changes, which officers make with incubot kb.
-var kbActor = Actor{Name: "incubot kb", Role: "officer", Channel: "cli"}
-
 const docColumns = `d.id, d.title, d.doc_number, d.issuer, d.effective_on, d.expires_on, d.source, d.file_name,
 	d.content_hash, d.status, d.replaced_by, d.created_at`
 
@@ -166,7 +163,7 @@ func vectorLiteral(v []float32) string {
 }
 
 // SaveDocument implements knowledge.Store.
-func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks []knowledge.IndexedChunk, vectors []knowledge.ModelVectors, replaces int64) error {
+func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks []knowledge.IndexedChunk, vectors []knowledge.ModelVectors, replaces int64, by knowledge.Editor) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if replaces != 0 {
 			tag, err := tx.Exec(ctx, `UPDATE documents SET status = 'superseded', ended_at = now() WHERE id = $1::bigint AND status = 'active'`, replaces)
@@ -243,7 +240,7 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks 
 		if replaces != 0 {
 			action, before = "replace", map[string]any{"document": replaces, "status": knowledge.StatusActive}
 		}
-		return audit(ctx, tx, kbActor, action, "document", strconv.FormatInt(doc.ID, 10), before,
+		return audit(ctx, tx, Actor(by), action, "document", strconv.FormatInt(doc.ID, 10), before,
 			map[string]any{"title": doc.Title, "doc_number": doc.DocNumber, "chunks": len(chunks), "hash": doc.Hash})
 	})
 	if err != nil {
@@ -291,7 +288,7 @@ func saveEmbeddings(ctx context.Context, tx pgx.Tx, modelID int, ids []int64, ve
 }
 
 // RetireDocument implements knowledge.Store.
-func (db *DB) RetireDocument(ctx context.Context, id int64) error {
+func (db *DB) RetireDocument(ctx context.Context, id int64, by knowledge.Editor) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE documents SET status = 'retired', ended_at = now() WHERE id = $1::bigint AND status = 'active'`, id)
 		if err != nil {
@@ -303,7 +300,7 @@ func (db *DB) RetireDocument(ctx context.Context, id int64) error {
 		if err := lexiconRemove(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, kbActor, "retire", "document", strconv.FormatInt(id, 10),
+		return audit(ctx, tx, Actor(by), "retire", "document", strconv.FormatInt(id, 10),
 			map[string]string{"status": knowledge.StatusActive}, map[string]string{"status": knowledge.StatusRetired})
 	})
 }
