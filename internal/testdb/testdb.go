@@ -42,6 +42,17 @@ func URL(t testing.TB) string {
 func start() {
 	if u := os.Getenv("INCUBOT_TEST_DATABASE_URL"); u != "" {
 		url = u
+		// The extension is database-wide: create it in public once, so
+		// that no test schema owns it (dropping one would drop it for all).
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		db, err := postgres.Open(ctx, u, postgres.Options{}, nil)
+		if err != nil {
+			startErr = err
+			return
+		}
+		defer db.Close()
+		startErr = db.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
 		return
 	}
 	dir, err := packageDir()
