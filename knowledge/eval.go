@@ -68,18 +68,14 @@ type RetrievalReport struct {
 
 // QuestionResult is how retrieval did on one question.
 type QuestionResult struct {
-	Question  EvalQuestion
-	Rank      int // 1-based rank of the first hit holding evidence; 0 if none in the top 10
-	DocRank   int
-	Refused   bool
-	Latency   time.Duration
-	TopTitle  string
-	TopLabel  string
-	TopFile   string
-	TopScores string
-	Hits      []Hit
-	Terms     []string
-	DF        map[string]int
+	Question EvalQuestion
+	Rank     int // 1-based rank of the first hit holding evidence; 0 if none in the top 10
+	DocRank  int
+	Refused  bool
+	Latency  time.Duration
+	Hits     []Hit
+	Terms    []string
+	DF       map[string]int
 }
 
 // EvidenceRank is the 1-based rank of the first hit that contains one of
@@ -115,11 +111,6 @@ func EvaluateRetrieval(ctx context.Context, r *Retriever, qs []EvalQuestion, pro
 				}
 			}
 		}
-		if len(res.Hits) > 0 {
-			h := res.Hits[0]
-			qr.TopTitle, qr.TopLabel, qr.TopFile = h.Doc.Title, h.Chunk.Article, h.Doc.FileName
-			qr.TopScores = fmt.Sprintf("cov=%.2f vec=%.2f", h.Coverage, h.Vector)
-		}
 		out = append(out, qr)
 		if progress != nil {
 			progress(i + 1)
@@ -147,7 +138,7 @@ func Summarize(results []QuestionResult, ingestChunks int, ingest time.Duration)
 			continue
 		}
 		answerable++
-		if r.Rank >= 1 && r.Rank <= 1 {
+		if r.Rank == 1 {
 			rep.RecallAt1++
 		}
 		if r.Rank >= 1 && r.Rank <= 3 {

@@ -189,12 +189,8 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 // embedAll embeds texts with the local embedder and, when another is
 // configured, with that one too.
 func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, error) {
-	embedders := []Embedder{kb.Local}
-	if kb.Embedder != nil && kb.Embedder.Name() != kb.Local.Name() {
-		embedders = append(embedders, kb.Embedder)
-	}
 	var out []ModelVectors
-	for _, e := range embedders {
+	for _, e := range kb.embedders() {
 		vs, err := e.Embed(ctx, texts)
 		if err != nil {
 			return nil, err

@@ -154,53 +154,44 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 }
 
 // vector searches the serving model: the configured embedder's vectors once
-// they are complete, otherwise the local ones.
+// they are complete, otherwise the local ones. If the configured model
+// cannot embed the question, the local vectors answer instead.
 func (r *Retriever) vector(ctx context.Context, question string, day time.Time) ([]Hit, string, error) {
-	var e Embedder = r.Local
 	if r.Embedder != nil && r.Embedder.Name() != r.Local.Name() {
 		m, err := r.Store.Model(ctx, r.Embedder.Name())
-		if err == nil && m.Ready {
-			e = r.Embedder
-		} else if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, "", err
 		}
+		if err == nil && m.Ready {
+			hits, err := r.vectorWith(ctx, r.Embedder, m, question, day)
+			var me *ModelError
+			if !errors.As(err, &me) {
+				return hits, m.Name, err
+			}
+		}
 	}
-	m, err := r.Store.Model(ctx, e.Name())
+	m, err := r.Store.Model(ctx, r.Local.Name())
 	if errors.Is(err, ErrNotFound) {
 		return nil, "", nil
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	vs, err := e.Embed(ctx, []string{question})
-	if err != nil {
-		// A model outage must not stop answers: fall back to local vectors.
-		if e == Embedder(r.Local) {
-			return nil, "", err
-		}
-		return r.vectorWith(ctx, r.Local, question, day)
-	}
-	hits, err := r.Store.VectorSearch(ctx, VectorQuery{Model: m, Vector: vs[0], Day: day, Limit: r.Opts.Candidates})
-	if err != nil {
-		return nil, "", err
-	}
-	return r.keepVector(hits), m.Name, nil
+	hits, err := r.vectorWith(ctx, r.Local, m, question, day)
+	return hits, m.Name, err
 }
 
-func (r *Retriever) vectorWith(ctx context.Context, e Embedder, question string, day time.Time) ([]Hit, string, error) {
-	m, err := r.Store.Model(ctx, e.Name())
-	if err != nil {
-		return nil, "", nil
-	}
+// vectorWith embeds the question with e and searches model m's vectors.
+func (r *Retriever) vectorWith(ctx context.Context, e Embedder, m Model, question string, day time.Time) ([]Hit, error) {
 	vs, err := e.Embed(ctx, []string{question})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	hits, err := r.Store.VectorSearch(ctx, VectorQuery{Model: m, Vector: vs[0], Day: day, Limit: r.Opts.Candidates})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return r.keepVector(hits), m.Name, nil
+	return r.keepVector(hits), nil
 }
 
 func (r *Retriever) keepVector(hits []Hit) []Hit {

@@ -95,7 +95,12 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 			case !q.Question.Answerable && !q.Refused, q.Question.Answerable && (q.Rank == 0 || q.Rank > 3):
 				mark = "✗"
 			}
-			fmt.Fprintf(tw, "%s\t%s\trank=%d\tdoc=%d\trefused=%v\t%s\t%s %s\t%s\n", mark, q.Question.ID, q.Rank, q.DocRank, q.Refused, q.Question.Question, q.TopFile, q.TopLabel, q.TopScores)
+			top := ""
+			if len(q.Hits) > 0 {
+				h := q.Hits[0]
+				top = fmt.Sprintf("%s %s\tcov=%.2f vec=%.2f", h.Doc.FileName, h.Chunk.Article, h.Coverage, h.Vector)
+			}
+			fmt.Fprintf(tw, "%s\t%s\trank=%d\tdoc=%d\trefused=%v\t%s\t%s\n", mark, q.Question.ID, q.Rank, q.DocRank, q.Refused, q.Question.Question, top)
 		}
 		tw.Flush()
 		for _, q := range res {
