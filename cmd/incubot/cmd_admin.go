@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/incubot/incubot/internal/config"
 	"github.com/incubot/incubot/knowledge"
 	"os"
 	"path/filepath"
@@ -143,7 +144,7 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	}
 	where := "embedded PGlite in " + filepath.Join(a.cfg.DataDir, "pgdata")
 	if a.cfg.DatabaseURL != "" {
-		where = redacted(a.cfg.DatabaseURL)
+		where = config.RedactURL(a.cfg.DatabaseURL)
 	}
 	db, err := a.rawDB(ctx)
 	if err != nil {

@@ -5,11 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/incubot/incubot/internal/config"
 	"github.com/incubot/incubot/internal/postgres"
 )
-
-func redacted(url string) string { return config.RedactURL(url) }
 
 // modelChecks reports on the configured model endpoints, or offline mode.
 func modelChecks(ctx context.Context, a *app) []checkLine {

@@ -2,10 +2,11 @@ package incubator
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/incubot/incubot/knowledge"
 )
 
 // Problem is one thing wrong with a row of a spreadsheet.
@@ -127,16 +128,12 @@ func ParseRegister(t Table, rows [][]string) ([]Asset, []Problem) {
 	return assets, nil
 }
 
-var reDay = regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$`)
-
-// ParseDay reads 2019-05-20, 2019/5/20, 2019年5月20日 or an Excel serial day.
+// ParseDay reads the dates a register holds: 2019-05-20, 2019/5/20,
+// 2019年5月20日 (knowledge.ParseDate), or an Excel serial day number.
 func ParseDay(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if m := reDay.FindStringSubmatch(s); m != nil {
-		return time.Parse("2006-1-2", m[1]+"-"+m[2]+"-"+m[3])
-	}
 	if n, err := strconv.Atoi(s); err == nil && n > 20000 && n < 80000 {
 		return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n), nil
 	}
-	return time.Time{}, fmt.Errorf("%w: not a date", ErrInvalid)
+	return knowledge.ParseDate(s)
 }

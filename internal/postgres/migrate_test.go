@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/incubot/incubot/internal/postgres"
@@ -62,20 +63,7 @@ func TestUnreachableDatabaseHidesPassword(t *testing.T) {
 	if !errors.As(err, &ue) {
 		t.Fatalf("want UnreachableError, got %v", err)
 	}
-	if msg := err.Error(); contains(msg, "s3cretpw") {
+	if msg := err.Error(); strings.Contains(msg, "s3cretpw") {
 		t.Fatalf("error leaks the password: %s", msg)
 	}
-}
-
-func contains(s, sub string) bool {
-	return len(sub) > 0 && len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0)
-}
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
