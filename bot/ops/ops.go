@@ -459,18 +459,14 @@ func (o *Ops) unanswered(ctx context.Context, req *bot.Request) (string, error) 
 }
 
 func (o *Ops) pending(ctx context.Context, req *bot.Request) (string, error) {
-	reps, err := o.DB.AssetReports(ctx, time.Time{}, o.Now().Add(time.Hour))
+	reps, err := o.DB.PendingAssetReports(ctx)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
-	n := 0
-	for _, r := range reps {
-		if r.Review != incubator.ReviewPending {
-			continue
-		}
-		n++
-		if n <= 20 {
+	n := len(reps)
+	for i, r := range reps {
+		if i < 20 {
 			fmt.Fprintf(&b, "\n%d｜%s｜%s %s %s｜%s｜%s", r.ID, r.Incubator, r.Kind, r.AssetCode, r.AssetName, incubator.Yuan(r.Value), r.Reporter)
 		}
 	}

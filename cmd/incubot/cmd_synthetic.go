@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/incubot/incubot/internal/procmem"
 	"github.com/incubot/incubot/knowledge"
 )
 
@@ -145,8 +146,8 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 		"latency_p95_ms":       knowledge.Percentile(lat, 95),
 		"go_peak_heap_mb":      round1(float64(peakHeap) / (1 << 20)),
 		"go_sys_mb":            round1(float64(ms.Sys) / (1 << 20)),
-		"process_peak_rss_mb":  round1(float64(peakRSS("self")) / 1024),
-		"database_peak_rss_mb": round1(float64(dbPeakRSS()) / 1024),
+		"process_peak_rss_mb":  round1(float64(procmem.PeakKB("self")) / 1024),
+		"database_peak_rss_mb": round1(float64(databasePeakKB()) / 1024),
 	}
 	if asJSON {
 		return json.NewEncoder(a.stdout).Encode(out)
@@ -159,34 +160,12 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 
 func round1(x float64) float64 { return float64(int(x*10+0.5)) / 10 }
 
-// peakRSS reads VmHWM (kB) of /proc/<pid>/status; 0 where unavailable.
-func peakRSS(pid string) int {
-	b, err := os.ReadFile("/proc/" + pid + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			n, _ := strconv.Atoi(strings.Fields(line)[1])
-			return n
-		}
-	}
-	return 0
-}
-
-// dbPeakRSS is the peak memory of the embedded database servers this
+// databasePeakKB is the peak memory of the embedded database servers this
 // process started (its node children).
-func dbPeakRSS() int {
-	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+func databasePeakKB() int {
 	total := 0
-	for _, t := range tasks {
-		b, err := os.ReadFile(t)
-		if err != nil {
-			continue
-		}
-		for _, pid := range strings.Fields(string(b)) {
-			total += peakRSS(pid)
-		}
+	for _, pid := range procmem.Children("self") {
+		total += procmem.PeakKB(pid)
 	}
 	return total
 }

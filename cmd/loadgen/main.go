@@ -13,11 +13,12 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sort"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/incubot/incubot/internal/procmem"
 )
 
 func main() {
@@ -68,27 +69,10 @@ func main() {
 	fmt.Printf("messages %d, failed %d, %.1f msgs/s, p50 %v, p95 %v\n", len(lat), failed,
 		float64(len(lat))/elapsed.Seconds(), lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*95/100].Round(time.Millisecond))
 	if *pid > 0 {
-		fmt.Printf("serve peak RSS %s\n", peak(fmt.Sprint(*pid)))
-		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", *pid))
-		for _, t := range tasks {
-			b, _ := os.ReadFile(t)
-			for _, child := range strings.Fields(string(b)) {
-				fmt.Printf("child %s (embedded database) peak RSS %s\n", child, peak(child))
-			}
+		p := strconv.Itoa(*pid)
+		fmt.Printf("serve peak RSS %d kB\n", procmem.PeakKB(p))
+		for _, child := range procmem.Children(p) {
+			fmt.Printf("child %s (embedded database) peak RSS %d kB\n", child, procmem.PeakKB(child))
 		}
 	}
-}
-
-// peak reads VmHWM from /proc/<pid>/status.
-func peak(pid string) string {
-	b, err := os.ReadFile("/proc/" + pid + "/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
-		}
-	}
-	return "unknown"
 }

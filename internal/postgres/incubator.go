@@ -389,6 +389,16 @@ func (db *DB) AssetReports(ctx context.Context, from, to time.Time) ([]incubator
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.AssetReport, error) { return scanReport(r) })
 }
 
+// PendingAssetReports lists the reports waiting for an officer's review.
+func (db *DB) PendingAssetReports(ctx context.Context) ([]incubator.AssetReport, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+reportColumns+` FROM asset_reports r JOIN assets a ON a.id = r.asset_id JOIN incubators i ON i.id = a.incubator_id
+		WHERE r.review = '待核验' ORDER BY r.id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending asset reports: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.AssetReport, error) { return scanReport(r) })
+}
+
 // AssetSummary is one incubator's register in figures (money in fen).
 type AssetSummary struct {
 	Incubator                    string

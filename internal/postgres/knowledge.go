@@ -534,10 +534,7 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 	}
 	var hits []knowledge.Hit
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = relaxed_order"); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.ef_search = 100"); err != nil {
+		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100", pgx.QueryExecModeSimpleProtocol); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, VectorSearchSQL(q.Model.ID, q.Model.Dims), vectorLiteral(q.Vector), q.Day, q.Limit)
