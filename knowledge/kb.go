@@ -262,7 +262,7 @@ func (kb *KB) Reindex(ctx context.Context, batch int, progress func(done, total 
 			texts := make([]string, len(part))
 			ids := make([]int64, len(part))
 			for i, c := range part {
-				texts[i], ids[i] = c.Text, c.ID
+				texts[i], ids[i] = IndexText(c.Title, &c.Chunk), c.ID
 			}
 			vs, err := e.Embed(ctx, texts)
 			if err != nil {

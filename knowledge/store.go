@@ -33,7 +33,7 @@ type Store interface {
 	Model(ctx context.Context, name string) (Model, error)
 	// MissingEmbeddings lists up to limit chunks of active documents that
 	// have no vector of the model.
-	MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]ChunkText, error)
+	MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]TitledChunk, error)
 	// SaveEmbeddings stores vectors for chunks.
 	SaveEmbeddings(ctx context.Context, modelID int, chunkIDs []int64, vectors [][]float32) error
 	// SetModelReady records whether every active chunk has a vector.
@@ -75,10 +75,10 @@ type Model struct {
 	Ready bool
 }
 
-// ChunkText is a chunk's id and the text to embed.
-type ChunkText struct {
-	ID   int64
-	Text string
+// TitledChunk is a chunk with its document's title, what IndexText needs.
+type TitledChunk struct {
+	Title string
+	Chunk
 }
 
 // CorpusStats are totals over the chunks of active documents.

@@ -389,17 +389,17 @@ func (db *DB) Model(ctx context.Context, name string) (knowledge.Model, error) {
 }
 
 // MissingEmbeddings implements knowledge.Store.
-func (db *DB) MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]knowledge.ChunkText, error) {
-	rows, err := db.pool.Query(ctx, `SELECT c.id, d.title || E'\n' || c.heading || E'\n' || c.article || ' ' || c.body
+func (db *DB) MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]knowledge.TitledChunk, error) {
+	rows, err := db.pool.Query(ctx, `SELECT d.title, c.id, c.document_id, c.ordinal, c.heading, c.article, c.body
 		FROM chunks c JOIN documents d ON d.id = c.document_id
 		WHERE d.status = 'active' AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = $1::int AND e.chunk_id = c.id)
 		ORDER BY c.id LIMIT $2::int`, modelID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: missing embeddings: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.ChunkText, error) {
-		var c knowledge.ChunkText
-		err := r.Scan(&c.ID, &c.Text)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.TitledChunk, error) {
+		var c knowledge.TitledChunk
+		err := r.Scan(&c.Title, &c.ID, &c.DocumentID, &c.Ordinal, &c.Heading, &c.Article, &c.Body)
 		return c, err
 	})
 }
