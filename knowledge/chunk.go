@@ -104,13 +104,14 @@ func Split(text string, tables []Table) []Chunk {
 			}
 			continue
 		}
-		parts := splitUnit(u.lines)
+		lead := leadIn(u.lines)
+		parts := splitUnit(u.lines, MaxChunkRunes-utf8.RuneCountInString(lead))
 		for i, body := range parts {
 			c := Chunk{Heading: u.heading, Article: u.label, Body: body}
 			if len(parts) > 1 {
 				c.Part = i + 1
 				if i > 0 {
-					c.Body = "（" + u.label + "续）" + body
+					c.Body = "（" + u.label + "续）" + lead + body
 				}
 			}
 			chunks = append(chunks, c)
@@ -175,10 +176,32 @@ func paragraphs(lines []string) []string {
 	return out
 }
 
-// splitUnit returns the unit as one body, or as parts of at most
-// MaxChunkRunes split between lines or sentences, each part starting with
-// the last sentence of the one before.
-func splitUnit(lines []string) []string {
+// leadIn is the sentence that introduces an article's list ("认定为高新技术
+// 企业须同时满足以下条件："), without the article's label. Every later part of
+// a split article repeats it, since an item such as "（八）未发生重大安全…"
+// says nothing about what it is a condition of. It is empty when the
+// article does not open with a short line ending in a colon.
+func leadIn(lines []string) string {
+	if len(lines) < 2 {
+		return ""
+	}
+	first := lines[0]
+	if !strings.HasSuffix(first, "：") && !strings.HasSuffix(first, ":") {
+		return ""
+	}
+	if loc := reArticle.FindStringIndex(first); loc != nil {
+		first = strings.TrimSpace(first[loc[1]:])
+	}
+	if utf8.RuneCountInString(first) > 80 {
+		return ""
+	}
+	return first + "\n"
+}
+
+// splitUnit returns the unit as one body, or as parts of at most max runes
+// split between lines or sentences, each part starting with the last
+// sentence of the one before.
+func splitUnit(lines []string, max int) []string {
 	whole := strings.Join(lines, "\n")
 	if utf8.RuneCountInString(whole) <= MaxChunkRunes {
 		return []string{whole}
@@ -196,11 +219,11 @@ func splitUnit(lines []string) []string {
 	size := 0
 	for _, s := range sentences {
 		n := utf8.RuneCountInString(s)
-		if size+n > MaxChunkRunes && len(cur) > 0 {
+		if size+n > max && len(cur) > 0 {
 			parts = append(parts, strings.TrimSpace(strings.Join(cur, "")))
 			last := cur[len(cur)-1]
 			cur, size = []string{strings.TrimLeft(last, "\n")}, utf8.RuneCountInString(last)
-			if size+n > MaxChunkRunes {
+			if size+n > max {
 				cur, size = nil, 0
 			}
 		}

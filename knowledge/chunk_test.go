@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -300,4 +301,34 @@ func itoa(n int) string {
 		d = append([]byte{byte('0' + n%10)}, d...)
 	}
 	return string(d)
+}
+
+// Every part of a split list article repeats the sentence that introduces
+// the list, so a late item still says what it is a condition of.
+func TestChunkSplitListRepeatsItsLeadIn(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("第十一条 认定为高新技术企业须同时满足以下条件：\n")
+	for i, item := range []string{"一", "二", "三", "四", "五", "六", "七", "八"} {
+		fmt.Fprintf(&b, "（%s）第%d项条件说明企业的研究开发费用、知识产权、科技人员和销售收入应当符合本办法附件规定的比例和要求；\n", item, i+1)
+	}
+	cs := Split(b.String(), nil)
+	if len(cs) < 2 {
+		t.Fatalf("the article should be split, got %d chunk(s)", len(cs))
+	}
+	for i, c := range cs {
+		if n := utf8.RuneCountInString(c.Body); n > MaxChunkRunes {
+			t.Errorf("part %d has %d runes", i+1, n)
+		}
+		if i > 0 && !strings.HasPrefix(c.Body, "（第十一条续）认定为高新技术企业须同时满足以下条件：\n") {
+			t.Errorf("part %d does not repeat the lead-in: %q", i+1, c.Body[:60])
+		}
+	}
+	if last := cs[len(cs)-1].Body; !strings.Contains(last, "（八）") {
+		t.Errorf("the last item is lost: %q", last)
+	}
+
+	short := Split("第五条 本办法所称企业，是指：\n在本区注册的企业。\n", nil)
+	if len(short) != 1 || strings.Count(short[0].Body, "是指") != 1 {
+		t.Errorf("an article that fits is one chunk, unchanged: %+v", short)
+	}
 }

@@ -186,3 +186,33 @@ func TestVectorSearchUsesPartialIndex(t *testing.T) {
 		}
 	}
 }
+
+// A question that names a city is answered from that city's documents and
+// national ones, never from another city's policy that shares its words.
+func TestSearchKeepsToThePlaceAsked(t *testing.T) {
+	e := newEnv(t)
+	const body = "第三条 购买科技成果进行转化的企业，按技术交易额的10%给予后补助。\n"
+	e.add(t, "nanning.txt", "# 南宁市企业购买科技成果转化后补助办法\n"+body, knowledge.AddOptions{})
+	e.add(t, "beihai.txt", "# 北海市科技成果转化后补助办法\n"+strings.Replace(body, "10%", "5%", 1), knowledge.AddOptions{})
+	e.add(t, "guangxi.txt", "# 广西科技成果转化后补助申报指引\n第二条 后补助资金按年度申报，企业购买科技成果的可以申请。\n", knowledge.AddOptions{})
+
+	docs := func(q string) map[string]bool {
+		out := map[string]bool{}
+		for _, h := range e.search(t, q) {
+			out[h.Doc.FileName] = true
+		}
+		return out
+	}
+	if got := docs("北海购买科技成果后补助比例是多少"); !got["beihai.txt"] || got["nanning.txt"] {
+		t.Errorf("a question about 北海 got %v", got)
+	}
+	if got := docs("南宁购买科技成果转化后补助怎么申请"); !got["nanning.txt"] || !got["guangxi.txt"] || got["beihai.txt"] {
+		t.Errorf("a question about 南宁 must keep 南宁 and 广西 documents, got %v", got)
+	}
+	if got := docs("柳州购买科技成果后补助比例是多少"); len(got) != 0 {
+		t.Errorf("no document covers 柳州, yet got %v", got)
+	}
+	if got := docs("购买科技成果后补助比例是多少"); !got["beihai.txt"] || !got["nanning.txt"] {
+		t.Errorf("a question naming no place must search every document, got %v", got)
+	}
+}

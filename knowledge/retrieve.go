@@ -28,11 +28,14 @@ type RetrieveOptions struct {
 	// FocusBoost multiplies the weight of the terms next to the question
 	// word (什么证明, 有没有要求), which name what is asked.
 	FocusBoost float64
+	// AbsentWeight scales a question term no chunk holds, relative to a
+	// term found once.
+	AbsentWeight float64
 }
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 1}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -76,8 +79,9 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return nil, err
 	}
 	res.Model, res.DF = model, dfs
+	places := Places(question)
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
-		if res.Asked.Holds(h.Chunk.Body) {
+		if res.Asked.Holds(h.Chunk.Body) && placeApplies(places, Places(h.Doc.Title)) {
 			res.Hits = append(res.Hits, h)
 		}
 	}
@@ -111,6 +115,9 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 		// lowers coverage, but a small corpus does not make it dominate.
 		d := math.Max(1, float64(df[t]))
 		idf[i] = math.Log(1 + (n-d+0.5)/(d+0.5))
+		if df[t] == 0 {
+			idf[i] *= r.Opts.AbsentWeight
+		}
 		if focus[t] && df[t] > 0 {
 			idf[i] *= r.Opts.FocusBoost
 		}

@@ -211,9 +211,10 @@ type answerEval struct {
 	Lines []string
 }
 
-func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, qs []knowledge.EvalQuestion, k int) (answerEval, error) {
+func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowledge.Retriever, qs []knowledge.EvalQuestion, k int) (answerEval, error) {
 	var ev answerEval
 	ans := a.answererOn(db)
+	ans.Retriever = ret // with the thresholds being measured
 	ans.FAQ = nil // the corpus alone is measured
 	ans.K = k
 	var answerable, gold, unanswerable, declined, replies, faithful float64

@@ -30,6 +30,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	b := fs.Float64("bm25-b", knowledge.DefaultRetrieveOptions.B, "BM25 length normalisation")
 	titleWeight := fs.Float64("title-weight", knowledge.DefaultRetrieveOptions.TitleWeight, "weight of a question term found in the document title")
 	focus := fs.Float64("focus-boost", knowledge.DefaultRetrieveOptions.FocusBoost, "weight multiplier of the terms next to the question word")
+	absent := fs.Float64("absent-weight", knowledge.DefaultRetrieveOptions.AbsentWeight, "weight of a question term no chunk holds, relative to a term found once")
 	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks (from the sentences of --corpus when given) and measure ingest rate, retrieval latency and memory")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -69,7 +70,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	}
 	r := a.retrieverOn(db)
 	r.Opts.MinCoverage, r.Opts.MinVector = *minCov, *minVec
-	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost = *k1, *b, *titleWeight, *focus
+	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost, r.Opts.AbsentWeight = *k1, *b, *titleWeight, *focus, *absent
 	bar := newProgress(a.stderr, "questions", len(qs))
 	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
 		if !*asJSON {
@@ -83,7 +84,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	rep := knowledge.Summarize(res, sum.Chunks, ingest)
-	ans, err := a.evaluateAnswers(ctx, db, qs, *k)
+	ans, err := a.evaluateAnswers(ctx, db, r, qs, *k)
 	if err != nil {
 		return err
 	}
@@ -121,7 +122,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 			fmt.Fprintf(a.stderr, "%s answerable=%v refused=%v terms: %s\n", q.Question.ID, q.Question.Answerable, q.Refused, strings.Join(terms, " "))
 		}
 		for _, q := range res {
-			if !q.Question.Answerable || (q.Rank >= 1 && q.Rank <= 3) {
+			if !q.Question.Answerable || q.Rank == 1 {
 				continue
 			}
 			fmt.Fprintf(a.stderr, "\n%s %s (gold %s %v)\n", q.Question.ID, q.Question.Question, q.Question.Doc, q.Question.Articles)
