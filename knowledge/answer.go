@@ -205,17 +205,19 @@ const rewriteSystem = "把用户的追问改写成一个完整、独立的中文
 // answer the question, its citation, and where to look further.
 func Extract(res *SearchResult, question string) *Answer {
 	quoted := []Hit{res.Hits[0]}
-	// A second clause of the same document that matches the question about
-	// as well, or states the quantity asked too, is quoted as well: a
-	// general question often spans two articles (the rule and its exception).
+	// The second clause is quoted too when it matches the question about as
+	// well: a general question often spans two articles, or two documents
+	// (a national rule and a provincial one), and the reader should see both
+	// rather than the one that happened to rank first.
 	if len(res.Hits) > 1 {
 		top, next := res.Hits[0], res.Hits[1]
 		sameDoc := next.Doc.ID == top.Doc.ID
 		alike := next.Coverage >= 0.8*top.Coverage && next.Coverage > 0
-		// When a quantity is asked and both state one, the second may be the
-		// general rule the first makes an exception to: show both.
-		bothState := res.Asked != AsksNothing && res.Asked.Holds(next.Chunk.Body)
-		if sameDoc && (alike || bothState) {
+		// When a quantity is asked and both clauses of one document state
+		// one, the second may be the general rule the first makes an
+		// exception to: show both.
+		bothState := sameDoc && res.Asked != AsksNothing && res.Asked.Holds(next.Chunk.Body)
+		if alike || bothState {
 			quoted = append(quoted, next)
 		}
 	}

@@ -74,6 +74,23 @@ func TestRecognizeValidity(t *testing.T) {
 	}
 }
 
+func TestRecognizeDocNumberOnItsOwnLine(t *testing.T) {
+	cited := "各有关单位：\n根据《关于印发〈南宁市企业购买科技成果转化后补助管理办法〉的通知》（南科规〔2025〕3号）文件要求，现将有关事项通知如下："
+	if m := Recognize(cited); m.DocNumber != "" {
+		t.Errorf("a 文号 cited in a sentence is another document's, got %q", m.DocNumber)
+	}
+	if m := Recognize("南宁市科学技术局文件\n（南科通〔2024〕26号）\n各有关单位："); m.DocNumber != "南科通〔2024〕26号" {
+		t.Errorf("文号 on its own line: %q", m.DocNumber)
+	}
+	if m := Recognize("财政部 税务总局公告2023年第7号\n为进一步激励企业加大研发投入，现将有关事项公告如下："); m.DocNumber != "财政部 税务总局公告2023年第7号" {
+		t.Errorf("announcement number: %q", m.DocNumber)
+	}
+	meta := Meta{Title: "行政事业性国有资产管理条例（国务院令第738号，2021年）"}
+	if RecognizeTitle(&meta); meta.DocNumber != "国务院令第738号" {
+		t.Errorf("order number: %q", meta.DocNumber)
+	}
+}
+
 func TestChunkNoticeParts(t *testing.T) {
 	p := parseFile(t, "notice.txt")
 	if p.DocNumber != "南科通〔2024〕26号" {
