@@ -215,7 +215,7 @@ func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowled
 	var ev answerEval
 	ans := a.answererOn(db)
 	ans.Retriever = ret // with the thresholds being measured
-	ans.FAQ = nil // the corpus alone is measured
+	ans.FAQ = nil       // the corpus alone is measured
 	ans.K = k
 	var answerable, gold, unanswerable, declined, replies, faithful float64
 	var lat []float64
