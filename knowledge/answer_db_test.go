@@ -147,6 +147,27 @@ func TestExtractiveAnswerCitesTheArticle(t *testing.T) {
 	}
 }
 
+// When a national and a provincial document answer about equally well, the
+// reply quotes both rather than only the one that happened to rank first.
+func TestExtractiveAnswerQuotesTwoDocumentsThatAnswerAlike(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "national.txt", "# 科技企业孵化器管理办法\n第二条 科技企业孵化器（含众创空间等）是培育科技企业的服务机构。\n", knowledge.AddOptions{})
+	e.add(t, "provincial.txt", "# 某省高新技术促进条例\n第二十四条 鼓励创办科技企业孵化器、众创空间，培育科技型中小企业。\n第三十条 本条例自公布之日起施行。\n", knowledge.AddOptions{})
+	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉", K: 5}
+	ans, err := a.Answer(context.Background(), "众创空间算不算科技企业孵化器", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"——《科技企业孵化器管理办法》第二条", "——《某省高新技术促进条例》第二十四条"} {
+		if !strings.Contains(ans.Text, want) {
+			t.Errorf("answer lacks the quote %q:\n%s", want, ans.Text)
+		}
+	}
+	if len(ans.Cited) != 2 {
+		t.Errorf("cited %d clauses, want 2", len(ans.Cited))
+	}
+}
+
 func TestDeclinesWhatTheCorpusDoesNotCover(t *testing.T) {
 	a, _ := answerer(t, nil)
 	for _, q := range []string{"专精特新小巨人怎么申报", "购买科技成果补助要公示多少天"} {
