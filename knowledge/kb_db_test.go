@@ -216,3 +216,28 @@ func TestSearchKeepsToThePlaceAsked(t *testing.T) {
 		t.Errorf("a question naming no place must search every document, got %v", got)
 	}
 }
+
+// A rare spelling of a common concept (专利费 beside the documents'
+// 专利收费) weighs no more than the concept itself, so the clause that
+// answers the question outranks the one that merely shares the spelling.
+func TestSynonymSpellingDoesNotOutweighTheQuestion(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "fees.txt", `# 专利收费减缴办法
+第二条 专利申请人可以请求减缴下列专利收费：申请费、年费和复审费。
+第三条 专利申请人符合下列条件之一的，可以请求减缴专利收费：上年度企业应纳税所得额低于30万元的企业。
+第五条 专利申请人只能请求减缴尚未到期的专利收费。
+第十条 企业申请减缴专利费经批准的，应当在规定期限内按照批准后的应缴数额缴纳专利费。
+第十一条 提供虚假证明材料的，撤销减缴专利收费决定。
+第十二条 不符合减缴条件的，不予批准。
+第十三条 减缴条件发生变化的，专利申请人应当及时报告。
+第十四条 本办法由国家知识产权局负责解释，自发布之日起施行。
+`, knowledge.AddOptions{})
+	hits := e.search(t, "小公司申请专利费减缴要满足啥条件")
+	if len(hits) == 0 || hits[0].Chunk.Article != "第三条" {
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Chunk.Article)
+		}
+		t.Fatalf("the conditions clause should rank first, got %v", got)
+	}
+}

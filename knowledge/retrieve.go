@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -70,7 +71,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return res, nil
 	}
 	day := r.Today()
-	lex, dfs, err := r.lexical(ctx, res.Terms, FocusTerms(question), day)
+	lex, dfs, err := r.lexical(ctx, res.Terms, FocusTerms(question), synonymOf(question), day)
 	if err != nil {
 		return nil, err
 	}
@@ -92,8 +93,12 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 }
 
 // lexical scores with BM25 and keeps hits covering enough of the question.
-func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[string]bool, day time.Time) ([]Hit, map[string]int, error) {
-	df, stats, err := r.Store.TermStats(ctx, terms)
+func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[string]bool, synonyms map[string][]string, day time.Time) ([]Hit, map[string]int, error) {
+	var expansions []string
+	for _, alts := range synonyms {
+		expansions = append(expansions, alts...)
+	}
+	df, stats, err := r.Store.TermStats(ctx, append(slices.Clone(terms), expansions...))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,11 +115,25 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 		df   int
 	}
 	var known []ranked
+	idfOf := func(t string) float64 {
+		d := math.Max(1, float64(df[t]))
+		return math.Log(1 + (n-d+0.5)/(d+0.5))
+	}
 	for i, t := range terms {
 		// A term the corpus lacks weighs as a term found once: it still
 		// lowers coverage, but a small corpus does not make it dominate.
-		d := math.Max(1, float64(df[t]))
-		idf[i] = math.Log(1 + (n-d+0.5)/(d+0.5))
+		idf[i] = idfOf(t)
+		if alts := synonyms[t]; len(alts) > 0 {
+			rarest := 0.0
+			for _, a := range alts {
+				if df[a] > 0 {
+					rarest = math.Max(rarest, idfOf(a))
+				}
+			}
+			if rarest > 0 {
+				idf[i] = math.Min(idf[i], rarest)
+			}
+		}
 		if df[t] == 0 {
 			idf[i] *= r.Opts.AbsentWeight
 		}
