@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -48,8 +49,9 @@ var provinces = map[string][]string{
 	"香港":  nil, "澳门": nil, "台湾": nil,
 }
 
-// provinceOf maps every place to its province (a province to itself).
-var provinceOf, placeNames = func() (map[string]string, []string) {
+// provinceOf maps every place to its province (a province to itself);
+// placesByRune lists the names by their first character, longest first.
+var provinceOf, placesByRune = func() (map[string]string, map[rune][]string) {
 	of := map[string]string{}
 	for p, cities := range provinces {
 		of[p] = p
@@ -57,39 +59,40 @@ var provinceOf, placeNames = func() (map[string]string, []string) {
 			of[c] = p
 		}
 	}
-	names := make([]string, 0, len(of))
+	by := map[rune][]string{}
 	for n := range of {
-		names = append(names, n)
+		r, _ := utf8.DecodeRuneInString(n)
+		by[r] = append(by[r], n)
 	}
-	// Longest first: at each position the longest name wins.
-	sort.Slice(names, func(i, j int) bool {
-		if len(names[i]) != len(names[j]) {
-			return len(names[i]) > len(names[j])
-		}
-		return names[i] < names[j]
-	})
-	return of, names
+	for _, names := range by {
+		sort.Slice(names, func(i, j int) bool {
+			if len(names[i]) != len(names[j]) {
+				return len(names[i]) > len(names[j])
+			}
+			return names[i] < names[j]
+		})
+	}
+	return of, by
 }()
 
-// Places returns the places text names, each once, read left to right.
+// Places returns the places text names, each once, read left to right; at
+// each position the longest name wins.
 func Places(text string) []string {
 	var out []string
-	seen := map[string]bool{}
 	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
 		matched := ""
-		for _, n := range placeNames {
+		for _, n := range placesByRune[r] {
 			if strings.HasPrefix(text[i:], n) {
 				matched = n
 				break
 			}
 		}
 		if matched == "" {
-			_, size := utf8.DecodeRuneInString(text[i:])
 			i += size
 			continue
 		}
-		if !seen[matched] {
-			seen[matched] = true
+		if !slices.Contains(out, matched) {
 			out = append(out, matched)
 		}
 		i += len(matched)

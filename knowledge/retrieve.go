@@ -82,7 +82,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	res.Model, res.DF = model, dfs
 	places := Places(question)
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
-		if res.Asked.Holds(h.Chunk.Body) && placeApplies(places, Places(h.Doc.Title)) {
+		if res.Asked.Holds(h.Chunk.Body) && (len(places) == 0 || placeApplies(places, Places(h.Doc.Title))) {
 			res.Hits = append(res.Hits, h)
 		}
 	}
