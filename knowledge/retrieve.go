@@ -53,6 +53,9 @@ type SearchResult struct {
 	Terms []string
 	Model string         // the embedding model whose vectors were searched
 	Asked Asked          // the kind of quantity the question asks for, if any
+	// Places are the places the question names: other places' local
+	// documents are skipped.
+	Places []string
 	DF    map[string]int // how many chunks hold each term
 	Hits  []Hit
 }
@@ -80,9 +83,9 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return nil, err
 	}
 	res.Model, res.DF = model, dfs
-	places := Places(question)
+	res.Places = Places(question)
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
-		if res.Asked.Holds(h.Chunk.Body) && (len(places) == 0 || placeApplies(places, Places(h.Doc.Title))) {
+		if res.Asked.Holds(h.Chunk.Body) && (len(res.Places) == 0 || placeApplies(res.Places, Places(h.Doc.Title))) {
 			res.Hits = append(res.Hits, h)
 		}
 	}

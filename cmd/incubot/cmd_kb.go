@@ -253,9 +253,15 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 		for i, h := range res.Hits {
 			out = append(out, hit{i + 1, h.Chunk.ID, h.Doc.ID, h.Doc.Title, h.Chunk.Label(), h.BM25, h.Coverage, h.Vector, h.LexRank, h.VecRank, h.Score, h.Matched, h.Chunk.Body})
 		}
-		return json.NewEncoder(a.stdout).Encode(map[string]any{"terms": res.Terms, "model": res.Model, "hits": out})
+		return json.NewEncoder(a.stdout).Encode(map[string]any{"terms": res.Terms, "model": res.Model, "asks": res.Asked.String(), "places": res.Places, "hits": out})
 	}
 	a.printf("terms: %s\nvectors: %s\n", strings.Join(res.Terms, " "), orDash(res.Model))
+	if res.Asked != knowledge.AsksNothing {
+		a.printf("asks for: %s (clauses that state none are skipped)\n", res.Asked)
+	}
+	if len(res.Places) > 0 {
+		a.printf("places: %s (other places' local documents are skipped)\n", strings.Join(res.Places, " "))
+	}
 	if len(res.Hits) == 0 {
 		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")
 		return nil

@@ -74,6 +74,12 @@ func TestOfficerCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "——《XX区企业购买科技成果补助暂行办法》（X科规〔2024〕1号）第六条") {
 		t.Fatalf("ask: %q %v", out, err)
 	}
+	out, _, err = c.run("", "kb", "search", "北海购买科技成果补助比例是多少")
+	for _, want := range []string{"asks for: ratio", "places: 北海", "第六条", "matched: "} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("kb search must show how the question was read (%q): %q %v", want, out, err)
+		}
+	}
 	out, _, _ = c.run("", "ask", "专精特新小巨人怎么申报")
 	if !strings.Contains(out, "没有找到能回答这个问题的条款") {
 		t.Fatalf("ask must decline: %q", out)
