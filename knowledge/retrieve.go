@@ -51,13 +51,13 @@ type Retriever struct {
 // SearchResult is the ranked hits and how the question was read.
 type SearchResult struct {
 	Terms []string
-	Model string         // the embedding model whose vectors were searched
-	Asked Asked          // the kind of quantity the question asks for, if any
+	Model string // the embedding model whose vectors were searched
+	Asked Asked  // the kind of quantity the question asks for, if any
 	// Places are the places the question names: other places' local
 	// documents are skipped.
 	Places []string
-	DF    map[string]int // how many chunks hold each term
-	Hits  []Hit
+	DF     map[string]int // how many chunks hold each term
+	Hits   []Hit
 }
 
 // Search returns at most k hits, best first; none when nothing passes the
