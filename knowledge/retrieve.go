@@ -97,11 +97,17 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 
 // lexical scores with BM25 and keeps hits covering enough of the question.
 func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[string]bool, synonyms map[string][]string, day time.Time) ([]Hit, map[string]int, error) {
-	var expansions []string
+	// The expansions' statistics too: a particle filter may have dropped
+	// some of their tokens from the terms.
+	looked := slices.Clone(terms)
 	for _, alts := range synonyms {
-		expansions = append(expansions, alts...)
+		for _, a := range alts {
+			if !slices.Contains(looked, a) {
+				looked = append(looked, a)
+			}
+		}
 	}
-	df, stats, err := r.Store.TermStats(ctx, append(slices.Clone(terms), expansions...))
+	df, stats, err := r.Store.TermStats(ctx, looked)
 	if err != nil {
 		return nil, nil, err
 	}
