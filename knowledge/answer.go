@@ -134,24 +134,38 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 	if err != nil {
 		return nil, err
 	}
+	where := strings.Join(res.Places, "、")
 	if len(res.Hits) == 0 {
 		reason := "nothing passed the relevance thresholds"
 		if res.Asked != AsksNothing {
 			reason = "no relevant clause states the " + res.Asked.String() + " asked for"
 		}
-		return a.decline(searched, reason), nil
+		ans := a.decline(searched, reason)
+		if res.OtherPlaces > 0 {
+			// Other places' documents matched: say which place the corpus
+			// lacks, so the asker knows whom to ask instead.
+			ans.Reason = "only documents of places other than " + where + " match"
+			ans.Text = "政策库中没有" + where + "的相关政策文件，其他地方的政策不能套用。\n" + a.Fallback
+		}
+		return ans, nil
 	}
-	ext := Extract(res, searched)
-	if a.Model == nil {
-		return ext, nil
+	ans := Extract(res, searched)
+	if a.Model != nil {
+		m, err := a.modelAnswer(ctx, searched, res)
+		if err == nil {
+			ans = m
+		} else {
+			ans.Reason = "model answer not used: " + err.Error()
+			a.logf("model answer replaced by the extractive one", "reason", ans.Reason)
+		}
 	}
-	m, err := a.modelAnswer(ctx, searched, res)
-	if err != nil {
-		ext.Reason = "model answer not used: " + err.Error()
-		a.logf("model answer replaced by the extractive one", "reason", ext.Reason)
-		return ext, nil
+	if res.Elsewhere {
+		// The best match was another place's local measure: the clauses
+		// quoted are national or provincial ones, and the asker must know
+		// that the place's own policy is not in the corpus.
+		ans.Text = "政策库中没有" + where + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
 	}
-	return m, nil
+	return ans, nil
 }
 
 func (a *Answerer) decline(searched, reason string) *Answer {

@@ -168,6 +168,41 @@ func TestExtractiveAnswerQuotesTwoDocumentsThatAnswerAlike(t *testing.T) {
 	}
 }
 
+// A question about a place the corpus has no document of never gets another
+// city's measure: it is declined with the place named, or answered from a
+// national clause with a note that the place's own policy is missing.
+func TestAnotherPlacesPolicyIsNeverQuoted(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "nanning.txt", "# 南宁市企业购买科技成果转化后补助办法\n第三条 购买科技成果进行转化的企业，按技术交易额的10%给予后补助。\n第四条 申请后补助的企业应当在本市注册，技术合同经认定登记。\n", knowledge.AddOptions{})
+	e.add(t, "law.txt", "# 中华人民共和国促进科技成果转化法\n第三十三条 国家支持企业购买科技成果进行转化，科技成果转化财政经费主要用于引导资金和补助资金。\n", knowledge.AddOptions{})
+	e.add(t, "other.txt", "# 专利收费减缴办法\n第二条 专利申请人可以请求减缴申请费。\n第三条 上年度应纳税所得额低于30万元的企业可以请求减缴。\n第四条 国有资产的处置应当报主管部门审批。\n第五条 孵化器应当为在孵企业提供场地和服务。\n", knowledge.AddOptions{})
+	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉，未找到相关政策。", K: 5}
+	ask := func(q string) *knowledge.Answer {
+		ans, err := a.Answer(context.Background(), q, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(ans.Text, "南宁") || strings.Contains(ans.Text, "10%") {
+			t.Errorf("%s: quoted 南宁's measure: %s", q, ans.Text)
+		}
+		return ans
+	}
+	if ans := ask("柳州购买科技成果后补助比例是多少"); ans.Answered || !strings.Contains(ans.Text, "政策库中没有柳州的相关政策文件") || !strings.HasSuffix(ans.Text, "抱歉，未找到相关政策。") {
+		t.Errorf("want a decline that names 柳州: %+v", ans)
+	}
+	ans := ask("柳州企业购买科技成果进行转化有补助吗")
+	if !ans.Answered || !strings.HasPrefix(ans.Text, "政策库中没有柳州本地的政策文件") || !strings.Contains(ans.Text, "第三十三条") {
+		t.Errorf("want the national clause, flagged as such: %+v", ans)
+	}
+	ans = ask("柳州的企业，科技成果转化财政经费主要用于什么")
+	if !ans.Answered || strings.Contains(ans.Text, "政策库中没有") || !strings.Contains(ans.Text, "第三十三条") {
+		t.Errorf("a national law answers a question from any place, with no note: %+v", ans)
+	}
+	if ans, err := a.Answer(context.Background(), "南宁购买科技成果后补助比例是多少", ""); err != nil || !ans.Answered || !strings.Contains(ans.Text, "10%") {
+		t.Errorf("the place the corpus has is answered: %+v %v", ans, err)
+	}
+}
+
 func TestDeclinesWhatTheCorpusDoesNotCover(t *testing.T) {
 	a, _ := answerer(t, nil)
 	for _, q := range []string{"专精特新小巨人怎么申报", "购买科技成果补助要公示多少天"} {

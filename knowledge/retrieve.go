@@ -54,10 +54,15 @@ type SearchResult struct {
 	Model string // the embedding model whose vectors were searched
 	Asked Asked  // the kind of quantity the question asks for, if any
 	// Places are the places the question names: other places' local
-	// documents are skipped.
-	Places []string
-	DF     map[string]int // how many chunks hold each term
-	Hits   []Hit
+	// documents are skipped, and OtherPlaces counts the clauses skipped so.
+	// Elsewhere says the best match of all was such a clause: the corpus
+	// lacks the place's own measure, and the hits are national or
+	// provincial clauses at best.
+	Places      []string
+	OtherPlaces int
+	Elsewhere   bool
+	DF          map[string]int // how many chunks hold each term
+	Hits        []Hit
 }
 
 // Search returns at most k hits, best first; none when nothing passes the
@@ -85,7 +90,12 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	res.Model, res.DF = model, dfs
 	res.Places = Places(question)
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
-		if res.Asked.Holds(h.Chunk.Body) && (len(res.Places) == 0 || placeApplies(res.Places, Places(h.Doc.Title))) {
+		switch {
+		case !res.Asked.Holds(h.Chunk.Body):
+		case len(res.Places) > 0 && !placeApplies(res.Places, Places(h.Doc.Title)):
+			res.OtherPlaces++
+			res.Elsewhere = res.Elsewhere || len(res.Hits) == 0
+		default:
 			res.Hits = append(res.Hits, h)
 		}
 	}

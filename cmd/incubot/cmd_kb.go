@@ -260,7 +260,7 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 		a.printf("asks for: %s (clauses that state none are skipped)\n", res.Asked)
 	}
 	if len(res.Places) > 0 {
-		a.printf("places: %s (other places' local documents are skipped)\n", strings.Join(res.Places, " "))
+		a.printf("places: %s (%d clause(s) of other places' local documents skipped)\n", strings.Join(res.Places, " "), res.OtherPlaces)
 	}
 	if len(res.Hits) == 0 {
 		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")
