@@ -215,6 +215,16 @@ func TestSearchKeepsToThePlaceAsked(t *testing.T) {
 	if got := docs("购买科技成果后补助比例是多少"); !got["beihai.txt"] || !got["nanning.txt"] {
 		t.Errorf("a question naming no place must search every document, got %v", got)
 	}
+
+	// A bureau in 南宁 reads a question naming no place as asked about 南宁;
+	// a place the question names still wins.
+	e.r.Home = []string{"南宁"}
+	if got := docs("购买科技成果后补助比例是多少"); !got["nanning.txt"] || got["beihai.txt"] {
+		t.Errorf("with home 南宁, a question naming no place got %v", got)
+	}
+	if got := docs("北海购买科技成果后补助比例是多少"); !got["beihai.txt"] || got["nanning.txt"] {
+		t.Errorf("with home 南宁, a question about 北海 got %v", got)
+	}
 }
 
 // A rare spelling of a common concept (专利费 beside the documents'

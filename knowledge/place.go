@@ -100,6 +100,13 @@ func Places(text string) []string {
 	return out
 }
 
+// KnownPlace says whether name is a province or prefecture-level city as
+// Places reads them (南宁, not 南宁市).
+func KnownPlace(name string) bool {
+	_, ok := provinceOf[name]
+	return ok
+}
+
 // placeApplies reports whether a document of the places docPlaces can
 // answer a question that names asked: a document naming no place is
 // national or the bureau's own and always applies.

@@ -46,6 +46,9 @@ type Retriever struct {
 	Embedder Embedder // configured embedder; nil or the local one offline
 	Today    func() time.Time
 	Opts     RetrieveOptions
+	// Home are the places the bureau serves: a question naming no place is
+	// read as asked about them. Empty: such a question searches everything.
+	Home []string
 }
 
 // SearchResult is the ranked hits and how the question was read.
@@ -53,7 +56,8 @@ type SearchResult struct {
 	Terms []string
 	Model string // the embedding model whose vectors were searched
 	Asked Asked  // the kind of quantity the question asks for, if any
-	// Places are the places the question names: other places' local
+	// Places are the places the question names, or else the retriever's
+	// home places: other places' local
 	// documents are skipped, and OtherPlaces counts the clauses skipped so.
 	// Elsewhere says the best match of all was such a clause: the corpus
 	// lacks the place's own measure, and the hits are national or
@@ -89,6 +93,9 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	}
 	res.Model, res.DF = model, dfs
 	res.Places = Places(question)
+	if len(res.Places) == 0 {
+		res.Places = r.Home
+	}
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
 		switch {
 		case !res.Asked.Holds(h.Chunk.Body):

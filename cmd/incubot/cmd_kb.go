@@ -260,7 +260,11 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 		a.printf("asks for: %s (clauses that state none are skipped)\n", res.Asked)
 	}
 	if len(res.Places) > 0 {
-		a.printf("places: %s (%d clause(s) of other places' local documents skipped)\n", strings.Join(res.Places, " "), res.OtherPlaces)
+		home := ""
+		if len(knowledge.Places(q)) == 0 {
+			home = ", from INCUBOT_HOME_PLACE"
+		}
+		a.printf("places: %s (%d clause(s) of other places' local documents skipped%s)\n", strings.Join(res.Places, " "), res.OtherPlaces, home)
 	}
 	if len(res.Hits) == 0 {
 		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")

@@ -22,7 +22,7 @@ func (a *app) kbOn(db *postgres.DB) *knowledge.KB {
 
 func (a *app) retrieverOn(db *postgres.DB) *knowledge.Retriever {
 	return &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: a.embedder(),
-		Today: a.cfg.TodayDate, Opts: knowledge.DefaultRetrieveOptions}
+		Today: a.cfg.TodayDate, Opts: knowledge.DefaultRetrieveOptions, Home: a.cfg.HomePlaces}
 }
 
 // addFiles ingests paths with a progress bar and returns the summary.

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/incubot/incubot/knowledge"
 	"io"
 	"net/url"
 	"os"
@@ -38,6 +39,9 @@ type Config struct {
 	ModelTimeout time.Duration
 
 	Today string // YYYY-MM-DD; empty means the real date
+	// HomePlaces are the places the bureau serves (南宁, or 广西): a
+	// question naming no place is read as asked about them.
+	HomePlaces []string
 
 	BotName       string
 	Groups        []string
@@ -188,6 +192,22 @@ func fields() []field {
 		c.Today = v
 		return nil
 	}, func(c *Config) string { return c.Today })
+	setList, getList := list(func(c *Config) *[]string { return &c.HomePlaces })
+	add(field{env: "INCUBOT_HOME_PLACE", help: "the city or province the bureau serves, e.g. 南宁: a question naming no place is answered from national documents, that place's and its province's, never another place's local measures; empty: every document", accepts: "comma-separated provinces or prefecture-level cities written short, e.g. 南宁 or 广西"}, func(c *Config, v string) error {
+		if err := setList(c, v); err != nil {
+			return err
+		}
+		for i, p := range c.HomePlaces {
+			for _, suffix := range []string{"壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市"} {
+				p = strings.TrimSuffix(p, suffix)
+			}
+			if !knowledge.KnownPlace(p) {
+				return errInvalid
+			}
+			c.HomePlaces[i] = p
+		}
+		return nil
+	}, getList)
 	s, g = str(func(c *Config) *string { return &c.BotName })
 	add(field{env: "INCUBOT_BOT_NAME", def: "小助手", help: "name that addresses the bot in groups (\"小助手 …\" or \"@小助手 …\")"}, s, g)
 	s, g = list(func(c *Config) *[]string { return &c.Groups })

@@ -35,6 +35,7 @@ func TestLoadOrderEnvThenFile(t *testing.T) {
 		"INCUBOT_CHAT_MODEL":        "deepseek-chat",
 		"INCUBOT_CHAT_API_KEY_FILE": keyFile,
 		"INCUBOT_GROUPS":            "区科技企业服务群，孵化器群",
+		"INCUBOT_HOME_PLACE":        "南宁市，广西壮族自治区",
 		"INCUBOT_MAX_MESSAGE_AGE":   "2m",
 	}))
 	if err != nil {
@@ -45,6 +46,9 @@ func TestLoadOrderEnvThenFile(t *testing.T) {
 	}
 	if c.ChatAPIKey != "sk-from-file" {
 		t.Errorf("_FILE secret: %q", c.ChatAPIKey)
+	}
+	if strings.Join(c.HomePlaces, ",") != "南宁,广西" {
+		t.Errorf("home places are written short: %q", c.HomePlaces)
 	}
 	if len(c.Groups) != 2 || c.Groups[1] != "孵化器群" {
 		t.Errorf("groups: %q", c.Groups)
@@ -64,6 +68,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 		{map[string]string{"INCUBOT_CONTEXT_TTL": "ten minutes"}, "INCUBOT_CONTEXT_TTL", "duration"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL", "postgres://"},
 		{map[string]string{"INCUBOT_TODAY": "2026/01/01"}, "INCUBOT_TODAY", "YYYY-MM-DD"},
+		{map[string]string{"INCUBOT_HOME_PLACE": "南宁市,XX区"}, "INCUBOT_HOME_PLACE", "南宁 or 广西"},
 		{map[string]string{"INCUBOT_CHAT_BASE_URL": "http://x/v1"}, "INCUBOT_CHAT_MODEL", "neither"},
 		{map[string]string{"INCUBOT_EMBED_DIMENSIONS": "4096"}, "INCUBOT_EMBED_DIMENSIONS", "2000"},
 		{map[string]string{"INCUBOT_HTTP_ADDR": ":8080"}, "INCUBOT_HTTP_TOKEN", "16"},
