@@ -192,7 +192,14 @@ func IsFollowUp(q string) bool {
 // rewrite folds a follow-up into the previous topic: by the model when one
 // is configured, else by joining the two questions.
 func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
-	joined := KeyTerms(topic) + " " + question
+	subject := KeyTerms(topic)
+	if len(Places(question)) > 0 {
+		// "那北海呢？" after a question about 南宁 moves to 北海.
+		for _, p := range Places(subject) {
+			subject = strings.ReplaceAll(subject, p, "")
+		}
+	}
+	joined := subject + " " + question
 	if a.Model == nil {
 		return joined
 	}

@@ -201,6 +201,10 @@ func TestAnotherPlacesPolicyIsNeverQuoted(t *testing.T) {
 	if ans, err := a.Answer(context.Background(), "南宁购买科技成果后补助比例是多少", ""); err != nil || !ans.Answered || !strings.Contains(ans.Text, "10%") {
 		t.Errorf("the place the corpus has is answered: %+v %v", ans, err)
 	}
+	// A follow-up that names another place moves to it.
+	if ans, err := a.Answer(context.Background(), "那柳州呢？", "南宁购买科技成果后补助比例是多少"); err != nil || strings.Contains(ans.Searched, "南宁") || strings.Contains(ans.Text, "10%") {
+		t.Errorf("the follow-up about 柳州 must not stay in 南宁: %+v %v", ans, err)
+	}
 }
 
 func TestDeclinesWhatTheCorpusDoesNotCover(t *testing.T) {
