@@ -161,6 +161,7 @@ func TestPlaces(t *testing.T) {
 		"浙江西部的企业和广西的企业":           "浙江,广西",
 		"中华人民共和国企业所得税法":           "",
 		"自治区科技厅关于开展众创空间备案工作的通知":   "",
+		"孵化器要确保定期报送数据吗":           "",
 	} {
 		if got := strings.Join(Places(text), ","); got != want {
 			t.Errorf("Places(%q) = %q, want %q", text, got, want)
