@@ -115,6 +115,17 @@ var thesaurus = map[string][]string{
 	"报备":   {"报告", "备案"},
 }
 
+// thesaurusIn returns the thesaurus entries whose word the question uses.
+func thesaurusIn(question string) map[string][]string {
+	out := map[string][]string{}
+	for word, alts := range thesaurus {
+		if strings.Contains(question, word) {
+			out[word] = alts
+		}
+	}
+	return out
+}
+
 // QueryTerms prepares a question for lexical search: fillers removed, domain
 // synonyms added, then tokenized. Duplicates are kept once.
 func QueryTerms(question string) []string {
@@ -123,10 +134,8 @@ func QueryTerms(question string) []string {
 		q = strings.ReplaceAll(q, f, " ")
 	}
 	var extra []string
-	for word, alts := range thesaurus {
-		if strings.Contains(question, word) {
-			extra = append(extra, alts...)
-		}
+	for _, alts := range thesaurusIn(question) {
+		extra = append(extra, alts...)
 	}
 	toks := Tokenize(q + " " + strings.Join(extra, " "))
 	seen := make(map[string]bool, len(toks))
@@ -150,10 +159,7 @@ func QueryTerms(question string) []string {
 // spelling of a common concept must not outweigh the rest of the question.
 func synonymOf(question string) map[string][]string {
 	out := map[string][]string{}
-	for word, alts := range thesaurus {
-		if !strings.Contains(question, word) {
-			continue
-		}
+	for word, alts := range thesaurusIn(question) {
 		var expansion []string
 		for _, a := range alts {
 			expansion = append(expansion, Tokenize(a)...)
