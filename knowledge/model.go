@@ -44,7 +44,9 @@ func (c *OpenAICompleter) Complete(ctx context.Context, system, user string) (st
 		resp, err := c.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
 			Model:       c.model,
 			Temperature: 0.01,
-			MaxTokens:   800,
+			// max_tokens, not max_completion_tokens: the compatible servers
+			// this targets (DeepSeek, DashScope, Ollama, vLLM) read the former.
+			MaxTokens: 800, //lint:ignore SA1019 see above
 			Messages: []openai.ChatCompletionMessage{
 				{Role: openai.ChatMessageRoleSystem, Content: system},
 				{Role: openai.ChatMessageRoleUser, Content: user},

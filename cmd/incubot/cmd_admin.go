@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"github.com/incubot/incubot/internal/config"
 	"github.com/incubot/incubot/knowledge"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
 )
@@ -197,7 +196,3 @@ func firstLine(s string) string {
 	return s
 }
 
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}

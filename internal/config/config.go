@@ -140,7 +140,6 @@ func fields() []field {
 		f.set, f.get = set, get
 		fs = append(fs, f)
 	}
-	s, g := str(func(c *Config) *string { return &c.DatabaseURL })
 	add(field{env: "INCUBOT_DATABASE_URL", alias: "DATABASE_URL", secret: true, help: "PostgreSQL with pgvector, e.g. postgres://incubot:pw@db:5432/incubot. Empty: the embedded development database", accepts: "a postgres:// or postgresql:// URL"}, func(c *Config, v string) error {
 		v = strings.TrimSpace(v)
 		if v == "" {
@@ -153,8 +152,8 @@ func fields() []field {
 		}
 		c.DatabaseURL = v
 		return nil
-	}, g)
-	s, g = str(func(c *Config) *string { return &c.DataDir })
+	}, func(c *Config) string { return c.DatabaseURL })
+	s, g := str(func(c *Config) *string { return &c.DataDir })
 	add(field{env: "INCUBOT_DATA_DIR", def: ".incubot", help: "where the embedded database, its log and lock, and the WeChat login QR live"}, s, g)
 	s, g = str(func(c *Config) *string { return &c.DevDBDir })
 	add(field{env: "INCUBOT_DEVDB_DIR", def: "deploy/devdb", help: "folder holding the pinned PGlite npm packages (npm ci there)"}, s, g)
