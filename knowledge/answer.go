@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/internal/place"
 )
 
 // Completer is a chat model: messages in, text out.
@@ -193,9 +195,9 @@ func IsFollowUp(q string) bool {
 // is configured, else by joining the two questions.
 func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
 	subject := KeyTerms(topic)
-	if len(Places(question)) > 0 {
+	if len(place.In(question)) > 0 {
 		// "那北海呢？" after a question about 南宁 moves to 北海.
-		for _, p := range Places(subject) {
+		for _, p := range place.In(subject) {
 			subject = strings.ReplaceAll(subject, p, "")
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/incubot/incubot/internal/place"
 )
 
 // RetrieveOptions are the relevance thresholds and list sizes of hybrid
@@ -92,14 +94,14 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return nil, err
 	}
 	res.Model, res.DF = model, dfs
-	res.Places = Places(question)
+	res.Places = place.In(question)
 	if len(res.Places) == 0 {
 		res.Places = r.Home
 	}
 	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
 		switch {
 		case !res.Asked.Holds(h.Chunk.Body):
-		case len(res.Places) > 0 && !placeApplies(res.Places, Places(h.Doc.Title)):
+		case len(res.Places) > 0 && !place.Applies(res.Places, place.In(h.Doc.Title)):
 			res.OtherPlaces++
 			res.Elsewhere = res.Elsewhere || len(res.Hits) == 0
 		default:

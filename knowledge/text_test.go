@@ -153,18 +153,3 @@ func TestFocusTerms(t *testing.T) {
 		t.Errorf("words far from the question word are not the focus: %v", f)
 	}
 }
-
-func TestPlaces(t *testing.T) {
-	for text, want := range map[string]string{
-		"南宁市企业购买科技成果转化后补助管理办法":    "南宁",
-		"北海后补助里购买科技成果转化的项目要交哪些材料": "北海",
-		"浙江西部的企业和广西的企业":           "浙江,广西",
-		"中华人民共和国企业所得税法":           "",
-		"自治区科技厅关于开展众创空间备案工作的通知":   "",
-		"孵化器要确保定期报送数据吗":           "",
-	} {
-		if got := strings.Join(Places(text), ","); got != want {
-			t.Errorf("Places(%q) = %q, want %q", text, got, want)
-		}
-	}
-}

@@ -195,4 +195,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-

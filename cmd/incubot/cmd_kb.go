@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/incubot/incubot/internal/place"
 	"github.com/incubot/incubot/knowledge"
 )
 
@@ -261,7 +262,7 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 	}
 	if len(res.Places) > 0 {
 		home := ""
-		if len(knowledge.Places(q)) == 0 {
+		if len(place.In(q)) == 0 {
 			home = ", from INCUBOT_HOME_PLACE"
 		}
 		a.printf("places: %s (%d clause(s) of other places' local documents skipped%s)\n", strings.Join(res.Places, " "), res.OtherPlaces, home)

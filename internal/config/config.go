@@ -6,7 +6,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/internal/place"
 	"io"
 	"net/url"
 	"os"
@@ -197,13 +197,11 @@ func fields() []field {
 			return err
 		}
 		for i, p := range c.HomePlaces {
-			for _, suffix := range []string{"壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市"} {
-				p = strings.TrimSuffix(p, suffix)
-			}
-			if !knowledge.KnownPlace(p) {
+			short, ok := place.Known(p)
+			if !ok {
 				return errInvalid
 			}
-			c.HomePlaces[i] = p
+			c.HomePlaces[i] = short
 		}
 		return nil
 	}, getList)

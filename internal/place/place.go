@@ -1,4 +1,6 @@
-package knowledge
+// Package place reads Chinese place names: the provinces and
+// prefecture-level cities a policy question or document title names.
+package place
 
 import (
 	"slices"
@@ -77,9 +79,9 @@ var provinceOf, placesByRune = func() (map[string]string, map[rune][]string) {
 	return of, by
 }()
 
-// Places returns the places text names, each once, read left to right; at
+// In returns the places text names, each once, read left to right; at
 // each position the longest name wins.
-func Places(text string) []string {
+func In(text string) []string {
 	var out []string
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -102,17 +104,20 @@ func Places(text string) []string {
 	return out
 }
 
-// KnownPlace says whether name is a province or prefecture-level city as
-// Places reads them (南宁, not 南宁市).
-func KnownPlace(name string) bool {
+// Known reads name as a place, written short or in full (南宁 or 南宁市,
+// 广西 or 广西壮族自治区), and returns its short form.
+func Known(name string) (string, bool) {
+	for _, suffix := range []string{"壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "特别行政区", "省", "市"} {
+		name = strings.TrimSuffix(name, suffix)
+	}
 	_, ok := provinceOf[name]
-	return ok
+	return name, ok
 }
 
-// placeApplies reports whether a document of the places docPlaces can
+// Applies reports whether a document of the places docPlaces can
 // answer a question that names asked: a document naming no place is
 // national or the bureau's own and always applies.
-func placeApplies(asked, docPlaces []string) bool {
+func Applies(asked, docPlaces []string) bool {
 	if len(asked) == 0 || len(docPlaces) == 0 {
 		return true
 	}
