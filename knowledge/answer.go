@@ -143,6 +143,15 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 			reason = "no relevant clause states the " + res.Asked.String() + " asked for"
 		}
 		ans := a.decline(searched, reason)
+		if c := res.Closest; c != nil {
+			// The corpus speaks of the matter but states no figure: say
+			// where, so the asker can read it rather than guess.
+			ans.Text = "政策库中与这个问题最接近的条款是" + c.Doc.Citation() + c.Chunk.Label() + "，其中没有写明具体" + res.Asked.Noun() + "。\n" + a.Fallback
+		}
+		if len(res.Unknown) > 0 {
+			ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
+			ans.Text = "政策库中没有关于" + strings.Join(res.Unknown, "、") + "的政策文件。\n" + a.Fallback
+		}
 		if res.OtherPlaces > 0 {
 			// Other places' documents matched: say which place the corpus
 			// lacks, so the asker knows whom to ask instead.

@@ -121,6 +121,29 @@ const policy = `# XX区企业购买科技成果补助暂行办法
 第九条 申报时间为每年3月1日至3月31日。
 `
 
+// unrelated is a document of other matters, long enough that term
+// statistics are not those of a corpus of one or two documents.
+var unrelated = func() string {
+	matters := []string{
+		"专利申请人可以请求减缴申请费。",
+		"上年度应纳税所得额低于30万元的企业可以请求减缴。",
+		"国有资产的处置应当报主管部门审批。",
+		"孵化器应当为在孵企业提供场地和服务。",
+		"技术合同认定登记机构应当在受理之日起三十日内完成登记。",
+		"众创空间应当具备不少于五百平方米的服务场地。",
+		"科技成果转化的收益，按照合同约定分配。",
+		"申请材料应当真实、完整，弄虚作假的不予受理。",
+		"本办法由国家知识产权局负责解释。",
+		"本办法自发布之日起施行。",
+	}
+	var b strings.Builder
+	b.WriteString("# 专利收费减缴办法\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "第%d条 %s\n", i+1, matters[i%len(matters)])
+	}
+	return b.String()
+}()
+
 func answerer(t *testing.T, f *fakeModel) (*knowledge.Answerer, *env) {
 	e := newEnv(t)
 	e.add(t, "subsidy.txt", policy, knowledge.AddOptions{})
@@ -214,9 +237,61 @@ func TestDeclinesWhatTheCorpusDoesNotCover(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ans.Answered || ans.Text != "抱歉，未找到相关政策。" {
+		if ans.Answered || !strings.HasSuffix(ans.Text, "抱歉，未找到相关政策。") {
 			t.Errorf("%q should be declined: %+v", q, ans)
 		}
+	}
+}
+
+// When the clause that matches a question best states no figure, another
+// clause's figure is not offered in its place: the reply declines and names
+// the clause to read.
+func TestDeclinesWhenTheMatchingClauseStatesNoFigure(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "deduction.txt", "# 关于企业所得税优惠政策的公告\n一、企业开展研发活动中实际发生的研发费用，在按规定据实扣除的基础上，再按照实际发生额的100%在税前加计扣除。\n二、企业委托境外机构进行研究开发活动所发生的费用，其加计扣除按照财政部另行发布的规定执行。\n三、本公告自发布之日起执行。\n", knowledge.AddOptions{})
+	e.add(t, "other.txt", unrelated, knowledge.AddOptions{})
+	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉，未找到相关政策。", K: 5}
+	ans, err := a.Answer(context.Background(), "委托境外机构做研发的费用，加计扣除比例是多少", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Answered || strings.Contains(ans.Text, "100%") {
+		t.Errorf("the general ratio must not answer for 委托境外: %+v", ans)
+	}
+	if !strings.Contains(ans.Text, "《关于企业所得税优惠政策的公告》第二部分") || !strings.Contains(ans.Text, "没有写明具体比例") || !strings.HasSuffix(ans.Text, "抱歉，未找到相关政策。") {
+		t.Errorf("the decline should name the clause that speaks of it: %s", ans.Text)
+	}
+	ans, err = a.Answer(context.Background(), "研发费用加计扣除比例是多少", "")
+	if err != nil || !ans.Answered || !strings.Contains(ans.Text, "100%") {
+		t.Errorf("the general question keeps its answer: %+v %v", ans, err)
+	}
+}
+
+// A question about a programme no document mentions is declined with the
+// programme named, not answered from another programme's rules.
+func TestAProgrammeNoDocumentMentionsIsDeclined(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "gaoqi.txt", "# 高新技术企业认定管理办法\n第十一条 认定为高新技术企业须同时满足以下条件：企业申请认定时须注册成立一年以上；研究开发费用总额占销售收入的比例符合要求。\n第十二条 认定机构应当为企业提供咨询服务。\n", knowledge.AddOptions{})
+	e.add(t, "other.txt", unrelated, knowledge.AddOptions{})
+	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉，未找到相关政策。", K: 5}
+	ask := func(q string) *knowledge.Answer {
+		ans, err := a.Answer(context.Background(), q, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
+	}
+	ans := ask("技术先进型服务企业认定条件是什么")
+	if ans.Answered || ans.Text != "政策库中没有关于技术先进型服务企业的政策文件。\n抱歉，未找到相关政策。" {
+		t.Errorf("the 高企 conditions must not answer for 技术先进型服务企业: %+v", ans)
+	}
+	if ans := ask("高企认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "第十一条") {
+		t.Errorf("the programme the corpus has is answered: %+v", ans)
+	}
+	// Once a document mentions the programme, its clauses answer.
+	e.add(t, "jixian.txt", "# 技术先进型服务企业所得税政策通知\n一、经认定的技术先进型服务企业，减按15%的税率征收企业所得税。\n二、认定条件：从事技术先进型服务业务，具有大专以上学历的员工占企业职工总数的50%以上。\n", knowledge.AddOptions{})
+	if ans := ask("技术先进型服务企业认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "《技术先进型服务企业所得税政策通知》") || strings.Contains(ans.Text, "高新技术企业认定管理办法") {
+		t.Errorf("want the new document's clause: %+v", ans)
 	}
 }
 

@@ -24,6 +24,11 @@ func (a Asked) String() string {
 	return [...]string{"", "duration", "money", "ratio", "date", "count"}[a]
 }
 
+// Noun names the kind in a reply: 期限, 金额 ….
+func (a Asked) Noun() string {
+	return [...]string{"", "期限", "金额", "比例", "日期", "数量"}[a]
+}
+
 var (
 	qDuration = regexp.MustCompile(`多少天|几天|多少日|多少个工作日|几个工作日|多久|多长时间|多少时间|几个月|多少个月|多少年|几年|多少周`)
 	qMoney    = regexp.MustCompile(`多少钱|多少元|多少万|几万|单价多少|金额多少|额度多少|(奖励|补助|补贴|资助|奖补|罚款?)(是|有|能|给|拿)?多少`)

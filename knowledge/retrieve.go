@@ -34,11 +34,15 @@ type RetrieveOptions struct {
 	// AbsentWeight scales a question term no chunk holds, relative to a
 	// term found once.
 	AbsentWeight float64
+	// StatedShare is how much of the best clause's coverage a clause
+	// stating the asked quantity must reach, when that best clause states
+	// none: below it, the number belongs to another matter.
+	StatedShare float64
 }
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 1}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 1, StatedShare: 0.7}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -67,8 +71,16 @@ type SearchResult struct {
 	Places      []string
 	OtherPlaces int
 	Elsewhere   bool
-	DF          map[string]int // how many chunks hold each term
-	Hits        []Hit
+	// Unknown are the programmes the question names (技术先进型服务企业)
+	// that no document mentions; only documents that mention every
+	// programme named are searched.
+	Unknown []string
+	// Closest is the best clause that states no quantity of the kind
+	// asked, when it matched better than every clause that states one: the
+	// corpus speaks of the matter but gives no figure. Nil otherwise.
+	Closest *Hit
+	DF      map[string]int // how many chunks hold each term
+	Hits    []Hit
 }
 
 // Search returns at most k hits, best first; none when nothing passes the
@@ -85,7 +97,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return res, nil
 	}
 	day := r.Today()
-	lex, dfs, err := r.lexical(ctx, res.Terms, FocusTerms(question), synonymOf(question), day)
+	lex, dfs, subject, err := r.lexical(ctx, res.Terms, question, day)
 	if err != nil {
 		return nil, err
 	}
@@ -94,13 +106,48 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return nil, err
 	}
 	res.Model, res.DF = model, dfs
+	// The documents that mention each programme the question names.
+	var mentions []map[int64]bool
+	for _, p := range ProgrammesIn(question) {
+		m, err := r.Store.Mentioning(ctx, p, day)
+		if err != nil {
+			return nil, err
+		}
+		if len(m) == 0 {
+			res.Unknown = append(res.Unknown, p[0])
+		}
+		mentions = append(mentions, m)
+	}
+	mentionsAll := func(doc int64) bool {
+		for _, m := range mentions {
+			if !m[doc] {
+				return false
+			}
+		}
+		return true
+	}
 	res.Places = place.In(question)
 	if len(res.Places) == 0 {
 		res.Places = r.Home
 	}
-	for _, h := range fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)) {
+	fused := slices.DeleteFunc(fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)), func(h Hit) bool { return !mentionsAll(h.Doc.ID) })
+	// The best clause that states no quantity of the kind asked: a clause
+	// that states one must match the question nearly as well, or its number
+	// answers another matter.
+	// Measured on the question's subject: a clause that states 100% answers
+	// 比例 without the word.
+	var closest *Hit
+	best := 0.0
+	for i, h := range fused {
+		applies := len(res.Places) == 0 || place.Applies(res.Places, place.In(h.Doc.Title))
+		if c := subject.of(h.Matched); applies && !res.Asked.Holds(h.Chunk.Body) && c > best {
+			closest, best = &fused[i], c
+		}
+	}
+	for _, h := range fused {
 		switch {
 		case !res.Asked.Holds(h.Chunk.Body):
+		case closest != nil && subject.of(h.Matched) < r.Opts.StatedShare*best:
 		case len(res.Places) > 0 && !place.Applies(res.Places, place.In(h.Doc.Title)):
 			res.OtherPlaces++
 			res.Elsewhere = res.Elsewhere || len(res.Hits) == 0
@@ -111,11 +158,17 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	if len(res.Hits) > k {
 		res.Hits = res.Hits[:k]
 	}
+	if closest != nil && (len(res.Hits) == 0 || best > subject.of(res.Hits[0].Matched)) {
+		res.Closest = closest
+	}
 	return res, nil
 }
 
 // lexical scores with BM25 and keeps hits covering enough of the question.
-func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[string]bool, synonyms map[string][]string, day time.Time) ([]Hit, map[string]int, error) {
+// It also returns the coverage of the question's subject: its terms
+// without those of what it asks for (比例, 多少天).
+func (r *Retriever) lexical(ctx context.Context, terms []string, question string, day time.Time) ([]Hit, map[string]int, coverage, error) {
+	focus, synonyms, groups := FocusTerms(question), synonymOf(question), synonymGroups(question)
 	// The expansions' statistics too: a particle filter may have dropped
 	// some of their tokens from the terms.
 	looked := slices.Clone(terms)
@@ -128,10 +181,10 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 	}
 	df, stats, err := r.Store.TermStats(ctx, looked)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, coverage{}, err
 	}
 	if stats.Chunks == 0 {
-		return nil, df, nil
+		return nil, df, coverage{}, nil
 	}
 	n := float64(stats.Chunks)
 	idf := make([]float64, len(terms))
@@ -175,7 +228,7 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 		}
 	}
 	if len(known) == 0 || total == 0 {
-		return nil, df, nil
+		return nil, df, coverage{}, nil
 	}
 	// Candidates come from the rarer terms; common ones only add to scores.
 	sort.Slice(known, func(i, j int) bool { return known[i].idf > known[j].idf })
@@ -188,15 +241,14 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 	hits, err := r.Store.LexicalSearch(ctx, LexicalQuery{Terms: terms, IDF: idf, Filter: filter, Day: day, AvgLen: stats.AvgTokens,
 		Limit: r.Opts.Candidates, TitleWeight: r.Opts.TitleWeight, TitleEcho: r.Opts.TitleEcho, K1: r.Opts.K1, B: r.Opts.B})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, coverage{}, err
 	}
+	cov := newCoverage(terms, weight, groups)
+	key := QueryTerms(KeyTerms(question))
+	subject := newCoverage(slices.DeleteFunc(slices.Clone(terms), func(t string) bool { return !slices.Contains(key, t) }), weight, groups)
 	var kept []Hit
 	for _, h := range hits {
-		var w float64
-		for _, m := range h.Matched {
-			w += weight[m]
-		}
-		h.Coverage = w / total
+		h.Coverage = cov.of(h.Matched)
 		if h.Coverage >= r.Opts.MinCoverage {
 			kept = append(kept, h)
 		}
@@ -204,7 +256,91 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, focus map[strin
 	for i := range kept {
 		kept[i].LexRank = i + 1
 	}
-	return kept, df, nil
+	return kept, df, subject, nil
+}
+
+// coverage measures the share of a question's term weight a chunk matches.
+// A thesaurus group (研发 / 研究开发) counts once, with the weight of its
+// heaviest spelling, and a chunk earns the share of the spelling it matches
+// best: the same clause covers a question equally whichever word it uses.
+type coverage struct {
+	weight map[string]float64
+	plain  []string // terms in no group
+	groups []group
+	total  float64
+}
+
+// group is a thesaurus word's spellings, each its tokens among the terms,
+// and the weight of the heaviest.
+type group struct {
+	spellings [][]string
+	weight    float64
+}
+
+func newCoverage(terms []string, weight map[string]float64, groups [][][]string) coverage {
+	c := coverage{weight: weight}
+	grouped := map[string]bool{}
+	for _, g := range groups {
+		var spellings [][]string
+		heaviest := 0.0
+		for _, sp := range g {
+			var toks []string
+			var w float64
+			for _, t := range sp {
+				if slices.Contains(terms, t) && !slices.Contains(toks, t) {
+					toks = append(toks, t)
+					w += weight[t]
+				}
+			}
+			if len(toks) > 0 {
+				spellings = append(spellings, toks)
+				heaviest = math.Max(heaviest, w)
+			}
+			for _, t := range toks {
+				grouped[t] = true
+			}
+		}
+		if len(spellings) > 0 {
+			c.groups = append(c.groups, group{spellings, heaviest})
+			c.total += heaviest
+		}
+	}
+	for _, t := range terms {
+		if !grouped[t] {
+			c.plain = append(c.plain, t)
+			c.total += weight[t]
+		}
+	}
+	return c
+}
+
+func (c coverage) of(matched []string) float64 {
+	if c.total == 0 {
+		return 0
+	}
+	var w float64
+	for _, t := range c.plain {
+		if slices.Contains(matched, t) {
+			w += c.weight[t]
+		}
+	}
+	for _, g := range c.groups {
+		best := 0.0
+		for _, sp := range g.spellings {
+			var got, all float64
+			for _, t := range sp {
+				all += c.weight[t]
+				if slices.Contains(matched, t) {
+					got += c.weight[t]
+				}
+			}
+			if all > 0 {
+				best = math.Max(best, got/all)
+			}
+		}
+		w += best * g.weight
+	}
+	return w / c.total
 }
 
 // vector searches the serving model: the configured embedder's vectors once

@@ -153,3 +153,43 @@ func TestFocusTerms(t *testing.T) {
 		t.Errorf("words far from the question word are not the focus: %v", f)
 	}
 }
+
+func TestProgrammesIn(t *testing.T) {
+	for q, want := range map[string]string{
+		"高企认定条件":           "高新技术企业",
+		"国家级孵化器对在孵企业有要求吗":  "科技企业孵化器",
+		"专精特新小巨人要咋申报":      "专精特新",
+		"技术先进型服务企业认定条件是什么": "技术先进型服务企业",
+		"孵化服务收入免增值税吗":      "",
+		"企业购买科技成果有补助吗":     "",
+	} {
+		var got []string
+		for _, p := range ProgrammesIn(q) {
+			got = append(got, p[0])
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("ProgrammesIn(%q) = %v, want %q", q, got, want)
+		}
+	}
+}
+
+// A thesaurus word and the words it stands for count once: a clause in the
+// question's own words covers it fully, and one in the documents' words
+// (研究开发 for 研发) is not worth three terms more.
+func TestCoverageCountsASynonymGroupOnce(t *testing.T) {
+	q := "研发费用"
+	terms := QueryTerms(q)
+	weight := map[string]float64{}
+	for _, t := range terms {
+		weight[t] = 1
+	}
+	c := newCoverage(terms, weight, synonymGroups(q))
+	own := c.of([]string{"研发", "发费", "费用"})
+	docs := c.of([]string{"研究", "究开", "开发", "费用"})
+	if math.Abs(own-1) > 1e-9 {
+		t.Errorf("the question's own words cover %.2f, want 1", own)
+	}
+	if docs >= own || docs < 0.6 {
+		t.Errorf("研究开发费用 covers %.2f: want less than the exact words (%.2f) but the group in full", docs, own)
+	}
+}

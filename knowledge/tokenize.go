@@ -173,6 +173,28 @@ func synonymOf(question string) map[string][]string {
 	return out
 }
 
+// synonymGroups lists, for each thesaurus word the question uses, the
+// token lists of its spellings: the word's own, then each word it stands
+// for (高企: [高企], [高新 新技 技术 术企 企业]). Coverage counts a group
+// once, however it is spelled.
+func synonymGroups(question string) [][][]string {
+	words := thesaurusIn(question)
+	keys := make([]string, 0, len(words))
+	for w := range words {
+		keys = append(keys, w)
+	}
+	slices.Sort(keys)
+	var out [][][]string
+	for _, w := range keys {
+		g := [][]string{Tokenize(w)}
+		for _, a := range words[w] {
+			g = append(g, Tokenize(a))
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
 // Normalize removes all whitespace, as the evaluation compares texts.
 func Normalize(s string) string {
 	return strings.Map(func(r rune) rune {

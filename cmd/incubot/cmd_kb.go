@@ -254,7 +254,12 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 		for i, h := range res.Hits {
 			out = append(out, hit{i + 1, h.Chunk.ID, h.Doc.ID, h.Doc.Title, h.Chunk.Label(), h.BM25, h.Coverage, h.Vector, h.LexRank, h.VecRank, h.Score, h.Matched, h.Chunk.Body})
 		}
-		return json.NewEncoder(a.stdout).Encode(map[string]any{"terms": res.Terms, "model": res.Model, "asks": res.Asked.String(), "places": res.Places, "hits": out})
+		closest := ""
+		if c := res.Closest; c != nil {
+			closest = c.Doc.Citation() + c.Chunk.Label()
+		}
+		return json.NewEncoder(a.stdout).Encode(map[string]any{"terms": res.Terms, "model": res.Model, "asks": res.Asked.String(), "places": res.Places,
+			"unknown_programmes": res.Unknown, "closest_without_figure": closest, "hits": out})
 	}
 	a.printf("terms: %s\nvectors: %s\n", strings.Join(res.Terms, " "), orDash(res.Model))
 	if res.Asked != knowledge.AsksNothing {
@@ -266,6 +271,12 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 			home = ", from INCUBOT_HOME_PLACE"
 		}
 		a.printf("places: %s (%d clause(s) of other places' local documents skipped%s)\n", strings.Join(res.Places, " "), res.OtherPlaces, home)
+	}
+	if len(res.Unknown) > 0 {
+		a.printf("programmes no document mentions: %s\n", strings.Join(res.Unknown, " "))
+	}
+	if c := res.Closest; c != nil {
+		a.printf("closest clause states no %s: %s%s (clauses that state one but match much less are skipped)\n", res.Asked, c.Doc.Citation(), c.Chunk.Label())
 	}
 	if len(res.Hits) == 0 {
 		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")

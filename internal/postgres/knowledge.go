@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/incubot/incubot/knowledge"
 	"github.com/jackc/pgx/v5"
@@ -147,6 +148,14 @@ func tsqueryOr(terms []string) string {
 		q[i] = quoteLexeme(t)
 	}
 	return strings.Join(q, " | ")
+}
+
+func tsqueryAnd(terms []string) string {
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = quoteLexeme(t)
+	}
+	return strings.Join(q, " & ")
 }
 
 func vectorLiteral(v []float32) string {
@@ -555,6 +564,33 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 	// relaxed_order may return neighbours slightly out of order.
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Vector > hits[j].Vector })
 	return hits, nil
+}
+
+// Mentioning implements knowledge.Store. The index narrows the chunks to
+// those holding every bigram of a spelling; the text decides.
+func (db *DB) Mentioning(ctx context.Context, spellings []string, day time.Time) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, s := range spellings {
+		q := tsqueryAnd(knowledge.Tokenize(s))
+		if q == "" {
+			continue
+		}
+		rows, err := db.pool.Query(ctx, `SELECT DISTINCT d.id FROM documents d
+			WHERE `+strings.ReplaceAll(validOn, "$DAY", "$3")+` AND (
+				(d.title_tokens @@ $1::tsquery AND strpos(d.title, $2) > 0)
+				OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0))`, q, s, day)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return nil, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
+		}
+		for _, id := range ids {
+			out[id] = true
+		}
+	}
+	return out, nil
 }
 
 // HitsByID implements knowledge.Store.
