@@ -251,3 +251,32 @@ func TestSynonymSpellingDoesNotOutweighTheQuestion(t *testing.T) {
 		t.Fatalf("the conditions clause should rank first, got %v", got)
 	}
 }
+
+// When the asker's place is unknown, a document that binds everywhere ranks
+// above another province's regulation that matches as well: the national
+// rule surely applies to the asker, the local one only perhaps.
+func TestAQuestionOfNoPlacePrefersWhatBindsEverywhere(t *testing.T) {
+	e := newEnv(t)
+	const body = "第二条 科技企业孵化器（含众创空间等）是培育科技型中小企业的服务机构，科技企业孵化器、众创空间应当为在孵企业提供服务。\n"
+	e.add(t, "zhejiang.txt", "# 浙江省高新技术促进条例\n"+body+"第三条 本条例自公布之日起施行。\n", knowledge.AddOptions{})
+	e.add(t, "national.txt", "# 科技企业孵化器管理办法\n"+strings.Replace(body, "，科技企业孵化器、众创空间应当为在孵企业提供服务", "", 1)+"第三条 本办法自发布之日起施行。\n", knowledge.AddOptions{})
+	e.add(t, "other.txt", unrelated, knowledge.AddOptions{})
+	hits := e.search(t, "众创空间算不算科技企业孵化器")
+	if len(hits) < 2 || hits[0].Doc.FileName != "national.txt" || hits[1].Doc.FileName != "zhejiang.txt" {
+		t.Fatalf("want the national clause first, then 浙江's: %v", fileNames(hits))
+	}
+	// Once the question names the province, its regulation is no longer
+	// discounted.
+	hits = e.search(t, "浙江众创空间算不算科技企业孵化器")
+	if len(hits) == 0 || hits[0].Doc.FileName != "zhejiang.txt" {
+		t.Fatalf("a question about 浙江 wants 浙江's clause first: %v", fileNames(hits))
+	}
+}
+
+func fileNames(hits []knowledge.Hit) []string {
+	var out []string
+	for _, h := range hits {
+		out = append(out, h.Doc.FileName+" "+h.Chunk.Article)
+	}
+	return out
+}

@@ -38,11 +38,14 @@ type RetrieveOptions struct {
 	// stating the asked quantity must reach, when that best clause states
 	// none: below it, the number belongs to another matter.
 	StatedShare float64
+	// LocalWeight scales the lexical score of a local document (one whose
+	// title names a place) for a question whose place is unknown.
+	LocalWeight float64
 }
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 1, StatedShare: 0.7}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 1, StatedShare: 0.7, LocalWeight: 0.7}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -129,6 +132,19 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	res.Places = place.In(question)
 	if len(res.Places) == 0 {
 		res.Places = r.Home
+	}
+	if len(res.Places) == 0 && r.Opts.LocalWeight != 1 {
+		// Where the asker is, is unknown: a document that binds everywhere
+		// surely applies to them, a local one only perhaps.
+		for i := range lex {
+			if len(place.In(lex[i].Doc.Title)) > 0 {
+				lex[i].BM25 *= r.Opts.LocalWeight
+			}
+		}
+		sort.SliceStable(lex, func(i, j int) bool { return lex[i].BM25 > lex[j].BM25 })
+		for i := range lex {
+			lex[i].LexRank = i + 1
+		}
 	}
 	fused := slices.DeleteFunc(fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)), func(h Hit) bool { return !mentionsAll(h.Doc.ID) })
 	// The best clause that states no quantity of the kind asked: a clause

@@ -32,6 +32,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	focus := fs.Float64("focus-boost", knowledge.DefaultRetrieveOptions.FocusBoost, "weight multiplier of the terms next to the question word")
 	absent := fs.Float64("absent-weight", knowledge.DefaultRetrieveOptions.AbsentWeight, "weight of a question term no chunk holds, relative to a term found once")
 	stated := fs.Float64("stated-share", knowledge.DefaultRetrieveOptions.StatedShare, "share of the best clause's coverage a clause stating the asked quantity must reach")
+	local := fs.Float64("local-weight", knowledge.DefaultRetrieveOptions.LocalWeight, "lexical score multiplier of a local document when the question's place is unknown")
 	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks (from the sentences of --corpus when given) and measure ingest rate, retrieval latency and memory")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -71,7 +72,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	}
 	r := a.retrieverOn(db)
 	r.Opts.MinCoverage, r.Opts.MinVector = *minCov, *minVec
-	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost, r.Opts.AbsentWeight, r.Opts.StatedShare = *k1, *b, *titleWeight, *focus, *absent, *stated
+	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost, r.Opts.AbsentWeight, r.Opts.StatedShare, r.Opts.LocalWeight = *k1, *b, *titleWeight, *focus, *absent, *stated, *local
 	bar := newProgress(a.stderr, "questions", len(qs))
 	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
 		if !*asJSON {
