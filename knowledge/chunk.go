@@ -69,6 +69,9 @@ func Split(text string, tables []Table) []Chunk {
 	}
 	heading := func() string { return strings.TrimSpace(chapter + " " + section) }
 	for _, line := range lines {
+		if isNote(line) {
+			continue
+		}
 		switch {
 		case reChapter.MatchString(line) && utf8.RuneCountInString(line) <= 40:
 			flush()
@@ -124,6 +127,14 @@ func Split(text string, tables []Table) []Chunk {
 		chunks[i].Ordinal = i
 	}
 	return chunks
+}
+
+// isNote reports a line that is wholly an editor's bracketed note
+// (〔编者注：…〕, 〔以下原文未取得〕): it is about the text, not policy, and a
+// reply must never quote it as such.
+func isNote(line string) bool {
+	inner, ok := strings.CutPrefix(line, "〔")
+	return ok && strings.HasSuffix(inner, "〕") && !strings.Contains(strings.TrimSuffix(inner, "〕"), "〕")
 }
 
 func followedByDigit(s string, at int) bool {

@@ -122,6 +122,11 @@ func TestChunkTopLevelNumberedItems(t *testing.T) {
 	if strings.Contains(cs[1].Body, "独立法人") {
 		t.Error("items after a chapter heading must not join the article before it")
 	}
+	for _, c := range cs {
+		if strings.Contains(c.Body, "编者注") || strings.Contains(c.Body, "未取得") {
+			t.Errorf("an editor's note is not policy text, yet chunk %q holds it: %q", c.Label(), c.Body)
+		}
+	}
 }
 
 func TestChunkLongArticleSplitsWithOverlap(t *testing.T) {
