@@ -575,10 +575,11 @@ func (db *DB) Mentioning(ctx context.Context, spellings []string, day time.Time)
 		if q == "" {
 			continue
 		}
-		rows, err := db.pool.Query(ctx, `SELECT DISTINCT d.id FROM documents d
-			WHERE `+strings.ReplaceAll(validOn, "$DAY", "$3")+` AND (
-				(d.title_tokens @@ $1::tsquery AND strpos(d.title, $2) > 0)
-				OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0))`, q, s, day)
+		rows, err := db.pool.Query(ctx, `SELECT d.id FROM documents d
+			WHERE strpos(d.title, $2) > 0 AND `+strings.ReplaceAll(validOn, "$DAY", "$3")+`
+			UNION
+			SELECT DISTINCT c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id
+			WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+strings.ReplaceAll(validOn, "$DAY", "$3"), q, s, day)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
 		}
