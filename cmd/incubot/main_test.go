@@ -81,8 +81,12 @@ func TestOfficerCommands(t *testing.T) {
 		}
 	}
 	out, _, _ = c.run("", "ask", "专精特新小巨人怎么申报")
-	if !strings.Contains(out, "没有找到能回答这个问题的条款") {
-		t.Fatalf("ask must decline: %q", out)
+	if !strings.Contains(out, "政策库中没有关于专精特新的政策文件") || !strings.Contains(out, "没有找到能回答这个问题的条款") {
+		t.Fatalf("ask must decline, naming the programme: %q", out)
+	}
+	out, _, err = c.run("", "kb", "search", "专精特新小巨人怎么申报")
+	if err != nil || !strings.Contains(out, "programmes no document mentions: 专精特新") {
+		t.Errorf("kb search must say which programme no document mentions: %q %v", out, err)
 	}
 	out, _, err = c.run("", "questions", "--unanswered")
 	if err != nil || !strings.Contains(out, "专精特新小巨人怎么申报") || strings.Contains(out, "购买科技成果补助比例") {
