@@ -142,20 +142,16 @@ func quoteLexeme(t string) string {
 }
 
 // tsqueryOr writes terms as an OR query.
-func tsqueryOr(terms []string) string {
-	q := make([]string, len(terms))
-	for i, t := range terms {
-		q[i] = quoteLexeme(t)
-	}
-	return strings.Join(q, " | ")
-}
+func tsqueryOr(terms []string) string { return tsquery(terms, " | ") }
 
-func tsqueryAnd(terms []string) string {
+func tsqueryAnd(terms []string) string { return tsquery(terms, " & ") }
+
+func tsquery(terms []string, op string) string {
 	q := make([]string, len(terms))
 	for i, t := range terms {
 		q[i] = quoteLexeme(t)
 	}
-	return strings.Join(q, " & ")
+	return strings.Join(q, op)
 }
 
 func vectorLiteral(v []float32) string {
