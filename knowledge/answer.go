@@ -210,6 +210,14 @@ func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
 			subject = strings.ReplaceAll(subject, p, "")
 		}
 	}
+	if len(ProgrammesIn(question)) > 0 {
+		// "那众创空间呢？" after a question about 高企 moves to 众创空间.
+		for _, p := range ProgrammesIn(subject) {
+			for _, s := range p {
+				subject = strings.ReplaceAll(subject, s, "")
+			}
+		}
+	}
 	joined := subject + " " + question
 	if a.Model == nil {
 		return joined

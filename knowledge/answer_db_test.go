@@ -288,6 +288,11 @@ func TestAProgrammeNoDocumentMentionsIsDeclined(t *testing.T) {
 	if ans := ask("高企认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "第十一条") {
 		t.Errorf("the programme the corpus has is answered: %+v", ans)
 	}
+	// A follow-up that names another programme moves to it.
+	e.add(t, "incubator.txt", "# 科技企业孵化器管理办法\n第五条 孵化器认定条件：孵化场地面积不低于3000平方米，在孵企业不少于50家。\n", knowledge.AddOptions{})
+	if ans, err := a.Answer(context.Background(), "那高企呢？", "孵化器认定条件是什么"); err != nil || !ans.Answered || !strings.Contains(ans.Text, "第十一条") || strings.Contains(ans.Searched, "孵化器") {
+		t.Errorf("the follow-up about 高企 must leave 孵化器 behind: %+v %v", ans, err)
+	}
 	// Once a document mentions the programme, its clauses answer.
 	e.add(t, "jixian.txt", "# 技术先进型服务企业所得税政策通知\n一、经认定的技术先进型服务企业，减按15%的税率征收企业所得税。\n二、认定条件：从事技术先进型服务业务，具有大专以上学历的员工占企业职工总数的50%以上。\n", knowledge.AddOptions{})
 	if ans := ask("技术先进型服务企业认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "《技术先进型服务企业所得税政策通知》") || strings.Contains(ans.Text, "高新技术企业认定管理办法") {
