@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,20 +144,28 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 			reason = "no relevant clause states the " + res.Asked.String() + " asked for"
 		}
 		ans := a.decline(searched, reason)
-		if c := res.Closest; c != nil {
-			// The corpus speaks of the matter but states no figure: say
-			// where, so the asker can read it rather than guess.
-			ans.Text = "政策库中与这个问题最接近的条款是" + c.Doc.Citation() + c.Chunk.Label() + "，其中没有写明具体" + res.Asked.Noun() + "。\n" + a.Fallback
-		}
+		// Say what the corpus lacks, so the asker knows whom to ask
+		// instead: a programme no document mentions, a place no document
+		// covers, or the figure the closest clause does not state.
+		var notes []string
 		if len(res.Unknown) > 0 {
 			ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
-			ans.Text = "政策库中没有关于" + strings.Join(res.Unknown, "、") + "的政策文件。\n" + a.Fallback
+			notes = append(notes, "政策库中没有关于"+strings.Join(res.Unknown, "、")+"的政策文件。")
 		}
-		if res.OtherPlaces > 0 {
-			// Other places' documents matched: say which place the corpus
-			// lacks, so the asker knows whom to ask instead.
+		switch uncovered, err := a.uncovered(ctx, searched); {
+		case err != nil:
+			return nil, err
+		case res.OtherPlaces > 0:
 			ans.Reason = "only documents of places other than " + where + " match"
-			ans.Text = "政策库中没有" + where + "的相关政策文件，其他地方的政策不能套用。\n" + a.Fallback
+			notes = append(notes, "政策库中没有"+where+"的相关政策文件，其他地方的政策不能套用。")
+		case len(uncovered) > 0:
+			notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
+		}
+		if c := res.Closest; c != nil && len(notes) == 0 {
+			notes = append(notes, "政策库中与这个问题最接近的条款是"+c.Doc.Citation()+c.Chunk.Label()+"，其中没有写明具体"+res.Asked.Noun()+"。")
+		}
+		if len(notes) > 0 {
+			ans.Text = strings.Join(notes, "\n") + "\n" + a.Fallback
 		}
 		return ans, nil
 	}
@@ -177,6 +186,26 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 		ans.Text = "政策库中没有" + where + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
 	}
 	return ans, nil
+}
+
+// uncovered returns the places the question names that no document in force
+// is of.
+func (a *Answerer) uncovered(ctx context.Context, question string) ([]string, error) {
+	named := place.In(question)
+	if len(named) == 0 {
+		return nil, nil
+	}
+	docs, err := a.Retriever.Store.Documents(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	covered := map[string]bool{}
+	for _, d := range docs {
+		for _, p := range place.In(d.Title) {
+			covered[p] = true
+		}
+	}
+	return slices.DeleteFunc(named, func(p string) bool { return covered[p] }), nil
 }
 
 func (a *Answerer) decline(searched, reason string) *Answer {

@@ -285,6 +285,10 @@ func TestAProgrammeNoDocumentMentionsIsDeclined(t *testing.T) {
 	if ans.Answered || ans.Text != "政策库中没有关于技术先进型服务企业的政策文件。\n抱歉，未找到相关政策。" {
 		t.Errorf("the 高企 conditions must not answer for 技术先进型服务企业: %+v", ans)
 	}
+	ans = ask("柳州的技术先进型服务企业认定条件是什么")
+	if ans.Answered || ans.Text != "政策库中没有关于技术先进型服务企业的政策文件。\n政策库中没有柳州的政策文件。\n抱歉，未找到相关政策。" {
+		t.Errorf("the decline names both what the corpus lacks: %q", ans.Text)
+	}
 	if ans := ask("高企认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "第十一条") {
 		t.Errorf("the programme the corpus has is answered: %+v", ans)
 	}
