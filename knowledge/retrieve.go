@@ -34,9 +34,10 @@ type RetrieveOptions struct {
 	// AbsentWeight scales a question term no chunk holds, relative to a
 	// term found once.
 	AbsentWeight float64
-	// StatedShare is how much of the best clause's coverage a clause
-	// stating the asked quantity must reach, when that best clause states
-	// none: below it, the number belongs to another matter.
+	// StatedShare is how much of the best clause's coverage of the
+	// question's subject a clause stating the asked quantity must reach,
+	// when that best clause states none: below it, the number belongs to
+	// another matter.
 	StatedShare float64
 	// LocalWeight scales the lexical score of a local document (one whose
 	// title names a place) for a question whose place is unknown.
@@ -109,26 +110,11 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return nil, err
 	}
 	res.Model, res.DF = model, dfs
-	// The documents that mention each programme the question names.
-	var mentions []map[int64]bool
-	for _, p := range ProgrammesIn(question) {
-		m, err := r.Store.Mentioning(ctx, p, day)
-		if err != nil {
-			return nil, err
-		}
-		if len(m) == 0 {
-			res.Unknown = append(res.Unknown, p[0])
-		}
-		mentions = append(mentions, m)
+	onTopic, unknown, err := r.programmes(ctx, question, day)
+	if err != nil {
+		return nil, err
 	}
-	mentionsAll := func(doc int64) bool {
-		for _, m := range mentions {
-			if !m[doc] {
-				return false
-			}
-		}
-		return true
-	}
+	res.Unknown = unknown
 	res.Places = place.In(question)
 	if len(res.Places) == 0 {
 		res.Places = r.Home
@@ -146,12 +132,11 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 			lex[i].LexRank = i + 1
 		}
 	}
-	fused := slices.DeleteFunc(fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)), func(h Hit) bool { return !mentionsAll(h.Doc.ID) })
+	fused := slices.DeleteFunc(fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)), func(h Hit) bool { return !onTopic(h.Doc.ID) })
 	// The best clause that states no quantity of the kind asked: a clause
 	// that states one must match the question nearly as well, or its number
-	// answers another matter.
-	// Measured on the question's subject: a clause that states 100% answers
-	// 比例 without the word.
+	// answers another matter. Both are measured on the question's subject,
+	// since a clause that states 100% answers 比例 without the word.
 	var closest *Hit
 	best := 0.0
 	for i, h := range fused {
@@ -178,6 +163,30 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		res.Closest = closest
 	}
 	return res, nil
+}
+
+// programmes reads the programmes a question names. onTopic says whether a
+// document mentions them all; unknown are those no document mentions.
+func (r *Retriever) programmes(ctx context.Context, question string, day time.Time) (onTopic func(doc int64) bool, unknown []string, err error) {
+	var mentions []map[int64]bool
+	for _, p := range ProgrammesIn(question) {
+		m, err := r.Store.Mentioning(ctx, p, day)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(m) == 0 {
+			unknown = append(unknown, p[0])
+		}
+		mentions = append(mentions, m)
+	}
+	return func(doc int64) bool {
+		for _, m := range mentions {
+			if !m[doc] {
+				return false
+			}
+		}
+		return true
+	}, unknown, nil
 }
 
 // lexical scores with BM25 and keeps hits covering enough of the question.
