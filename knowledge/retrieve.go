@@ -110,11 +110,6 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		return nil, err
 	}
 	res.Model, res.DF = model, dfs
-	onTopic, unknown, err := r.programmes(ctx, question, day)
-	if err != nil {
-		return nil, err
-	}
-	res.Unknown = unknown
 	res.Places = place.In(question)
 	if len(res.Places) == 0 {
 		res.Places = r.Home
@@ -132,7 +127,13 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 			lex[i].LexRank = i + 1
 		}
 	}
-	fused := slices.DeleteFunc(fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec)), func(h Hit) bool { return !onTopic(h.Doc.ID) })
+	fused := fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec))
+	onTopic, unknown, err := r.programmes(ctx, question, fused, day)
+	if err != nil {
+		return nil, err
+	}
+	res.Unknown = unknown
+	fused = slices.DeleteFunc(fused, func(h Hit) bool { return !onTopic[h.Doc.ID] })
 	// The best clause that states no quantity of the kind asked: a clause
 	// that states one must match the question nearly as well, or its number
 	// answers another matter. Both are measured on the question's subject,
@@ -165,28 +166,39 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	return res, nil
 }
 
-// programmes reads the programmes a question names. onTopic says whether a
-// document mentions them all; unknown are those no document mentions.
-func (r *Retriever) programmes(ctx context.Context, question string, day time.Time) (onTopic func(doc int64) bool, unknown []string, err error) {
-	var mentions []map[int64]bool
-	for _, p := range ProgrammesIn(question) {
-		m, err := r.Store.Mentioning(ctx, p, day)
-		if err != nil {
-			return nil, nil, err
+// programmes reads the programmes a question names and returns the
+// documents of hits that mention them all; unknown are those no document
+// mentions.
+func (r *Retriever) programmes(ctx context.Context, question string, hits []Hit, day time.Time) (onTopic map[int64]bool, unknown []string, err error) {
+	onTopic = map[int64]bool{}
+	var docs []int64
+	for _, h := range hits {
+		if !onTopic[h.Doc.ID] {
+			onTopic[h.Doc.ID] = true
+			docs = append(docs, h.Doc.ID)
 		}
-		if len(m) == 0 {
-			unknown = append(unknown, p[0])
-		}
-		mentions = append(mentions, m)
 	}
-	return func(doc int64) bool {
-		for _, m := range mentions {
-			if !m[doc] {
-				return false
+	for _, p := range ProgrammesIn(question) {
+		var m map[int64]bool
+		if len(docs) > 0 {
+			if m, err = r.Store.Mentioning(ctx, p, docs, day); err != nil {
+				return nil, nil, err
 			}
 		}
-		return true
-	}, unknown, nil
+		if len(m) == 0 {
+			some, err := r.Store.Mentioning(ctx, p, nil, day)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(some) == 0 {
+				unknown = append(unknown, p[0])
+			}
+		}
+		for d := range onTopic {
+			onTopic[d] = onTopic[d] && m[d]
+		}
+	}
+	return onTopic, unknown, nil
 }
 
 // lexical scores with BM25 and keeps hits covering enough of the question.

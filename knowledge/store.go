@@ -46,9 +46,10 @@ type Store interface {
 	// VectorSearch ranks chunks of documents valid on the day by cosine
 	// similarity with the model's vectors.
 	VectorSearch(ctx context.Context, q VectorQuery) ([]Hit, error)
-	// Mentioning returns the documents valid on the day whose title or text
-	// holds any of the spellings.
-	Mentioning(ctx context.Context, spellings []string, day time.Time) (map[int64]bool, error)
+	// Mentioning returns those of docs whose title or text holds any of the
+	// spellings; with docs nil, whether any document valid on the day does
+	// (the map then holds one of them).
+	Mentioning(ctx context.Context, spellings []string, docs []int64, day time.Time) (map[int64]bool, error)
 	// HitsByID loads chunks with their documents.
 	HitsByID(ctx context.Context, ids []int64) ([]Hit, error)
 }

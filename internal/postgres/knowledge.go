@@ -562,20 +562,30 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 	return hits, nil
 }
 
-// Mentioning implements knowledge.Store. The index narrows the chunks to
-// those holding every bigram of a spelling; the text decides.
-func (db *DB) Mentioning(ctx context.Context, spellings []string, day time.Time) (map[int64]bool, error) {
+// Mentioning implements knowledge.Store. Given documents, it reads only
+// their chunks; without, the token index finds one mentioning chunk or
+// none, so a common name costs no more than a rare one.
+func (db *DB) Mentioning(ctx context.Context, spellings []string, docs []int64, day time.Time) (map[int64]bool, error) {
+	valid := strings.ReplaceAll(validOn, "$DAY", "$3")
+	sql := `SELECT d.id FROM documents d WHERE d.id = ANY($4) AND ` + valid + ` AND (strpos(d.title, $2) > 0
+		OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0))`
+	if docs == nil {
+		sql = `(SELECT d.id FROM documents d WHERE strpos(d.title, $2) > 0 AND ` + valid + ` LIMIT 1)
+			UNION ALL
+			(SELECT d.id FROM chunks c JOIN documents d ON d.id = c.document_id
+			WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND ` + valid + ` LIMIT 1)`
+	}
 	out := map[int64]bool{}
 	for _, s := range spellings {
 		q := tsqueryAnd(knowledge.Tokenize(s))
 		if q == "" {
 			continue
 		}
-		rows, err := db.pool.Query(ctx, `SELECT d.id FROM documents d
-			WHERE strpos(d.title, $2) > 0 AND `+strings.ReplaceAll(validOn, "$DAY", "$3")+`
-			UNION
-			SELECT DISTINCT c.document_id FROM chunks c JOIN documents d ON d.id = c.document_id
-			WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+strings.ReplaceAll(validOn, "$DAY", "$3"), q, s, day)
+		args := []any{q, s, day}
+		if docs != nil {
+			args = append(args, docs)
+		}
+		rows, err := db.pool.Query(ctx, sql, args...)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
 		}
@@ -585,6 +595,9 @@ func (db *DB) Mentioning(ctx context.Context, spellings []string, day time.Time)
 		}
 		for _, id := range ids {
 			out[id] = true
+		}
+		if docs == nil && len(out) > 0 {
+			break
 		}
 	}
 	return out, nil
