@@ -114,11 +114,20 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	if len(res.Places) == 0 {
 		res.Places = r.Home
 	}
+	placesOf := map[int64][]string{} // the places each document's title names
+	local := func(d Document) []string {
+		p, ok := placesOf[d.ID]
+		if !ok {
+			p = place.In(d.Title)
+			placesOf[d.ID] = p
+		}
+		return p
+	}
 	if len(res.Places) == 0 && r.Opts.LocalWeight != 1 {
 		// Where the asker is, is unknown: a document that binds everywhere
 		// surely applies to them, a local one only perhaps.
 		for i := range lex {
-			if len(place.In(lex[i].Doc.Title)) > 0 {
+			if len(local(lex[i].Doc)) > 0 {
 				lex[i].BM25 *= r.Opts.LocalWeight
 			}
 		}
@@ -134,33 +143,48 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	}
 	res.Unknown = unknown
 	fused = slices.DeleteFunc(fused, func(h Hit) bool { return !onTopic[h.Doc.ID] })
+
+	// Each hit judged once: whether its document applies where the question
+	// is asked, whether it states the quantity asked, and how much of the
+	// question's subject it matches.
+	type judged struct {
+		hit             *Hit
+		applies, states bool
+		subject         float64
+	}
+	js := make([]judged, len(fused))
 	// The best clause that states no quantity of the kind asked: a clause
 	// that states one must match the question nearly as well, or its number
 	// answers another matter. Both are measured on the question's subject,
 	// since a clause that states 100% answers 比例 without the word.
 	var closest *Hit
-	best := 0.0
-	for i, h := range fused {
-		applies := len(res.Places) == 0 || place.Applies(res.Places, place.In(h.Doc.Title))
-		if c := subject.of(h.Matched); applies && !res.Asked.Holds(h.Chunk.Body) && c > best {
-			closest, best = &fused[i], c
+	best, first := 0.0, 0.0
+	for i := range fused {
+		h := &fused[i]
+		j := judged{h, len(res.Places) == 0 || place.Applies(res.Places, local(h.Doc)), res.Asked.Holds(h.Chunk.Body), subject.of(h.Matched)}
+		if j.applies && !j.states && j.subject > best {
+			closest, best = h, j.subject
 		}
+		js[i] = j
 	}
-	for _, h := range fused {
+	for _, j := range js {
 		switch {
-		case !res.Asked.Holds(h.Chunk.Body):
-		case closest != nil && subject.of(h.Matched) < r.Opts.StatedShare*best:
-		case len(res.Places) > 0 && !place.Applies(res.Places, place.In(h.Doc.Title)):
+		case !j.states:
+		case closest != nil && j.subject < r.Opts.StatedShare*best:
+		case !j.applies:
 			res.OtherPlaces++
 			res.Elsewhere = res.Elsewhere || len(res.Hits) == 0
 		default:
-			res.Hits = append(res.Hits, h)
+			if len(res.Hits) == 0 {
+				first = j.subject
+			}
+			res.Hits = append(res.Hits, *j.hit)
 		}
 	}
 	if len(res.Hits) > k {
 		res.Hits = res.Hits[:k]
 	}
-	if closest != nil && (len(res.Hits) == 0 || best > subject.of(res.Hits[0].Matched)) {
+	if closest != nil && (len(res.Hits) == 0 || best > first) {
 		res.Closest = closest
 	}
 	return res, nil
@@ -205,7 +229,8 @@ func (r *Retriever) programmes(ctx context.Context, question string, hits []Hit,
 // It also returns the coverage of the question's subject: its terms
 // without those of what it asks for (比例, 多少天).
 func (r *Retriever) lexical(ctx context.Context, terms []string, question string, day time.Time) ([]Hit, map[string]int, coverage, error) {
-	focus, synonyms, groups := FocusTerms(question), synonymOf(question), synonymGroups(question)
+	groups := synonymGroups(question)
+	focus, synonyms := FocusTerms(question), synonymOf(groups)
 	// The expansions' statistics too: a particle filter may have dropped
 	// some of their tokens from the terms.
 	looked := slices.Clone(terms)
@@ -226,7 +251,6 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, question string
 	n := float64(stats.Chunks)
 	idf := make([]float64, len(terms))
 	weight := map[string]float64{}
-	var total float64
 	type ranked struct {
 		term string
 		idf  float64
@@ -259,12 +283,11 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, question string
 			idf[i] *= r.Opts.FocusBoost
 		}
 		weight[t] = idf[i]
-		total += idf[i]
 		if df[t] > 0 {
 			known = append(known, ranked{t, idf[i], df[t]})
 		}
 	}
-	if len(known) == 0 || total == 0 {
+	if len(known) == 0 {
 		return nil, df, coverage{}, nil
 	}
 	// Candidates come from the rarer terms; common ones only add to scores.

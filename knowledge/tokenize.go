@@ -153,18 +153,16 @@ func QueryTerms(question string) []string {
 }
 
 // synonymOf maps each token of a thesaurus word the question uses (利费 of
-// 专利费) to the tokens of the words it stands for (利收, 收费 of 专利收费).
-// Retrieval weighs such a token no higher than the rarest token of its
-// expansion, as Lucene's synonym query scores synonyms as one term: a rare
-// spelling of a common concept must not outweigh the rest of the question.
-func synonymOf(question string) map[string][]string {
+// 专利费) to the tokens of the words it stands for (利收, 收费 of 专利收费),
+// from the question's synonym groups. Retrieval weighs such a token no
+// higher than the rarest token of its expansion, as Lucene's synonym query
+// scores synonyms as one term: a rare spelling of a common concept must not
+// outweigh the rest of the question.
+func synonymOf(groups [][][]string) map[string][]string {
 	out := map[string][]string{}
-	for word, alts := range thesaurusIn(question) {
-		var expansion []string
-		for _, a := range alts {
-			expansion = append(expansion, Tokenize(a)...)
-		}
-		for _, t := range Tokenize(word) {
+	for _, g := range groups {
+		expansion := slices.Concat(g[1:]...)
+		for _, t := range g[0] {
 			if !slices.Contains(expansion, t) {
 				out[t] = append(out[t], expansion...)
 			}
