@@ -210,11 +210,11 @@ func (r *Retriever) programmes(ctx context.Context, question string, hits []Hit,
 			}
 		}
 		if len(m) == 0 {
-			some, err := r.Store.Mentioning(ctx, p, nil, day)
+			some, err := r.Store.Mentioned(ctx, p, day)
 			if err != nil {
 				return nil, nil, err
 			}
-			if len(some) == 0 {
+			if !some {
 				unknown = append(unknown, p[0])
 			}
 		}

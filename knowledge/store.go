@@ -47,9 +47,11 @@ type Store interface {
 	// similarity with the model's vectors.
 	VectorSearch(ctx context.Context, q VectorQuery) ([]Hit, error)
 	// Mentioning returns those of docs whose title or text holds any of the
-	// spellings; with docs nil, whether any document valid on the day does
-	// (the map then holds one of them).
+	// spellings.
 	Mentioning(ctx context.Context, spellings []string, docs []int64, day time.Time) (map[int64]bool, error)
+	// Mentioned reports whether any document valid on the day holds any of
+	// the spellings in its title or text.
+	Mentioned(ctx context.Context, spellings []string, day time.Time) (bool, error)
 	// HitsByID loads chunks with their documents.
 	HitsByID(ctx context.Context, ids []int64) ([]Hit, error)
 }

@@ -562,30 +562,15 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 	return hits, nil
 }
 
-// Mentioning implements knowledge.Store. Given documents, it reads only
-// their chunks; without, the token index finds one mentioning chunk or
-// none, so a common name costs no more than a rare one.
+// Mentioning implements knowledge.Store: it reads only the given
+// documents' chunks.
 func (db *DB) Mentioning(ctx context.Context, spellings []string, docs []int64, day time.Time) (map[int64]bool, error) {
-	valid := strings.ReplaceAll(validOn, "$DAY", "$3")
-	sql := `SELECT d.id FROM documents d WHERE d.id = ANY($4) AND ` + valid + ` AND (strpos(d.title, $2) > 0
-		OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0))`
-	if docs == nil {
-		sql = `(SELECT d.id FROM documents d WHERE strpos(d.title, $2) > 0 AND ` + valid + ` LIMIT 1)
-			UNION ALL
-			(SELECT d.id FROM chunks c JOIN documents d ON d.id = c.document_id
-			WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND ` + valid + ` LIMIT 1)`
-	}
 	out := map[int64]bool{}
 	for _, s := range spellings {
-		q := tsqueryAnd(knowledge.Tokenize(s))
-		if q == "" {
-			continue
-		}
-		args := []any{q, s, day}
-		if docs != nil {
-			args = append(args, docs)
-		}
-		rows, err := db.pool.Query(ctx, sql, args...)
+		rows, err := db.pool.Query(ctx, `SELECT d.id FROM documents d WHERE d.id = ANY($4) AND `+strings.ReplaceAll(validOn, "$DAY", "$3")+`
+			AND (strpos(d.title, $2) > 0
+				OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0))`,
+			tsqueryAnd(knowledge.Tokenize(s)), s, day, docs)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
 		}
@@ -596,11 +581,27 @@ func (db *DB) Mentioning(ctx context.Context, spellings []string, docs []int64, 
 		for _, id := range ids {
 			out[id] = true
 		}
-		if docs == nil && len(out) > 0 {
-			break
-		}
 	}
 	return out, nil
+}
+
+// Mentioned implements knowledge.Store: the token index finds one
+// mentioning chunk or none, so a common name costs no more than a rare one.
+func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) (bool, error) {
+	valid := strings.ReplaceAll(validOn, "$DAY", "$3")
+	for _, s := range spellings {
+		var found bool
+		err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM documents d WHERE strpos(d.title, $2) > 0 AND `+valid+`)
+			OR EXISTS (SELECT 1 FROM chunks c JOIN documents d ON d.id = c.document_id
+				WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+valid+`)`, tsqueryAnd(knowledge.Tokenize(s)), s, day).Scan(&found)
+		if err != nil {
+			return false, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
+		}
+		if found {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // HitsByID implements knowledge.Store.
