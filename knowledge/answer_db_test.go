@@ -154,6 +154,23 @@ func answerer(t *testing.T, f *fakeModel) (*knowledge.Answerer, *env) {
 	return a, e
 }
 
+const fallback = "抱歉，未找到相关政策。"
+
+// answererOn answers from e's corpus, offline, with the test fallback.
+func (e *env) answererOn() *knowledge.Answerer {
+	return &knowledge.Answerer{Retriever: e.r, Fallback: fallback, K: 5}
+}
+
+// ask answers q, as a follow-up of topic when one is given.
+func ask(t *testing.T, a *knowledge.Answerer, q, topic string) *knowledge.Answer {
+	t.Helper()
+	ans, err := a.Answer(context.Background(), q, topic)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return ans
+}
+
 func TestExtractiveAnswerCitesTheArticle(t *testing.T) {
 	a, _ := answerer(t, nil)
 	ans, err := a.Answer(context.Background(), "购买科技成果补助比例是多少？", "")
@@ -200,7 +217,7 @@ func TestAnotherPlacesPolicyIsNeverQuoted(t *testing.T) {
 	e.add(t, "law.txt", "# 中华人民共和国促进科技成果转化法\n第三十三条 国家支持企业购买科技成果进行转化，科技成果转化财政经费主要用于引导资金和补助资金。\n", knowledge.AddOptions{})
 	e.add(t, "other.txt", "# 专利收费减缴办法\n第二条 专利申请人可以请求减缴申请费。\n第三条 上年度应纳税所得额低于30万元的企业可以请求减缴。\n第四条 国有资产的处置应当报主管部门审批。\n第五条 孵化器应当为在孵企业提供场地和服务。\n", knowledge.AddOptions{})
 	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉，未找到相关政策。", K: 5}
-	ask := func(q string) *knowledge.Answer {
+	askNotNanning := func(q string) *knowledge.Answer {
 		ans, err := a.Answer(context.Background(), q, "")
 		if err != nil {
 			t.Fatal(err)
@@ -210,14 +227,14 @@ func TestAnotherPlacesPolicyIsNeverQuoted(t *testing.T) {
 		}
 		return ans
 	}
-	if ans := ask("柳州购买科技成果后补助比例是多少"); ans.Answered || !strings.Contains(ans.Text, "政策库中没有柳州的相关政策文件") || !strings.HasSuffix(ans.Text, "抱歉，未找到相关政策。") {
+	if ans := askNotNanning("柳州购买科技成果后补助比例是多少"); ans.Answered || !strings.Contains(ans.Text, "政策库中没有柳州的相关政策文件") || !strings.HasSuffix(ans.Text, "抱歉，未找到相关政策。") {
 		t.Errorf("want a decline that names 柳州: %+v", ans)
 	}
-	ans := ask("柳州企业购买科技成果进行转化有补助吗")
+	ans := askNotNanning("柳州企业购买科技成果进行转化有补助吗")
 	if !ans.Answered || !strings.HasPrefix(ans.Text, "政策库中没有柳州本地的政策文件") || !strings.Contains(ans.Text, "第三十三条") {
 		t.Errorf("want the national clause, flagged as such: %+v", ans)
 	}
-	ans = ask("柳州的企业，科技成果转化财政经费主要用于什么")
+	ans = askNotNanning("柳州的企业，科技成果转化财政经费主要用于什么")
 	if !ans.Answered || strings.Contains(ans.Text, "政策库中没有") || !strings.Contains(ans.Text, "第三十三条") {
 		t.Errorf("a national law answers a question from any place, with no note: %+v", ans)
 	}
@@ -250,20 +267,16 @@ func TestDeclinesWhenTheMatchingClauseStatesNoFigure(t *testing.T) {
 	e := newEnv(t)
 	e.add(t, "deduction.txt", "# 关于企业所得税优惠政策的公告\n一、企业开展研发活动中实际发生的研发费用，在按规定据实扣除的基础上，再按照实际发生额的100%在税前加计扣除。\n二、企业委托境外机构进行研究开发活动所发生的费用，其加计扣除按照财政部另行发布的规定执行。\n三、本公告自发布之日起执行。\n", knowledge.AddOptions{})
 	e.add(t, "other.txt", unrelated, knowledge.AddOptions{})
-	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉，未找到相关政策。", K: 5}
-	ans, err := a.Answer(context.Background(), "委托境外机构做研发的费用，加计扣除比例是多少", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := e.answererOn()
+	ans := ask(t, a, "委托境外机构做研发的费用，加计扣除比例是多少", "")
 	if ans.Answered || strings.Contains(ans.Text, "100%") {
 		t.Errorf("the general ratio must not answer for 委托境外: %+v", ans)
 	}
 	if !strings.Contains(ans.Text, "《关于企业所得税优惠政策的公告》第二部分") || !strings.Contains(ans.Text, "没有写明具体比例") || !strings.HasSuffix(ans.Text, "抱歉，未找到相关政策。") {
 		t.Errorf("the decline should name the clause that speaks of it: %s", ans.Text)
 	}
-	ans, err = a.Answer(context.Background(), "研发费用加计扣除比例是多少", "")
-	if err != nil || !ans.Answered || !strings.Contains(ans.Text, "100%") {
-		t.Errorf("the general question keeps its answer: %+v %v", ans, err)
+	if ans := ask(t, a, "研发费用加计扣除比例是多少", ""); !ans.Answered || !strings.Contains(ans.Text, "100%") {
+		t.Errorf("the general question keeps its answer: %+v", ans)
 	}
 }
 
@@ -273,33 +286,26 @@ func TestAProgrammeNoDocumentMentionsIsDeclined(t *testing.T) {
 	e := newEnv(t)
 	e.add(t, "gaoqi.txt", "# 高新技术企业认定管理办法\n第十一条 认定为高新技术企业须同时满足以下条件：企业申请认定时须注册成立一年以上；研究开发费用总额占销售收入的比例符合要求。\n第十二条 认定机构应当为企业提供咨询服务。\n", knowledge.AddOptions{})
 	e.add(t, "other.txt", unrelated, knowledge.AddOptions{})
-	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉，未找到相关政策。", K: 5}
-	ask := func(q string) *knowledge.Answer {
-		ans, err := a.Answer(context.Background(), q, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ans
-	}
-	ans := ask("技术先进型服务企业认定条件是什么")
+	a := e.answererOn()
+	ans := ask(t, a, "技术先进型服务企业认定条件是什么", "")
 	if ans.Answered || ans.Text != "政策库中没有关于技术先进型服务企业的政策文件。\n抱歉，未找到相关政策。" {
 		t.Errorf("the 高企 conditions must not answer for 技术先进型服务企业: %+v", ans)
 	}
-	ans = ask("柳州的技术先进型服务企业认定条件是什么")
+	ans = ask(t, a, "柳州的技术先进型服务企业认定条件是什么", "")
 	if ans.Answered || ans.Text != "政策库中没有关于技术先进型服务企业的政策文件。\n政策库中没有柳州的政策文件。\n抱歉，未找到相关政策。" {
 		t.Errorf("the decline names both what the corpus lacks: %q", ans.Text)
 	}
-	if ans := ask("高企认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "第十一条") {
+	if ans := ask(t, a, "高企认定条件是什么", ""); !ans.Answered || !strings.Contains(ans.Text, "第十一条") {
 		t.Errorf("the programme the corpus has is answered: %+v", ans)
 	}
 	// A follow-up that names another programme moves to it.
 	e.add(t, "incubator.txt", "# 科技企业孵化器管理办法\n第五条 孵化器认定条件：孵化场地面积不低于3000平方米，在孵企业不少于50家。\n", knowledge.AddOptions{})
-	if ans, err := a.Answer(context.Background(), "那高企呢？", "孵化器认定条件是什么"); err != nil || !ans.Answered || !strings.Contains(ans.Text, "第十一条") || strings.Contains(ans.Searched, "孵化器") {
-		t.Errorf("the follow-up about 高企 must leave 孵化器 behind: %+v %v", ans, err)
+	if ans := ask(t, a, "那高企呢？", "孵化器认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "第十一条") || strings.Contains(ans.Searched, "孵化器") {
+		t.Errorf("the follow-up about 高企 must leave 孵化器 behind: %+v", ans)
 	}
 	// Once a document mentions the programme, its clauses answer.
 	e.add(t, "jixian.txt", "# 技术先进型服务企业所得税政策通知\n一、经认定的技术先进型服务企业，减按15%的税率征收企业所得税。\n二、认定条件：从事技术先进型服务业务，具有大专以上学历的员工占企业职工总数的50%以上。\n", knowledge.AddOptions{})
-	if ans := ask("技术先进型服务企业认定条件是什么"); !ans.Answered || !strings.Contains(ans.Text, "《技术先进型服务企业所得税政策通知》") || strings.Contains(ans.Text, "高新技术企业认定管理办法") {
+	if ans := ask(t, a, "技术先进型服务企业认定条件是什么", ""); !ans.Answered || !strings.Contains(ans.Text, "《技术先进型服务企业所得税政策通知》") || strings.Contains(ans.Text, "高新技术企业认定管理办法") {
 		t.Errorf("want the new document's clause: %+v", ans)
 	}
 }
