@@ -152,14 +152,17 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 			ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
 			notes = append(notes, "政策库中没有关于"+strings.Join(res.Unknown, "、")+"的政策文件。")
 		}
-		switch uncovered, err := a.uncovered(ctx, searched); {
-		case err != nil:
-			return nil, err
-		case res.OtherPlaces > 0:
+		if res.OtherPlaces > 0 {
 			ans.Reason = "only documents of places other than " + where + " match"
 			notes = append(notes, "政策库中没有"+where+"的相关政策文件，其他地方的政策不能套用。")
-		case len(uncovered) > 0:
-			notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
+		} else {
+			uncovered, err := a.uncovered(ctx, searched)
+			if err != nil {
+				return nil, err
+			}
+			if len(uncovered) > 0 {
+				notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
+			}
 		}
 		if c := res.Closest; c != nil && len(notes) == 0 {
 			notes = append(notes, "政策库中与这个问题最接近的条款是"+c.Doc.Citation()+c.Chunk.Label()+"，其中没有写明具体"+res.Asked.Noun()+"。")
