@@ -137,40 +137,8 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 	if err != nil {
 		return nil, err
 	}
-	where := strings.Join(res.Places, "、")
 	if len(res.Hits) == 0 {
-		reason := "nothing passed the relevance thresholds"
-		if res.Asked != AsksNothing {
-			reason = "no relevant clause states the " + res.Asked.String() + " asked for"
-		}
-		ans := a.decline(searched, reason)
-		// Say what the corpus lacks, so the asker knows whom to ask
-		// instead: a programme no document mentions, a place no document
-		// covers, or the figure the closest clause does not state.
-		var notes []string
-		if len(res.Unknown) > 0 {
-			ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
-			notes = append(notes, "政策库中没有关于"+strings.Join(res.Unknown, "、")+"的政策文件。")
-		}
-		if res.OtherPlaces > 0 {
-			ans.Reason = "only documents of places other than " + where + " match"
-			notes = append(notes, "政策库中没有"+where+"的相关政策文件，其他地方的政策不能套用。")
-		} else {
-			uncovered, err := a.uncovered(ctx, searched)
-			if err != nil {
-				return nil, err
-			}
-			if len(uncovered) > 0 {
-				notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
-			}
-		}
-		if c := res.Closest; c != nil && len(notes) == 0 {
-			notes = append(notes, "政策库中与这个问题最接近的条款是"+c.Doc.Citation()+c.Chunk.Label()+"，其中没有写明具体"+res.Asked.Noun()+"。")
-		}
-		if len(notes) > 0 {
-			ans.Text = strings.Join(notes, "\n") + "\n" + a.Fallback
-		}
-		return ans, nil
+		return a.declineFor(ctx, res, searched)
 	}
 	ans := Extract(res, searched)
 	if a.Model != nil {
@@ -186,7 +154,44 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 		// The best match was another place's local measure: the clauses
 		// quoted are national or provincial ones, and the asker must know
 		// that the place's own policy is not in the corpus.
-		ans.Text = "政策库中没有" + where + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
+		ans.Text = "政策库中没有" + strings.Join(res.Places, "、") + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
+	}
+	return ans, nil
+}
+
+// declineFor declines a question nothing answers, saying what the corpus
+// lacks so the asker knows whom to ask instead: a programme no document
+// mentions, a place no document covers, or the figure the closest clause
+// does not state.
+func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched string) (*Answer, error) {
+	where := strings.Join(res.Places, "、")
+	reason := "nothing passed the relevance thresholds"
+	if res.Asked != AsksNothing {
+		reason = "no relevant clause states the " + res.Asked.String() + " asked for"
+	}
+	ans := a.decline(searched, reason)
+	var notes []string
+	if len(res.Unknown) > 0 {
+		ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
+		notes = append(notes, "政策库中没有关于"+strings.Join(res.Unknown, "、")+"的政策文件。")
+	}
+	if res.OtherPlaces > 0 {
+		ans.Reason = "only documents of places other than " + where + " match"
+		notes = append(notes, "政策库中没有"+where+"的相关政策文件，其他地方的政策不能套用。")
+	} else {
+		uncovered, err := a.uncovered(ctx, searched)
+		if err != nil {
+			return nil, err
+		}
+		if len(uncovered) > 0 {
+			notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
+		}
+	}
+	if c := res.Closest; c != nil && len(notes) == 0 {
+		notes = append(notes, "政策库中与这个问题最接近的条款是"+c.Doc.Citation()+c.Chunk.Label()+"，其中没有写明具体"+res.Asked.Noun()+"。")
+	}
+	if len(notes) > 0 {
+		ans.Text = strings.Join(notes, "\n") + "\n" + a.Fallback
 	}
 	return ans, nil
 }
