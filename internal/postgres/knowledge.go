@@ -563,30 +563,32 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 }
 
 // Mentioning implements knowledge.Store: it reads only the given
-// documents' chunks.
+// documents' chunks, all spellings in one query.
 func (db *DB) Mentioning(ctx context.Context, spellings []string, docs []int64, day time.Time) (map[int64]bool, error) {
-	out := map[int64]bool{}
-	for _, s := range spellings {
-		rows, err := db.pool.Query(ctx, `SELECT d.id FROM documents d WHERE d.id = ANY($4) AND `+strings.ReplaceAll(validOn, "$DAY", "$3")+`
-			AND (strpos(d.title, $2) > 0
-				OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0))`,
-			tsqueryAnd(knowledge.Tokenize(s)), s, day, docs)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return nil, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
-		}
-		for _, id := range ids {
-			out[id] = true
-		}
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT d.id FROM documents d, unnest($1::text[], $2::text[]) AS s(q, name)
+		WHERE d.id = ANY($4) AND `+strings.ReplaceAll(validOn, "$DAY", "$3")+`
+		AND (strpos(d.title, s.name) > 0
+			OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ s.q::tsquery AND strpos(c.body, s.name) > 0))`,
+		spellingQueries(spellings), spellings, day, docs)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: documents mentioning %s: %w", spellings[0], err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("postgres: documents mentioning %s: %w", spellings[0], err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
 	}
 	return out, nil
 }
 
-// Mentioned implements knowledge.Store: the token index finds one
-// mentioning chunk or none, so a common name costs no more than a rare one.
+// Mentioned implements knowledge.Store: for each spelling in turn the token
+// index finds one mentioning chunk or none, so a common name costs no more
+// than a rare one. (One query over all spellings takes its tsquery from a
+// join, which the index serves worse: on 30,000 chunks of the embedded
+// server it took 30–45 ms, this loop 11–25 ms.)
 func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) (bool, error) {
 	valid := strings.ReplaceAll(validOn, "$DAY", "$3")
 	for _, s := range spellings {
@@ -602,6 +604,15 @@ func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) 
 		}
 	}
 	return false, nil
+}
+
+// spellingQueries is each spelling's tsquery: all of its tokens.
+func spellingQueries(spellings []string) []string {
+	qs := make([]string, len(spellings))
+	for i, s := range spellings {
+		qs[i] = tsqueryAnd(knowledge.Tokenize(s))
+	}
+	return qs
 }
 
 // HitsByID implements knowledge.Store.
