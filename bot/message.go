@@ -7,46 +7,33 @@ import (
 	"context"
 	"time"
 
+	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
 )
 
-// Chat kinds.
+// Chat kinds and roles (the records live in internal/model, shared with
+// storage).
 const (
-	Private = "private"
-	Group   = "group"
+	Private        = model.Private
+	Group          = model.Group
+	RoleOfficer    = model.RoleOfficer
+	RoleManager    = model.RoleManager
+	RoleEnterprise = model.RoleEnterprise
 )
 
-// Message is an inbound message as every channel delivers it.
-type Message struct {
-	Channel    string     `json:"channel"`
-	ID         string     `json:"id"` // the channel's message id, for deduplication
-	ChatID     string     `json:"chat_id"`
-	ChatKind   string     `json:"chat_kind"`
-	ChatTitle  string     `json:"chat_title,omitempty"`
-	SenderID   string     `json:"sender_id"`
-	SenderName string     `json:"sender_name"`
-	Text       string     `json:"text"`
-	Mentioned  bool       `json:"mentioned"` // a real @-mention of the bot
-	Attachment Attachment `json:"attachment,omitzero"`
-	Time       time.Time  `json:"time"`
-	FromSelf   bool       `json:"-"`
-}
-
-// Attachment describes a non-text part of a message.
-type Attachment struct {
-	Kind string `json:"kind,omitempty"` // image, voice, video, file, emoticon
-	Name string `json:"name,omitempty"`
-	Size int64  `json:"size,omitempty"`
-}
-
-// Reply is one message to send.
-type Reply struct {
-	Channel  string `json:"-"`
-	ChatID   string `json:"chat"`
-	ChatKind string `json:"-"`
-	To       string `json:"to"`
-	Text     string `json:"text"`
-}
+// Records shared with storage.
+type (
+	Message      = model.Message
+	Attachment   = model.Attachment
+	Reply        = model.Reply
+	Person       = model.Person
+	SessionKey   = model.SessionKey
+	Session      = model.Session
+	Claim        = model.Claim
+	MessageState = model.MessageState
+	Outgoing     = model.Outgoing
+	Finish       = model.Finish
+)
 
 // Answerer answers policy questions (knowledge.Answerer).
 type Answerer interface {
@@ -60,52 +47,26 @@ type Library interface {
 	DocumentChunks(ctx context.Context, id int64) ([]knowledge.Chunk, error)
 }
 
-// SessionKey names one person in one chat.
-type SessionKey struct {
-	Channel, ChatID, SenderID string
-}
-
-// Session is a person's conversation state, kept in the database so that it
-// survives a restart and any process can continue it.
-type Session struct {
-	Topic        string
-	TopicExpires time.Time
-	Form         []byte // JSON of a multi-step exchange, nil when none
-	FormExpires  time.Time
-}
-
-// StoredMessage is a recorded message with its row id and attempts.
-type StoredMessage struct {
-	RowID    int64
-	Attempts int
-	Message
-}
-
-// Outgoing is a queued reply.
-type Outgoing struct {
-	ID       int64
-	Channel  string
-	ChatID   string
-	ChatKind string
-	Text     string
-	Attempts int
-}
-
 // Store is what the bot keeps in the database.
 type Store interface {
-	// RecordMessage stores an inbound message once; fresh is false when the
-	// channel delivered it before.
-	RecordMessage(ctx context.Context, m *Message) (id int64, fresh bool, err error)
-	SetMessageStatus(ctx context.Context, id int64, status, errText string) error
-	// FinishMessage marks a message handled and queues its replies, in one
-	// transaction; delivered replies are stored as already sent.
-	FinishMessage(ctx context.Context, id int64, replies []Reply, delivered bool) error
-	// QueueReplies queues replies outside a message's handling.
-	QueueReplies(ctx context.Context, replies []Reply, delivered bool) error
-	FailedMessages(ctx context.Context, channel string, maxAttempts int) ([]StoredMessage, error)
+	// RecordMessage stores an inbound message once and claims it for
+	// handling until lease ends; fresh is false when the channel delivered
+	// that id before (nothing is stored then).
+	RecordMessage(ctx context.Context, m *Message, lease time.Duration) (c Claim, fresh bool, err error)
+	// Reclaim claims a recorded message again when nobody holds it: still
+	// received, handling past its lease, or failed fewer than maxAttempts
+	// times. Claimed is false otherwise, and state says what is known.
+	Reclaim(ctx context.Context, channel, msgID string, lease time.Duration, maxAttempts int) (c Claim, claimed bool, state MessageState, err error)
+	// ClaimStale claims up to limit messages of a channel that nobody
+	// holds (see Reclaim), oldest first.
+	ClaimStale(ctx context.Context, channel string, lease time.Duration, maxAttempts, limit int) ([]Claim, error)
+	// FinishMessage ends a handling; ErrConflict when the claim was lost
+	// (another handler took the message over after the lease ran out).
+	FinishMessage(ctx context.Context, f Finish) error
+	// QueueReplies queues replies outside a message's handling (notices).
+	QueueReplies(ctx context.Context, replies []Reply) error
 
 	Session(ctx context.Context, key SessionKey) (Session, error)
-	SaveSession(ctx context.Context, key SessionKey, s Session) error
 
 	ClaimOutbox(ctx context.Context, channel, owner string, limit int, lease time.Duration) ([]Outgoing, error)
 	MarkSent(ctx context.Context, id int64) error

@@ -12,23 +12,9 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-)
 
-// Roles of people.
-const (
-	RoleOfficer    = "officer"
-	RoleManager    = "manager"
-	RoleEnterprise = "enterprise"
+	"github.com/incubot/incubot/internal/model"
 )
-
-// Person is who sent a message, as far as the bot knows.
-type Person struct {
-	ID          int64
-	Name        string
-	Role        string
-	IncubatorID int
-	Incubator   string
-}
 
 // People resolves the sender of a message to a person with a role; unknown
 // senders are enterprises.
@@ -44,6 +30,25 @@ type Request struct {
 	Args    string // for commands: the text after the command word
 	Person  Person
 	Session *Session
+	// Code is the code argument of a 绑定 command as sent; Text and the
+	// stored message carry it redacted. Empty when handled again later.
+	Code string
+	// Voided says codes in force were seen in this message outside a
+	// private chat and have been cancelled.
+	Voided bool
+
+	anchor func(ctx context.Context, label string) (senderID, chatID string, err error)
+}
+
+// Anchor gives the sender an identity the bot controls on this channel (on
+// WeChat, a remark name the bot sets) and returns the sender id and private
+// chat id the contact carries from now on. Channels without such a thing
+// keep the sender id they proved.
+func (r *Request) Anchor(ctx context.Context, label string) (senderID, chatID string, err error) {
+	if r.anchor == nil {
+		return r.Msg.SenderID, r.Msg.ChatID, nil
+	}
+	return r.anchor(ctx, label)
 }
 
 // Command is a chat command such as 帮助 or 原文.
@@ -77,6 +82,19 @@ type Options struct {
 	ContextTTL    time.Duration
 	FormTTL       time.Duration
 	Now           func() time.Time
+	// Outboxes are the channels whose replies are queued and sent by an
+	// outbox; every other channel gets its replies inline, from Handle.
+	// One delivery path per channel: never both.
+	Outboxes []string
+	// Lease is how long a handler holds a message before another may take
+	// it over (a crash leaves it held until then); handling is cut off at
+	// three quarters of it. Default two minutes.
+	Lease time.Duration
+	// MaxAttempts bounds how often a failing message is handled. Default 3.
+	MaxAttempts int
+	// RetryWait bounds how long a retried inline message waits for another
+	// handler of the same id to finish. Default 25 seconds.
+	RetryWait time.Duration
 }
 
 // Router decides what to do with each message and replies.
@@ -86,14 +104,40 @@ type Router struct {
 	Library  Library
 	Log      QuestionLogger
 	People   People
+	Codes    Codes
+	Anchors  map[string]Anchorer
 	Logger   *slog.Logger
 	Opts     Options
 	Metrics  *Metrics
 
 	commands []Command
-	forms    map[string]FormHandler
+	forms    map[string]form
 	before   []Interceptor
 }
+
+type form struct {
+	roles []string
+	h     FormHandler
+}
+
+// Codes knows the one-time codes in force, by hash (model.HashCode).
+type Codes interface {
+	// LiveCodes returns which of the hashes are codes in force.
+	LiveCodes(ctx context.Context, hashes []string) ([]string, error)
+	// VoidCodes cancels codes and says whom to tell.
+	VoidCodes(ctx context.Context, hashes []string, where string) ([]model.Exposed, error)
+}
+
+// Anchorer is a channel that can give a contact an identity the bot itself
+// controls (WeChat: a remark name). It returns the sender id and private
+// chat id the contact carries from then on.
+type Anchorer interface {
+	Anchor(ctx context.Context, m *Message, label string) (senderID, chatID string, err error)
+}
+
+// ErrRetryLater says an inline message could not be handled now; it is
+// kept, and sending it again with the same id gets its answer.
+var ErrRetryLater = errors.New("bot: the message is kept but not answered yet; send it again with the same id")
 
 // Interceptor sees a message before it is answered as a question and may
 // handle it instead (e.g. a manager's free-text asset report).
@@ -109,6 +153,8 @@ const (
 	ReplyNotText    = "抱歉，我暂时只能阅读文字消息。请用文字描述您的问题，例如：“高新技术企业认定需要什么条件？”"
 	ReplyNoContent  = "没有看到文字内容。请用文字描述您的问题，发送“帮助”查看我能做什么。"
 	ReplyFormExpire = "上一次未完成的填报已超时取消，没有保存任何内容。如需继续，请重新开始。"
+	ReplyGaveUp     = "抱歉，这条消息多次处理都没有成功，已记录并转交工作人员。请稍后重新发送，或直接联系区科技局。"
+	ReplyRoleGone   = "您的身份已变更，未完成的操作已取消，没有保存任何内容。如有疑问请联系区科技局。"
 )
 
 // NewRouter builds a router with the built-in commands.
@@ -119,7 +165,16 @@ func NewRouter(store Store, answerer Answerer, lib Library, log QuestionLogger, 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Router{Store: store, Answerer: answerer, Library: lib, Log: log, People: people, Logger: logger, Opts: opts, forms: map[string]FormHandler{}}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 3
+	}
+	if opts.RetryWait <= 0 {
+		opts.RetryWait = 25 * time.Second
+	}
+	r := &Router{Store: store, Answerer: answerer, Library: lib, Log: log, People: people, Logger: logger, Opts: opts, forms: map[string]form{}}
 	r.commands = builtinCommands(r)
 	return r
 }
@@ -127,90 +182,179 @@ func NewRouter(store Store, answerer Answerer, lib Library, log QuestionLogger, 
 // AddCommand registers a command.
 func (r *Router) AddCommand(c Command) { r.commands = append(r.commands, c) }
 
-// AddForm registers a multi-step exchange by kind.
-func (r *Router) AddForm(kind string, h FormHandler) { r.forms[kind] = h }
+// AddForm registers a multi-step exchange by kind, for people of the given
+// roles (empty: everyone). The role is checked again at every step, so a
+// person whose role ends cannot finish what they started.
+func (r *Router) AddForm(kind string, roles []string, h FormHandler) {
+	r.forms[kind] = form{roles: roles, h: h}
+}
 
-// Handle records a message, decides whether and how to answer, queues the
-// replies (or, when inline, records them as delivered) and returns them.
-// Only database failures while recording return an error; everything else
-// becomes a reply.
-func (r *Router) Handle(ctx context.Context, m Message, inline bool) ([]Reply, error) {
+// Handle records a message and handles it. On a channel with an outbox the
+// replies are queued and nil is returned; on any other channel they are
+// returned (inline) and stored with the message, so that the same id sent
+// again gets the same replies without being handled twice. Errors: the
+// message could not be recorded, or (inline) ErrRetryLater.
+func (r *Router) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	if m.FromSelf {
 		return nil, nil
 	}
 	if m.Time.IsZero() {
 		m.Time = r.Opts.Now()
 	}
-	log := r.Logger.With("msg_id", m.ID, "channel", m.Channel, "chat", m.ChatID)
-	id, fresh, err := r.Store.RecordMessage(ctx, &m)
+	inline := !slices.Contains(r.Opts.Outboxes, m.Channel)
+	code, voided, err := r.screen(ctx, &m)
 	if err != nil {
 		return nil, err
 	}
+	claim, fresh, err := r.Store.RecordMessage(ctx, &m, r.Opts.Lease)
+	if err != nil {
+		return nil, err
+	}
+	log := r.Logger.With("msg_id", m.ID, "channel", m.Channel, "chat", m.ChatID)
 	if !fresh {
-		log.Debug("duplicate message ignored")
-		return nil, nil
+		if !inline {
+			log.Debug("duplicate message ignored")
+			return nil, nil
+		}
+		return r.again(ctx, m, code)
 	}
 	r.Metrics.in(m.Channel)
 	if r.Opts.MaxAge > 0 && r.Opts.Now().Sub(m.Time) > r.Opts.MaxAge {
-		return nil, r.Store.SetMessageStatus(ctx, id, "stale", "")
+		return nil, r.Store.FinishMessage(ctx, Finish{Claim: claim, Status: model.StatusStale})
 	}
-	return r.process(ctx, id, 0, m, inline, log)
+	return r.run(ctx, claim, code, voided, inline, log)
 }
 
-// Retry handles again the messages whose handling failed, up to attempts
-// times; after that the person is told and the message is closed.
-func (r *Router) Retry(ctx context.Context, channel string, attempts int) error {
-	failed, err := r.Store.FailedMessages(ctx, channel, attempts)
-	if err != nil {
-		return err
-	}
-	for _, sm := range failed {
-		log := r.Logger.With("msg_id", sm.ID, "channel", sm.Channel, "chat", sm.ChatID, "attempt", sm.Attempts+1)
-		if _, err := r.process(ctx, sm.RowID, sm.Attempts, sm.Message, false, log); err != nil {
-			return err
+// again answers an inline message whose id was recorded before: with the
+// stored replies when it was handled, by handling it now when nobody holds
+// it (a crash, a failure), else after waiting for whoever holds it.
+func (r *Router) again(ctx context.Context, m Message, code string) ([]Reply, error) {
+	log := r.Logger.With("msg_id", m.ID, "channel", m.Channel, "chat", m.ChatID)
+	deadline := time.Now().Add(r.Opts.RetryWait)
+	for {
+		c, claimed, st, err := r.Store.Reclaim(ctx, m.Channel, m.ID, r.Opts.Lease, r.Opts.MaxAttempts)
+		if err != nil {
+			return nil, err
+		}
+		if claimed {
+			log.Info("handling a recorded message again", "attempt", c.Attempt)
+			return r.run(ctx, c, code, false, true, log)
+		}
+		if st.Status != model.StatusHandling {
+			if st.Replies == nil {
+				st.Replies = []Reply{}
+			}
+			return st.Replies, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, ErrRetryLater
+		}
+		t := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ErrRetryLater
+		case <-t.C:
 		}
 	}
-	return nil
 }
 
-// process handles a recorded message. When handling fails the message is
-// marked for retry and, the first time, the person is told so at once.
-func (r *Router) process(ctx context.Context, id int64, attempts int, m Message, inline bool, log *slog.Logger) ([]Reply, error) {
+// Recover handles again, as a channel with an outbox, the messages of that
+// channel that nobody holds: left received or handling past their lease by
+// a crash, or failed fewer than MaxAttempts times. It returns how many.
+func (r *Router) Recover(ctx context.Context, channel string) (int, error) {
+	if !slices.Contains(r.Opts.Outboxes, channel) {
+		return 0, fmt.Errorf("bot: %s answers inline: its messages are handled again when their sender retries them", channel)
+	}
+	n := 0
+	for {
+		claims, err := r.Store.ClaimStale(ctx, channel, r.Opts.Lease, r.Opts.MaxAttempts, 20)
+		if err != nil || len(claims) == 0 {
+			return n, err
+		}
+		for _, c := range claims {
+			log := r.Logger.With("msg_id", c.ID, "channel", c.Channel, "chat", c.ChatID, "attempt", c.Attempt)
+			log.Info("handling a recorded message again")
+			if _, err := r.run(ctx, c, "", false, false, log); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}
+
+// run handles a claimed message and finishes it: replies and session in
+// one transaction with its status. A failure is kept for another attempt;
+// a channel with an outbox is told at once the first time.
+func (r *Router) run(ctx context.Context, c Claim, code string, voided, inline bool, log *slog.Logger) ([]Reply, error) {
+	m := c.Message
 	text, addressed := r.addressed(&m)
 	if !addressed {
-		return nil, r.Store.SetMessageStatus(ctx, id, "ignored", "")
+		return nil, r.Store.FinishMessage(ctx, Finish{Claim: c, Status: model.StatusIgnored})
 	}
-	req := &Request{Msg: &m, RowID: id, Text: text}
-	reply, err := r.reply(ctx, req)
+	req := &Request{Msg: &m, RowID: c.RowID, Text: text, Code: code, Voided: voided}
+	if a := r.Anchors[m.Channel]; a != nil {
+		req.anchor = func(ctx context.Context, label string) (string, string, error) { return a.Anchor(ctx, &m, label) }
+	}
+	hctx, cancel := context.WithTimeout(ctx, r.Opts.Lease*3/4)
+	reply, key, sess, err := r.reply(hctx, req)
+	cancel()
 	if err != nil {
 		var ue *UserError
-		if errors.As(err, &ue) {
-			reply = ue.Text
-		} else {
-			log.Error("handling failed", "err", err)
-			r.Metrics.failed()
-			if serr := r.Store.SetMessageStatus(ctx, id, "failed", err.Error()); serr != nil {
-				return nil, serr
-			}
-			if attempts > 0 {
-				return nil, nil
-			}
-			out := []Reply{r.to(&m, ReplyFailed)}
-			if err := r.Store.QueueReplies(ctx, out, inline); err != nil {
-				return nil, err
-			}
-			return out, nil
+		if !errors.As(err, &ue) {
+			return r.failed(ctx, c, inline, err, log)
 		}
+		reply = ue.Text
 	}
-	if reply == "" {
-		return nil, r.Store.SetMessageStatus(ctx, id, "handled", "")
+	f := Finish{Claim: c, Status: model.StatusHandled, Delivered: inline, Key: key, Session: sess}
+	if reply != "" {
+		f.Replies = []Reply{r.to(&m, reply)}
 	}
-	out := []Reply{r.to(&m, reply)}
-	if err := r.Store.FinishMessage(ctx, id, out, inline); err != nil {
+	if err := r.Store.FinishMessage(ctx, f); err != nil {
+		if errors.Is(err, model.ErrConflict) {
+			log.Warn("handling took longer than the lease; another handler answers", "err", err)
+			if inline {
+				return nil, ErrRetryLater
+			}
+			return nil, nil
+		}
 		return nil, err
 	}
-	r.Metrics.out(m.Channel, len(out))
-	return out, nil
+	r.Metrics.out(m.Channel, len(f.Replies))
+	if !inline {
+		return nil, nil
+	}
+	if f.Replies == nil {
+		return []Reply{}, nil
+	}
+	return f.Replies, nil
+}
+
+// failed records a failed handling. Inline, the sender is asked to retry
+// (ErrRetryLater) until the last attempt, which is answered ReplyGaveUp; with
+// an outbox, the person is told ReplyFailed at once the first time and
+// ReplyGaveUp after the last.
+func (r *Router) failed(ctx context.Context, c Claim, inline bool, cause error, log *slog.Logger) ([]Reply, error) {
+	log.Error("handling failed", "attempt", c.Attempt, "err", cause)
+	r.Metrics.failed()
+	last := c.Attempt >= r.Opts.MaxAttempts
+	f := Finish{Claim: c, Status: model.StatusFailed, Error: cause.Error(), Delivered: inline}
+	switch {
+	case last:
+		f.Replies = []Reply{r.to(&c.Message, ReplyGaveUp)}
+	case !inline && c.Attempt == 1:
+		f.Replies = []Reply{r.to(&c.Message, ReplyFailed)}
+	}
+	if err := r.Store.FinishMessage(ctx, f); err != nil && !errors.Is(err, model.ErrConflict) {
+		return nil, err
+	}
+	if !inline {
+		return nil, nil
+	}
+	if !last {
+		return nil, ErrRetryLater
+	}
+	return f.Replies, nil
 }
 
 // to addresses a reply: in groups it names the asker.
@@ -260,33 +404,35 @@ func stripMention(text, name string) string {
 
 var reCommandMark = regexp.MustCompile(`^[#＃/]`)
 
-// reply decides the reply text for an addressed message.
-func (r *Router) reply(ctx context.Context, req *Request) (string, error) {
+// reply decides the reply text for an addressed message and returns the
+// person's session to save with it. In groups nobody has a role: role
+// commands and forms run only in private chats.
+func (r *Router) reply(ctx context.Context, req *Request) (string, SessionKey, *Session, error) {
 	m := req.Msg
 	person := Person{Role: RoleEnterprise, Name: m.SenderName}
-	if r.People != nil {
+	if r.People != nil && m.ChatKind == Private {
 		p, err := r.People.Lookup(ctx, m)
 		if err != nil {
-			return "", err
+			return "", SessionKey{}, nil, err
 		}
 		person = p
 	}
 	req.Person = person
-	key := SessionKey{m.Channel, m.ChatID, m.SenderID}
+	key := SessionKey{Channel: m.Channel, ChatID: m.ChatID, SenderID: m.SenderID}
 	sess, err := r.Store.Session(ctx, key)
 	if err != nil {
-		return "", err
+		return "", key, nil, err
 	}
 	req.Session = &sess
 	now := r.Opts.Now()
 	reply, err := r.route(ctx, req, now)
 	if err != nil {
-		return reply, err
+		return reply, key, &sess, err
 	}
 	if sess.Form != nil && !sess.FormExpires.After(now) {
 		sess.FormExpires = now.Add(r.Opts.FormTTL) // a form just started
 	}
-	return reply, r.Store.SaveSession(ctx, key, sess)
+	return reply, key, &sess, nil
 }
 
 func (r *Router) route(ctx context.Context, req *Request, now time.Time) (string, error) {
@@ -300,8 +446,12 @@ func (r *Router) route(ctx context.Context, req *Request, now time.Time) (string
 	if sess.Form != nil {
 		var head struct{ Kind string }
 		json.Unmarshal(sess.Form, &head)
-		if h := r.forms[head.Kind]; h != nil {
-			reply, next, err := h(ctx, req, sess.Form)
+		if f, ok := r.forms[head.Kind]; ok {
+			if len(f.roles) > 0 && !slices.Contains(f.roles, req.Person.Role) {
+				sess.Form = nil
+				return ReplyRoleGone, nil
+			}
+			reply, next, err := f.h(ctx, req, sess.Form)
 			if err != nil {
 				return "", err
 			}
@@ -360,6 +510,9 @@ func (r *Router) command(ctx context.Context, req *Request) (string, bool, error
 			rest, ok := strings.CutPrefix(word, name)
 			if !ok || (rest != "" && !isArgStart(rest)) {
 				continue
+			}
+			if len(c.Roles) > 0 && req.Msg.ChatKind != Private {
+				return fmt.Sprintf("“%s”只能在与我的私聊中使用，请私聊我发送。", c.Names[0]), true, nil
 			}
 			if len(c.Roles) > 0 && !slices.Contains(c.Roles, req.Person.Role) {
 				return fmt.Sprintf("“%s”只对%s开放，您当前的身份是%s。如需开通，请联系区科技局。", c.Names[0], roleNames(c.Roles), roleName(req.Person.Role)), true, nil

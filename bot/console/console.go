@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -18,10 +19,12 @@ import (
 // Channel is the console channel's name in the database.
 const Channel = "console"
 
-// Console reads one message per line and prints the replies.
+// Console reads one message per line and prints the replies. It answers
+// inline: a reply is printed by the run that handled its message, never
+// queued for a later run (which would print it into someone else's
+// session).
 type Console struct {
 	Router  *bot.Router
-	Store   bot.Store
 	In      io.Reader
 	Out     io.Writer
 	User    string // the simulated sender
@@ -29,19 +32,19 @@ type Console struct {
 	BotName string
 	JSON    bool // one JSON object per reply: {"chat","to","text"}
 	Prompt  bool // print a prompt before each line (interactive use)
-	PerChat time.Duration
-	Global  time.Duration
+	// Pace, when set, is the least time between two printed replies (the
+	// interactive demo shows WeChat's pacing).
+	Pace time.Duration
 
 	seq  int
-	to   string
 	boot string
+	last time.Time
 }
 
 // Run handles lines until the input ends or ctx is cancelled. Lines starting
 // with "/" change the simulation: /user NAME, /group NAME, /private, /quit.
 func (c *Console) Run(ctx context.Context) error {
 	c.boot = time.Now().Format("20060102150405.000")
-	out := &bot.Outbox{Store: c.Store, Channel: Channel, Owner: "console-" + c.boot, Sender: c, PerChat: c.PerChat, Global: c.Global, Log: c.Router.Logger}
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
@@ -79,12 +82,17 @@ func (c *Console) Run(ctx context.Context) error {
 			continue
 		}
 		m := c.message(line)
-		c.to = m.SenderName
-		if _, err := c.Router.Handle(ctx, m, false); err != nil {
+		replies, err := c.Router.Handle(ctx, m)
+		if errors.Is(err, bot.ErrRetryLater) {
+			replies, err = []bot.Reply{{ChatID: m.ChatID, To: m.SenderName, Text: bot.ReplyFailed}}, nil
+		}
+		if err != nil {
 			return err
 		}
-		if _, err := out.Flush(ctx); err != nil {
-			return err
+		for _, r := range replies {
+			if err := c.print(ctx, r); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -139,11 +147,28 @@ func (c *Console) message(line string) bot.Message {
 	return m
 }
 
-// Send implements bot.Sender by printing.
-func (c *Console) Send(_ context.Context, chatID, chatKind, text string) error {
-	if c.JSON {
-		return json.NewEncoder(c.Out).Encode(map[string]string{"chat": chatID, "to": c.to, "text": text})
+// print writes one reply in the parts WeChat would send. A failed write
+// (a closed pipe) ends the run: the reply is stored with its message and is
+// never printed into a later run.
+func (c *Console) print(ctx context.Context, r bot.Reply) error {
+	for _, part := range bot.SplitText(r.Text, bot.MaxPartRunes) {
+		if d := time.Until(c.last.Add(c.Pace)); c.Pace > 0 && d > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(d):
+			}
+		}
+		c.last = time.Now()
+		var err error
+		if c.JSON {
+			err = json.NewEncoder(c.Out).Encode(map[string]string{"chat": r.ChatID, "to": r.To, "text": part})
+		} else {
+			_, err = fmt.Fprintf(c.Out, "%s → %s:\n%s\n\n", c.BotName, r.To, part)
+		}
+		if err != nil {
+			return fmt.Errorf("console: cannot write the reply: %w", err)
+		}
 	}
-	fmt.Fprintf(c.Out, "%s → %s:\n%s\n\n", c.BotName, c.to, text)
 	return nil
 }

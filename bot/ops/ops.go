@@ -5,8 +5,6 @@ package ops
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
 )
@@ -26,12 +25,6 @@ import (
 type Ops struct {
 	DB  *postgres.DB
 	Now func() time.Time
-}
-
-// HashCode is how binding codes are stored: never in clear.
-func HashCode(code string) string {
-	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(code))))
-	return hex.EncodeToString(sum[:])
 }
 
 // Register adds the commands, forms and the free-text interceptor.
@@ -52,10 +45,10 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddCommand(bot.Command{Names: []string{"废止"}, Roles: officers, Usage: "废止 <文件名或文号>", Help: "停止引用某个政策文件（需确认）", Run: o.retire})
 	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答的问题（默认近7天）", Run: o.unanswered})
 	r.AddCommand(bot.Command{Names: []string{"报表"}, Roles: managers, Usage: "报表 [期间]", Help: "填报月度或季度运行情况，如 报表 2026-10", Run: o.startStatusForm})
-	r.AddForm("asset_pick", o.pickForm)
-	r.AddForm("asset_confirm", o.confirmForm)
-	r.AddForm("status", o.statusForm)
-	r.AddForm("doc_retire", o.retireForm)
+	r.AddForm("asset_pick", managers, o.pickForm)
+	r.AddForm("asset_confirm", managers, o.confirmForm)
+	r.AddForm("status", managers, o.statusForm)
+	r.AddForm("doc_retire", officers, o.retireForm)
 	r.AddInterceptor(o.freeText)
 }
 
@@ -63,19 +56,42 @@ func actor(req *bot.Request) postgres.Actor {
 	return postgres.Actor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}
 }
 
+// bind binds the sender to the person a code was issued for. The code
+// counts only in a private chat; anywhere else the router has voided it
+// already. The channel first gives the contact an identity the bot
+// controls (on WeChat a remark name), and the binding rests on that.
 func (o *Ops) bind(ctx context.Context, req *bot.Request) (string, error) {
 	if req.Msg.ChatKind != bot.Private {
+		if req.Voided {
+			return "", bot.Userf("绑定码不能在群里发送：这个绑定码已经作废，发码的工作人员已收到提醒。请向区科技局重新索取，并只在与我的私聊中发送“绑定 绑定码”。")
+		}
 		return "", bot.Userf("为保护绑定码，请私聊我发送“绑定 绑定码”，不要在群里发送。")
 	}
-	code := strings.TrimSpace(req.Args)
-	if code == "" {
-		return "", bot.Userf("请发送“绑定 绑定码”，绑定码由区科技局提供。")
-	}
-	p, err := o.DB.Bind(ctx, HashCode(code), req.Msg.Channel, req.Msg.SenderID, req.Msg.SenderName, o.Now())
+	code := strings.TrimSpace(req.Code)
 	switch {
-	case errors.Is(err, postgres.ErrNotFound):
+	case code == "":
+		return "", bot.Userf("请发送“绑定 绑定码”，绑定码由区科技局提供。")
+	case code == bot.Redacted:
+		return "", bot.Userf("这条绑定消息没有处理完，绑定码已按规定隐去。请重新发送“绑定 绑定码”。")
+	}
+	hash := model.HashCode(code)
+	inv, err := o.DB.Invitation(ctx, hash, o.Now())
+	switch {
+	case errors.Is(err, model.ErrNotFound):
 		return "", bot.Userf("绑定码无效、已使用或已过期。请向区科技局重新索取。")
-	case errors.Is(err, postgres.ErrConflict):
+	case err != nil:
+		return "", err
+	}
+	label := fmt.Sprintf("%s#%d", inv.Name, inv.ID)
+	sender, chat, err := req.Anchor(ctx, label)
+	if err != nil {
+		return "", bot.Userf("绑定没有完成：我需要把您在机器人微信里的备注设为“%s”，但微信暂时不允许。请联系区科技局在机器人的手机上把您的备注改为“%s”，然后再发送一次“绑定 绑定码”（绑定码仍然有效）。", label, label)
+	}
+	p, err := o.DB.Bind(ctx, hash, req.Msg.Channel, sender, req.Msg.SenderName, chat, o.Now())
+	switch {
+	case errors.Is(err, model.ErrNotFound):
+		return "", bot.Userf("绑定码无效、已使用或已过期。请向区科技局重新索取。")
+	case errors.Is(err, model.ErrConflict):
 		return "", bot.Userf("这个微信号已经绑定了其他身份。如需更换，请联系区科技局先解除原绑定。")
 	case err != nil:
 		return "", err
@@ -154,10 +170,9 @@ func (o *Ops) assetForManager(ctx context.Context, req *bot.Request, code string
 			return a, nil
 		}
 	}
-	if len(assets) > 0 {
-		return incubator.Asset{}, bot.Userf("资产编号 %s 属于%s，不在您负责的%s台账中。请核对编号后重发。", code, assets[0].Incubator, req.Person.Incubator)
-	}
-	return incubator.Asset{}, bot.Userf("这条资产编号在台账中找不到：%s。请核对后重发，或发送“资产 名称关键词”查询编号。", code)
+	// Another incubator's code gets the same reply as an unknown one: a
+	// manager learns nothing about registers that are not theirs.
+	return incubator.Asset{}, bot.Userf("您负责的%s台账中没有资产编号 %s。请核对后重发，或发送“资产 名称关键词”查询编号。", req.Person.Incubator, code)
 }
 
 func (o *Ops) askConfirm(req *bot.Request, a incubator.Asset, kind, note string) (string, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/internal/testdb"
@@ -38,6 +39,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{db: db, now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)}
 	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	w.router = bot.NewRouter(db, ans, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, ContextTTL: 10 * time.Minute, FormTTL: 30 * time.Minute, Now: func() time.Time { return w.now }})
+	w.router.Codes = db
 	(&ops.Ops{DB: db, Now: func() time.Time { return w.now }}).Register(w.router)
 	inc, err := db.EnsureIncubator(ctx, incubator.DemoIncubator, admin)
 	if err != nil {
@@ -55,7 +57,7 @@ func newWorld(t *testing.T) *world {
 func (w *world) bind(t *testing.T, name, role string, inc *int) {
 	t.Helper()
 	code := name + "-CODE"
-	if _, err := w.db.Invite(context.Background(), name, role, inc, ops.HashCode(code), w.now.Add(time.Hour), admin); err != nil {
+	if _, err := w.db.Invite(context.Background(), name, role, inc, model.HashCode(code), w.now.Add(time.Hour), nil, admin); err != nil {
 		t.Fatal(err)
 	}
 	if got := w.say(t, name, "绑定 "+code); !strings.Contains(got[0], "绑定成功") {
@@ -67,7 +69,7 @@ func (w *world) bind(t *testing.T, name, role string, inc *int) {
 func (w *world) say(t *testing.T, user string, lines ...string) []string {
 	t.Helper()
 	var out bytes.Buffer
-	c := &console.Console{Router: w.router, Store: w.db, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: user, BotName: "小助手", JSON: true}
+	c := &console.Console{Router: w.router, In: strings.NewReader(strings.Join(lines, "\n")), Out: &out, User: user, BotName: "小助手", JSON: true}
 	if err := c.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +196,8 @@ func TestBadAssetReportsChangeNothing(t *testing.T) {
 		"报表汇总 2026-10",
 	)
 	want := []string{
-		"台账中找不到：XYZ-999",
-		"属于东湖众创空间，不在您负责的创客城台账中",
+		"台账中没有资产编号 XYZ-999",
+		"台账中没有资产编号 DH-001",
 		"请写明资产编号",
 		"请确认报送", "已取消，没有保存任何内容",
 		"请确认报送", "已登记",
@@ -208,6 +210,10 @@ func TestBadAssetReportsChangeNothing(t *testing.T) {
 		if !strings.Contains(got[i], want[i]) {
 			t.Errorf("reply %d: want %q in %q", i, want[i], got[i])
 		}
+	}
+	// Finding 6: another incubator's code reads exactly like an unknown one.
+	if strings.Contains(got[1], "东湖") || strings.Replace(got[1], "DH-001", "XYZ-999", 1) != got[0] {
+		t.Errorf("another incubator's asset must not be revealed: %q vs %q", got[1], got[0])
 	}
 	s := summary(t, w)
 	if s.Missing != 1 {
@@ -262,7 +268,7 @@ func TestOfficerRetiresADocumentInChat(t *testing.T) {
 func TestBindingCodes(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	if _, err := w.db.Invite(ctx, "赵主任", bot.RoleOfficer, nil, ops.HashCode("GOODCODE"), w.now.Add(time.Hour), admin); err != nil {
+	if _, err := w.db.Invite(ctx, "赵主任", bot.RoleOfficer, nil, model.HashCode("GOODCODE"), w.now.Add(time.Hour), nil, admin); err != nil {
 		t.Fatal(err)
 	}
 	got := w.say(t, "赵主任", "绑定 WRONGCODE", "绑定 goodcode", "待核验")
@@ -274,7 +280,7 @@ func TestBindingCodes(t *testing.T) {
 	}
 	// In a group the code is refused, so that nobody else can read and use it.
 	var out bytes.Buffer
-	c := &console.Console{Router: w.router, Store: w.db, In: strings.NewReader("@小助手 绑定 ABC"), Out: &out, User: "x", Group: "群", BotName: "小助手", JSON: true}
+	c := &console.Console{Router: w.router, In: strings.NewReader("@小助手 绑定 ABC"), Out: &out, User: "x", Group: "群", BotName: "小助手", JSON: true}
 	c.Run(ctx)
 	if !strings.Contains(out.String(), "请私聊我") {
 		t.Fatalf("group binding: %s", out.String())

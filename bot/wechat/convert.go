@@ -40,10 +40,13 @@ type raw struct {
 }
 
 // convert builds the bot message. Contact ids change at every login, so
-// chats and senders are keyed by names: the remark name when set, else the
-// nickname.
+// chats and senders are keyed by names, marked with where the name comes
+// from: "remark:" for the remark name, which only this account sets (the bot
+// sets it when a person binds), "nick:" for a name the contact chose. A
+// stranger can take any nickname, never a remark name, so a binding (which
+// rests on a remark) cannot be matched by a nickname.
 func convert(r raw) bot.Message {
-	sender := firstNonEmpty(r.RemarkName, r.NickName, r.DisplayName)
+	sender := senderKey(r.RemarkName, firstNonEmpty(r.NickName, r.DisplayName))
 	shown := firstNonEmpty(r.DisplayName, r.NickName, r.RemarkName)
 	m := bot.Message{
 		Channel:    Channel,
@@ -70,6 +73,20 @@ func convert(r raw) bot.Message {
 	}
 	return m
 }
+
+// senderKey is the sender id of a contact: its remark name when the account
+// gave it one, else its own name.
+func senderKey(remark, name string) string {
+	if remark = strings.TrimSpace(remark); remark != "" {
+		return remarkPrefix + remark
+	}
+	return nickPrefix + strings.TrimSpace(name)
+}
+
+const (
+	remarkPrefix = "remark:"
+	nickPrefix   = "nick:"
+)
 
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {

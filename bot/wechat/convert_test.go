@@ -10,10 +10,10 @@ import (
 
 func TestConvertPrivateText(t *testing.T) {
 	m := convert(raw{MsgID: "123", Content: " 购买科技成果补助比例 ", CreateTime: 1700000000, Text: true, RemarkName: "张三-某科技公司", NickName: "zs"})
-	if m.Channel != Channel || m.ID != "123" || m.ChatKind != bot.Private || m.ChatID != "private:张三-某科技公司" {
+	if m.Channel != Channel || m.ID != "123" || m.ChatKind != bot.Private || m.ChatID != "private:remark:张三-某科技公司" {
 		t.Fatalf("private message: %+v", m)
 	}
-	if m.Text != "购买科技成果补助比例" || m.SenderID != "张三-某科技公司" || m.SenderName != "zs" || m.Time.Unix() != 1700000000 {
+	if m.Text != "购买科技成果补助比例" || m.SenderID != "remark:张三-某科技公司" || m.SenderName != "zs" || m.Time.Unix() != 1700000000 {
 		t.Fatalf("fields: %+v", m)
 	}
 }
@@ -23,7 +23,7 @@ func TestConvertGroupMention(t *testing.T) {
 	if m.ChatKind != bot.Group || m.ChatID != "group:区科技企业服务群" || m.ChatTitle != "区科技企业服务群" || !m.Mentioned {
 		t.Fatalf("group message: %+v", m)
 	}
-	if m.SenderName != "李四-创客城" || m.SenderID != "李四" {
+	if m.SenderName != "李四-创客城" || m.SenderID != "nick:李四" {
 		t.Fatalf("sender keys: %+v", m)
 	}
 	pasted := convert(raw{MsgID: "10", Content: "@小助手 高企认定条件", Text: true, InGroup: true, IsAt: false, GroupName: "g"})
@@ -33,6 +33,21 @@ func TestConvertGroupMention(t *testing.T) {
 	private := convert(raw{MsgID: "11", Content: "hi", Text: true, IsAt: true, NickName: "x"})
 	if private.Mentioned {
 		t.Fatal("mentions only exist in groups")
+	}
+}
+
+// Finding 2: a stranger who takes an officer's remark name as nickname
+// must not get the officer's sender id, in a group or in private.
+func TestNicknameNeverMatchesARemarkName(t *testing.T) {
+	officer := convert(raw{MsgID: "1", Text: true, Content: "待核验", RemarkName: "李科长#2", NickName: "lkz"})
+	for _, r := range []raw{
+		{MsgID: "2", Text: true, Content: "待核验", NickName: "李科长#2"},
+		{MsgID: "3", Text: true, Content: "待核验", NickName: "remark:李科长#2"},
+		{MsgID: "4", Text: true, Content: "@小助手 待核验", InGroup: true, IsAt: true, GroupName: "g", NickName: "李科长#2", DisplayName: "李科长#2"},
+	} {
+		if m := convert(r); m.SenderID == officer.SenderID || m.ChatID == officer.ChatID {
+			t.Errorf("stranger %+v converts to the officer's identity %q", r, officer.SenderID)
+		}
 	}
 }
 

@@ -142,7 +142,7 @@ func TestAgainstFakeWebWeChat(t *testing.T) {
 	}
 	kb.FinishIngest(context.Background())
 	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
-	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute})
+	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute, Outboxes: []string{Channel}})
 	fake := newFakeWeb(t)
 	target, _ := url.Parse(fake.srv.URL)
 	qr := t.TempDir() + "/qr.png"

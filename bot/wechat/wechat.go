@@ -312,7 +312,7 @@ func (w *WeChat) startWorkers(ctx context.Context) []chan bot.Message {
 							w.Log.Error("handling panicked", "msg_id", m.ID, "panic", r)
 						}
 					}()
-					if _, err := w.Router.Handle(context.WithoutCancel(ctx), m, false); err != nil {
+					if _, err := w.Router.Handle(context.WithoutCancel(ctx), m); err != nil {
 						w.Log.Error("handle wechat message", "msg_id", m.ID, "err", err)
 					}
 				}()
@@ -354,8 +354,8 @@ func (w *WeChat) lookup(chatID, kind string) (target, bool) {
 	if ok || w.self == nil {
 		return t, ok
 	}
-	name := strings.TrimPrefix(strings.TrimPrefix(chatID, "group:"), "private:")
 	if kind == bot.Group {
+		name := strings.TrimPrefix(chatID, "group:")
 		gs, err := w.self.Groups()
 		if err == nil {
 			if found := gs.SearchByNickName(1, name); len(found) > 0 {
@@ -368,23 +368,66 @@ func (w *WeChat) lookup(chatID, kind string) (target, bool) {
 	if err != nil {
 		return t, false
 	}
-	if found := fs.SearchByRemarkName(1, name); len(found) > 0 {
-		return target{friend: found[0]}, true
+	key := strings.TrimPrefix(chatID, "private:")
+	if name, ok := strings.CutPrefix(key, remarkPrefix); ok {
+		if found := fs.SearchByRemarkName(1, name); len(found) > 0 {
+			return target{friend: found[0]}, true
+		}
+		return t, false
 	}
-	if found := fs.SearchByNickName(1, name); len(found) > 0 {
+	// A contact without a remark name: only a notice to an unbound person
+	// is sent this way, never anything a role depends on.
+	if found := fs.SearchByNickName(1, strings.TrimPrefix(key, nickPrefix)); len(found) > 0 {
 		return target{friend: found[0]}, true
 	}
 	return t, false
+}
+
+// Anchor implements bot.Anchorer: on binding, the bot sets the contact's
+// remark name to label itself, so the binding rests on a name only this
+// account can give. The contact then carries the sender id "remark:label".
+func (w *WeChat) Anchor(ctx context.Context, m *bot.Message, label string) (string, string, error) {
+	if m.ChatKind != bot.Private {
+		return "", "", errors.New("wechat: a contact is anchored in a private chat only")
+	}
+	want := remarkPrefix + label
+	if m.SenderID == want {
+		return want, m.ChatID, nil // an officer set it by hand on the phone
+	}
+	var err error
+	derr := w.do(ctx, func() {
+		w.mu.Lock()
+		t, ok := w.targets[m.ChatID]
+		w.mu.Unlock()
+		if !ok || t.friend == nil {
+			err = fmt.Errorf("wechat: contact of %s not found", m.ChatID)
+			return
+		}
+		err = t.friend.SetRemarkName(label)
+		if err == nil {
+			w.mu.Lock()
+			w.targets["private:"+want] = t
+			w.mu.Unlock()
+		}
+	})
+	if derr != nil {
+		return "", "", derr
+	}
+	if err != nil {
+		w.Log.Warn("wechat: setting a remark name failed", "err", err)
+		return "", "", err
+	}
+	return want, "private:" + want, nil
 }
 
 // notify queues a notice to the configured officer contacts.
 func (w *WeChat) notify(ctx context.Context, text string) {
 	var replies []bot.Reply
 	for _, name := range w.Opts.Notify {
-		replies = append(replies, bot.Reply{Channel: Channel, ChatID: "private:" + name, ChatKind: bot.Private, To: name, Text: text})
+		replies = append(replies, bot.Reply{Channel: Channel, ChatID: "private:" + remarkPrefix + name, ChatKind: bot.Private, To: name, Text: text})
 	}
 	if len(replies) > 0 {
-		if err := w.Store.QueueReplies(ctx, replies, false); err != nil {
+		if err := w.Store.QueueReplies(ctx, replies); err != nil {
 			w.Log.Warn("queue login notice", "err", err)
 		}
 	}

@@ -26,6 +26,7 @@ type app struct {
 
 	store  *postgres.DB
 	server *devdb.Server
+	sup    *devdb.Supervisor // serve watches the embedded server
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) (*app, error) {
@@ -121,6 +122,12 @@ func (a *app) close() {
 	if a.store != nil {
 		a.store.Close()
 		a.store = nil
+	}
+	if a.sup != nil {
+		if err := a.sup.Stop(); err != nil {
+			a.log.Warn("embedded database stop", "err", err)
+		}
+		a.sup, a.server = nil, nil
 	}
 	if a.server != nil {
 		if err := a.server.Stop(); err != nil {

@@ -13,6 +13,8 @@ import (
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/bot/httpapi"
+	"github.com/incubot/incubot/bot/wechat"
+	"github.com/incubot/incubot/internal/devdb"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
 	"golang.org/x/term"
@@ -24,8 +26,10 @@ func (a *app) router(db *postgres.DB, metrics *bot.Metrics) *bot.Router {
 	r := bot.NewRouter(db, a.answererOn(db), db, db, a.people(db), a.log, bot.Options{
 		BotName: a.cfg.BotName, Groups: a.cfg.Groups, MaxMessageLen: a.cfg.MaxMessageLen,
 		MaxAge: a.cfg.MaxMessageAge, ContextTTL: a.cfg.ContextTTL, FormTTL: a.cfg.FormTTL,
+		Lease: a.cfg.HandlingLease,
 	})
 	r.Metrics = metrics
+	r.Codes = db
 	a.addIncubatorCommands(r, db)
 	return r
 }
@@ -72,11 +76,11 @@ func cmdChat(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(a.stdout, demoGuide, a.cfg.BotName)
 	}
 	c := &console.Console{
-		Router: a.router(db, nil), Store: db, In: a.stdin, Out: a.stdout, User: *user, Group: *group,
+		Router: a.router(db, nil), In: a.stdin, Out: a.stdout, User: *user, Group: *group,
 		BotName: a.cfg.BotName, JSON: *asJSON, Prompt: interactive && !*asJSON,
 	}
 	if !*noLimit && interactive {
-		c.PerChat, c.Global = a.cfg.ChatInterval, a.cfg.GlobalInterval
+		c.Pace = a.cfg.ChatInterval
 	}
 	return c.Run(ctx)
 }
@@ -125,11 +129,11 @@ func (a *app) loadDemo(ctx context.Context, db *postgres.DB, quiet bool) error {
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := newFlags("serve", a)
 	addr := fs.String("http", a.cfg.HTTPAddr, "serve the HTTP API on this address, e.g. 127.0.0.1:8080")
-	wechat := fs.Bool("wechat", false, "log in to WeChat and answer there")
+	wechatOn := fs.Bool("wechat", false, "log in to WeChat and answer there")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *addr == "" && !*wechat {
+	if *addr == "" && !*wechatOn {
 		return usagef("serve needs --http ADDR, --wechat, or both")
 	}
 	if *addr != "" && a.cfg.HTTPToken == "" {
@@ -142,13 +146,27 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	metrics := bot.NewMetrics()
 	metrics.OutboxLen = func() int { n, _ := db.OutboxDepth(context.Background()); return n }
 	router := a.router(db, metrics)
+	var w *wechat.WeChat
+	if *wechatOn {
+		w = a.newWeChat(db, router, metrics)
+	}
+	// The embedded database is restarted when it dies; when it cannot come
+	// back, serve exits non-zero so that the service manager acts.
+	dbDown := make(<-chan error)
+	var embedded func() string
+	if a.server != nil {
+		a.sup = devdb.Supervise(ctx, a.server, &devdb.Supervisor{Log: a.log})
+		dbDown, embedded = a.sup.Failed(), a.sup.State
+	}
 
 	// Intake stops when ctx ends; the outbox gets a grace period to drain.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	errc := make(chan error, 2)
 	running := 0
 	var srv *http.Server
 	if *addr != "" {
-		api := &httpapi.Server{Router: router, Token: a.cfg.HTTPToken, Health: db.Ping, Metrics: metrics, Log: a.log}
+		api := &httpapi.Server{Router: router, Token: a.cfg.HTTPToken, Health: db.Ping, Embedded: embedded, Metrics: metrics, Log: a.log, MaxSkew: a.cfg.MaxMessageAge}
 		srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
@@ -164,17 +182,20 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 			errc <- nil
 		}()
 	}
-	if *wechat {
+	if w != nil {
 		running++
-		go func() { errc <- a.runWeChat(ctx, db, router, metrics) }()
+		go func() { errc <- w.Run(ctx) }()
 	}
-	go retryLoop(ctx, a, router)
+	go recoverLoop(ctx, a, router)
 	var first error
 	select {
 	case <-ctx.Done():
 	case first = <-errc:
 		running--
+	case first = <-dbDown:
+		a.log.Error("the embedded database cannot be brought back; stopping so that the service manager restarts incubot", "err", first)
 	}
+	cancel()
 	a.log.Info("shutting down: intake stopped, draining")
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -189,20 +210,24 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	return first
 }
 
-// retryLoop re-handles failed messages every minute.
-func retryLoop(ctx context.Context, a *app, r *bot.Router) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
+// recoverLoop handles again, at start and then every quarter lease, the
+// messages of channels with an outbox that a crash or a failure left
+// unanswered. Inline channels (HTTP) are handled again only when their
+// sender retries the id: nobody would read an answer sent later.
+func recoverLoop(ctx context.Context, a *app, r *bot.Router) {
+	every := max(r.Opts.Lease/4, time.Second)
 	for {
+		for _, ch := range r.Opts.Outboxes {
+			if n, err := r.Recover(ctx, ch); err != nil {
+				a.log.Warn("recover messages", "channel", ch, "err", err)
+			} else if n > 0 {
+				a.log.Info("recovered messages", "channel", ch, "count", n)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			for _, ch := range []string{"wechat", httpapi.Channel} {
-				if err := r.Retry(ctx, ch, 3); err != nil {
-					a.log.Warn("retry failed messages", "channel", ch, "err", err)
-				}
-			}
+		case <-time.After(every):
 		}
 	}
 }

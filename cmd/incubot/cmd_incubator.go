@@ -15,6 +15,7 @@ import (
 	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/knowledge"
@@ -42,7 +43,7 @@ func newCode() string {
 
 func cmdPeople(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("people invite --name 张三 --role manager|officer [--incubator 创客城] | list | revoke ID")
+		return usagef("people invite --name 张三 --role manager|officer [--incubator 创客城] [--by 李科长] | list | revoke ID")
 	}
 	db, err := a.db(ctx)
 	if err != nil {
@@ -55,6 +56,7 @@ func cmdPeople(ctx context.Context, a *app, args []string) error {
 		role := fs.String("role", "", "manager (bound to one incubator) or officer")
 		inc := fs.String("incubator", "", "the incubator a manager runs")
 		days := fs.Int("days", 7, "days the code stays valid")
+		by := fs.String("by", "", "the officer issuing the code (a bound officer's name), told should the code leak; empty: every bound officer is told")
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
 		}
@@ -75,8 +77,16 @@ func cmdPeople(ctx context.Context, a *app, args []string) error {
 			}
 			incID = &i.ID
 		}
+		var issuer *int64
+		if *by != "" {
+			o, err := db.PersonByName(ctx, *by, bot.RoleOfficer)
+			if err != nil {
+				return usagef("--by %s: no single active officer of that name (see people list)", *by)
+			}
+			issuer = &o.ID
+		}
 		code := newCode()
-		p, err := db.Invite(ctx, *name, *role, incID, ops.HashCode(code), time.Now().AddDate(0, 0, *days), cliActor)
+		p, err := db.Invite(ctx, *name, *role, incID, model.HashCode(code), time.Now().AddDate(0, 0, *days), issuer, cliActor)
 		if err != nil {
 			return err
 		}
@@ -448,10 +458,10 @@ func (a *app) loadIncubatorDemo(ctx context.Context, db *postgres.DB) error {
 			return err
 		}
 		code := newCode()
-		if _, err := db.Invite(ctx, p.name, p.role, p.inc, ops.HashCode(code), time.Now().Add(time.Hour), demo); err != nil {
+		if _, err := db.Invite(ctx, p.name, p.role, p.inc, model.HashCode(code), time.Now().Add(time.Hour), nil, demo); err != nil {
 			return err
 		}
-		if _, err := db.Bind(ctx, ops.HashCode(code), console.Channel, p.name, p.name, time.Now()); err != nil {
+		if _, err := db.Bind(ctx, model.HashCode(code), console.Channel, p.name, p.name, "private:"+p.name, time.Now()); err != nil {
 			return err
 		}
 	}

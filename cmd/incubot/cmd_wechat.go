@@ -1,19 +1,23 @@
 package main
 
 import (
-	"context"
-
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/bot/wechat"
 	"github.com/incubot/incubot/internal/postgres"
 )
 
-// runWeChat logs in to WeChat and answers there until ctx ends.
-func (a *app) runWeChat(ctx context.Context, db *postgres.DB, router *bot.Router, metrics *bot.Metrics) error {
+// newWeChat builds the WeChat channel on the router: its replies go through
+// the outbox, and bindings rest on the remark names it sets.
+func (a *app) newWeChat(db *postgres.DB, router *bot.Router, metrics *bot.Metrics) *wechat.WeChat {
 	w := &wechat.WeChat{Router: router, Store: db, Sessions: db, Log: a.log.With("channel", wechat.Channel), Opts: wechat.Options{
 		QRFile: a.cfg.WeChatQRFile, Notify: a.cfg.WeChatNotify, Workers: 4, QROut: a.stderr,
 		PerChat: a.cfg.ChatInterval, Global: a.cfg.GlobalInterval,
 	}}
 	metrics.LoginUp = w.LoggedIn
-	return w.Run(ctx)
+	router.Opts.Outboxes = append(router.Opts.Outboxes, wechat.Channel)
+	if router.Anchors == nil {
+		router.Anchors = map[string]bot.Anchorer{}
+	}
+	router.Anchors[wechat.Channel] = w
+	return w
 }

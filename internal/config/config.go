@@ -55,6 +55,7 @@ type Config struct {
 	ChatInterval   time.Duration
 	GlobalInterval time.Duration
 	MaxMessageAge  time.Duration
+	HandlingLease  time.Duration
 	ContextTTL     time.Duration
 	FormTTL        time.Duration
 	MaxMessageLen  int
@@ -225,6 +226,8 @@ func fields() []field {
 	add(field{env: "INCUBOT_GLOBAL_INTERVAL", def: "400ms", help: "least time between any two sends of the account", accepts: "a duration such as 400ms"}, s, g)
 	s, g = duration(func(c *Config) *time.Duration { return &c.MaxMessageAge })
 	add(field{env: "INCUBOT_MAX_MESSAGE_AGE", def: "5m", help: "older messages (e.g. replayed after a login) are recorded but not answered", accepts: "a duration such as 5m"}, s, g)
+	s, g = duration(func(c *Config) *time.Duration { return &c.HandlingLease })
+	add(field{env: "INCUBOT_HANDLING_LEASE", def: "2m", help: "how long one handler holds a message; one left unfinished by a crash is handled again after it", accepts: "a duration such as 2m"}, s, g)
 	s, g = duration(func(c *Config) *time.Duration { return &c.ContextTTL })
 	add(field{env: "INCUBOT_CONTEXT_TTL", def: "10m", help: "how long a follow-up question stays within the previous topic", accepts: "a duration such as 10m"}, s, g)
 	s, g = duration(func(c *Config) *time.Duration { return &c.FormTTL })

@@ -240,3 +240,6 @@ func unlock(f *os.File) {
 	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 	f.Close()
 }
+
+// Pid is the server process's id (tests kill it to check recovery).
+func (s *Server) Pid() int { return s.cmd.Process.Pid }

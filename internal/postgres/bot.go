@@ -4,93 +4,169 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
-	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
 	"github.com/jackc/pgx/v5"
 )
 
-var (
-	_ bot.Store          = (*DB)(nil)
-	_ bot.QuestionLogger = (*DB)(nil)
-)
+const messageColumns = `id, attempts, channel, msg_id, chat_id, chat_kind, chat_title, sender_id, sender_name, body, mentioned, attachment, sent_at`
 
-// RecordMessage implements bot.Store: the unique (channel, msg_id) makes a
-// redelivered message, or one seen by another process, not fresh.
-func (db *DB) RecordMessage(ctx context.Context, m *bot.Message) (int64, bool, error) {
-	var id int64
-	err := db.pool.QueryRow(ctx, `INSERT INTO messages (channel, msg_id, chat_id, chat_kind, chat_title, sender_id, sender_name, body, mentioned, attachment, sent_at)
-		VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::boolean, $10::text, $11::timestamptz)
-		ON CONFLICT (channel, msg_id) DO NOTHING RETURNING id`,
-		m.Channel, m.ID, m.ChatID, m.ChatKind, m.ChatTitle, m.SenderID, m.SenderName, m.Text, m.Mentioned, m.Attachment.Kind, m.Time).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("postgres: record message: %w", err)
-	}
-	return id, true, nil
+func scanClaim(r pgx.Row) (model.Claim, error) {
+	var c model.Claim
+	err := r.Scan(&c.RowID, &c.Attempt, &c.Channel, &c.ID, &c.ChatID, &c.ChatKind, &c.ChatTitle, &c.SenderID, &c.SenderName, &c.Text, &c.Mentioned, &c.Attachment.Kind, &c.Time)
+	return c, err
 }
 
-// SetMessageStatus implements bot.Store; a failure counts an attempt.
-func (db *DB) SetMessageStatus(ctx context.Context, id int64, status, errText string) error {
-	_, err := db.pool.Exec(ctx, `UPDATE messages SET status = $2::text, error = $3::text,
-		attempts = attempts + CASE WHEN $2::text = 'failed' THEN 1 ELSE 0 END WHERE id = $1::bigint`, id, status, errText)
+// RecordMessage implements bot.Store: the unique (channel, msg_id) makes a
+// redelivered message, or one seen by another process, not fresh. A fresh
+// message is stored already claimed (handling, first attempt), so a crash
+// before it is finished leaves it to be handled again once the lease ends.
+func (db *DB) RecordMessage(ctx context.Context, m *model.Message, lease time.Duration) (model.Claim, bool, error) {
+	var id int64
+	err := db.pool.QueryRow(ctx, `INSERT INTO messages (channel, msg_id, chat_id, chat_kind, chat_title, sender_id, sender_name, body, mentioned, attachment, sent_at, status, attempts, lease_until)
+		VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::boolean, $10::text, $11::timestamptz, 'handling', 1, now() + $12::interval)
+		ON CONFLICT (channel, msg_id) DO NOTHING RETURNING id`,
+		m.Channel, m.ID, m.ChatID, m.ChatKind, m.ChatTitle, m.SenderID, m.SenderName, m.Text, m.Mentioned, m.Attachment.Kind, m.Time, lease.String()).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return model.Claim{}, false, nil
+	}
 	if err != nil {
-		return fmt.Errorf("postgres: message status: %w", err)
+		return model.Claim{}, false, fmt.Errorf("postgres: record message: %w", err)
+	}
+	return model.Claim{RowID: id, Attempt: 1, Message: *m}, true, nil
+}
+
+// open is the condition of a message nobody holds and that may be handled.
+const open = `(status = 'received' OR (status = 'handling' AND lease_until < now()) OR (status = 'failed' AND attempts < $3::int))`
+
+// Reclaim implements bot.Store.
+func (db *DB) Reclaim(ctx context.Context, channel, msgID string, lease time.Duration, maxAttempts int) (model.Claim, bool, model.MessageState, error) {
+	c, err := scanClaim(db.pool.QueryRow(ctx, `UPDATE messages SET status = 'handling', attempts = attempts + 1, lease_until = now() + $4::interval
+		WHERE channel = $1::text AND msg_id = $2::text AND `+open+` RETURNING `+messageColumns, channel, msgID, maxAttempts, lease.String()))
+	if err == nil {
+		return c, true, model.MessageState{}, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return c, false, model.MessageState{}, fmt.Errorf("postgres: reclaim message: %w", err)
+	}
+	var st model.MessageState
+	err = db.pool.QueryRow(ctx, `SELECT id, status, attempts, coalesce(lease_until > now(), false) FROM messages WHERE channel = $1::text AND msg_id = $2::text`,
+		channel, msgID).Scan(&st.RowID, &st.Status, &st.Attempts, &st.LeaseLive)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, false, st, fmt.Errorf("postgres: message %s: %w", msgID, model.ErrNotFound)
+	}
+	if err != nil {
+		return c, false, st, fmt.Errorf("postgres: message state: %w", err)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT o.channel, o.chat_id, o.chat_kind, o.body, m.sender_name FROM outbox o JOIN messages m ON m.id = o.message_id
+		WHERE o.message_id = $1::bigint ORDER BY o.id`, st.RowID)
+	if err != nil {
+		return c, false, st, fmt.Errorf("postgres: stored replies: %w", err)
+	}
+	st.Replies, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Reply, error) {
+		var rep model.Reply
+		err := r.Scan(&rep.Channel, &rep.ChatID, &rep.ChatKind, &rep.Text, &rep.To)
+		return rep, err
+	})
+	if err != nil {
+		return c, false, st, fmt.Errorf("postgres: stored replies: %w", err)
+	}
+	return c, false, st, nil
+}
+
+// ClaimStale implements bot.Store.
+func (db *DB) ClaimStale(ctx context.Context, channel string, lease time.Duration, maxAttempts, limit int) ([]model.Claim, error) {
+	rows, err := db.pool.Query(ctx, `UPDATE messages SET status = 'handling', attempts = attempts + 1, lease_until = now() + $4::interval
+		WHERE id IN (SELECT id FROM messages WHERE channel = $1::text AND status IN ('received', 'handling', 'failed') AND `+open+`
+			ORDER BY id LIMIT $2::int FOR UPDATE SKIP LOCKED)
+		RETURNING `+messageColumns, channel, limit, maxAttempts, lease.String())
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim stale messages: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Claim, error) { return scanClaim(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim stale messages: %w", err)
+	}
+	slices.SortFunc(out, func(a, b model.Claim) int { return int(a.RowID - b.RowID) })
+	return out, nil
+}
+
+// FinishMessage implements bot.Store.
+func (db *DB) FinishMessage(ctx context.Context, f model.Finish) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE messages SET status = $3::text, error = $4::text, lease_until = NULL
+			WHERE id = $1::bigint AND attempts = $2::int AND status = 'handling'`, f.Claim.RowID, f.Claim.Attempt, f.Status, f.Error)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return model.ErrConflict
+		}
+		if f.Session != nil {
+			if err := saveSession(ctx, tx, f.Key, *f.Session); err != nil {
+				return err
+			}
+		}
+		return queue(ctx, tx, f.Claim.RowID, f.Replies, f.Delivered)
+	})
+	if err != nil && !errors.Is(err, model.ErrConflict) {
+		return fmt.Errorf("postgres: finish message: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: message %d was taken over: %w", f.Claim.RowID, err)
 	}
 	return nil
 }
 
-// FinishMessage implements bot.Store.
-func (db *DB) FinishMessage(ctx context.Context, id int64, replies []bot.Reply, delivered bool) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		if err := queue(ctx, tx, replies, delivered); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `UPDATE messages SET status = 'handled', error = '' WHERE id = $1::bigint`, id)
-		return err
-	})
-}
-
 // QueueReplies implements bot.Store.
-func (db *DB) QueueReplies(ctx context.Context, replies []bot.Reply, delivered bool) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error { return queue(ctx, tx, replies, delivered) })
+func (db *DB) QueueReplies(ctx context.Context, replies []model.Reply) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error { return queue(ctx, tx, 0, replies, false) })
 }
 
-func queue(ctx context.Context, tx pgx.Tx, replies []bot.Reply, delivered bool) error {
+func queue(ctx context.Context, tx pgx.Tx, messageID int64, replies []model.Reply, delivered bool) error {
+	var mid *int64
+	if messageID != 0 {
+		mid = &messageID
+	}
 	for _, r := range replies {
 		status := "pending"
 		if delivered {
 			status = "sent"
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO outbox (channel, chat_id, chat_kind, body, status, sent_at)
-				VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, CASE WHEN $5::text = 'sent' THEN now() END)`,
-			r.Channel, r.ChatID, r.ChatKind, r.Text, status); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO outbox (channel, chat_id, chat_kind, body, status, sent_at, message_id)
+				VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, CASE WHEN $5::text = 'sent' THEN now() END, $6::bigint)`,
+			r.Channel, r.ChatID, r.ChatKind, r.Text, status, mid); err != nil {
 			return fmt.Errorf("postgres: queue reply: %w", err)
 		}
 	}
 	return nil
 }
 
-// FailedMessages implements bot.Store.
-func (db *DB) FailedMessages(ctx context.Context, channel string, maxAttempts int) ([]bot.StoredMessage, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, attempts, channel, msg_id, chat_id, chat_kind, chat_title, sender_id, sender_name, body, mentioned, attachment, sent_at
-		FROM messages WHERE channel = $1::text AND status = 'failed' AND attempts < $2::int ORDER BY id`, channel, maxAttempts)
+// MessageCounts counts a channel's messages by status (tests, /metrics).
+func (db *DB) MessageCounts(ctx context.Context, channel string) (map[string]int, error) {
+	rows, err := db.pool.Query(ctx, `SELECT status, count(*) FROM messages WHERE channel = $1::text GROUP BY status`, channel)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: failed messages: %w", err)
+		return nil, fmt.Errorf("postgres: message counts: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.StoredMessage, error) {
-		var s bot.StoredMessage
-		err := r.Scan(&s.RowID, &s.Attempts, &s.Channel, &s.ID, &s.ChatID, &s.ChatKind, &s.ChatTitle, &s.SenderID, &s.SenderName, &s.Text, &s.Mentioned, &s.Attachment.Kind, &s.Time)
-		return s, err
-	})
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
 }
 
 // Session implements bot.Store; a person without state gets a zero Session.
-func (db *DB) Session(ctx context.Context, k bot.SessionKey) (bot.Session, error) {
-	var s bot.Session
+func (db *DB) Session(ctx context.Context, k model.SessionKey) (model.Session, error) {
+	var s model.Session
 	var topicExp, formExp *time.Time
 	err := db.pool.QueryRow(ctx, `SELECT topic, topic_expires, form, form_expires FROM sessions
 		WHERE channel = $1::text AND chat_id = $2::text AND sender_id = $3::text`, k.Channel, k.ChatID, k.SenderID).Scan(&s.Topic, &topicExp, &s.Form, &formExp)
@@ -109,13 +185,12 @@ func (db *DB) Session(ctx context.Context, k bot.SessionKey) (bot.Session, error
 	return s, nil
 }
 
-// SaveSession implements bot.Store.
-func (db *DB) SaveSession(ctx context.Context, k bot.SessionKey, s bot.Session) error {
+func saveSession(ctx context.Context, tx pgx.Tx, k model.SessionKey, s model.Session) error {
 	var form any
 	if s.Form != nil {
 		form = string(s.Form)
 	}
-	_, err := db.pool.Exec(ctx, `INSERT INTO sessions (channel, chat_id, sender_id, topic, topic_expires, form, form_expires, updated_at)
+	_, err := tx.Exec(ctx, `INSERT INTO sessions (channel, chat_id, sender_id, topic, topic_expires, form, form_expires, updated_at)
 		VALUES ($1::text, $2::text, $3::text, $4::text, $5::timestamptz, $6::jsonb, $7::timestamptz, now())
 		ON CONFLICT (channel, chat_id, sender_id) DO UPDATE SET topic = excluded.topic, topic_expires = excluded.topic_expires,
 			form = excluded.form, form_expires = excluded.form_expires, updated_at = now()`,
@@ -135,7 +210,7 @@ func nullTime(t time.Time) *time.Time {
 
 // ClaimOutbox implements bot.Store: it leases the oldest pending replies of
 // a channel to one sender, so that two processes never send the same reply.
-func (db *DB) ClaimOutbox(ctx context.Context, channel, owner string, limit int, lease time.Duration) ([]bot.Outgoing, error) {
+func (db *DB) ClaimOutbox(ctx context.Context, channel, owner string, limit int, lease time.Duration) ([]model.Outgoing, error) {
 	rows, err := db.pool.Query(ctx, `UPDATE outbox SET claimed_by = $2::text, claimed_until = now() + $4::interval
 		WHERE id IN (SELECT id FROM outbox WHERE channel = $1::text AND status = 'pending'
 			AND (claimed_until IS NULL OR claimed_until < now() OR claimed_by = $2::text)
@@ -144,8 +219,8 @@ func (db *DB) ClaimOutbox(ctx context.Context, channel, owner string, limit int,
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim outbox: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (bot.Outgoing, error) {
-		var o bot.Outgoing
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Outgoing, error) {
+		var o model.Outgoing
 		err := r.Scan(&o.ID, &o.Channel, &o.ChatID, &o.ChatKind, &o.Text, &o.Attempts)
 		return o, err
 	})
@@ -153,11 +228,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, channel, owner string, limit int,
 		return nil, err
 	}
 	// UPDATE … RETURNING does not keep the subquery's order.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortFunc(out, func(a, b model.Outgoing) int { return int(a.ID - b.ID) })
 	return out, nil
 }
 
@@ -183,7 +254,7 @@ func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 }
 
 // LogQuestion implements bot.QuestionLogger.
-func (db *DB) LogQuestion(ctx context.Context, messageID int64, m *bot.Message, ans *knowledge.Answer) error {
+func (db *DB) LogQuestion(ctx context.Context, messageID int64, m *model.Message, ans *knowledge.Answer) error {
 	var mid *int64
 	if messageID != 0 {
 		mid = &messageID

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/incubot/incubot/internal/model"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
@@ -19,10 +20,10 @@ import (
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
 
-// Sentinel errors callers may test with errors.Is.
+// Sentinel errors callers may test with errors.Is: the project's one set.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
+	ErrNotFound = model.ErrNotFound
+	ErrConflict = model.ErrConflict
 )
 
 // DB is the connection pool and everything stored through it.

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Actor is who made a change, for the audit log.
@@ -62,143 +60,6 @@ func (db *DB) IncubatorByName(ctx context.Context, name string) (incubator.Incub
 		return inc, fmt.Errorf("incubator %q: %w", name, ErrNotFound)
 	}
 	return inc, err
-}
-
-// PersonRecord is a person as stored.
-type PersonRecord struct {
-	ID            int64
-	Name          string
-	Role          string
-	IncubatorID   *int
-	Incubator     string
-	Channel       string
-	ContactKey    string
-	ContactName   string
-	InviteExpires *time.Time
-	BoundAt       *time.Time
-	RevokedAt     *time.Time
-}
-
-const personColumns = `p.id, p.name, p.role, p.incubator_id, coalesce(i.name, ''), p.channel, p.contact_key, p.contact_name, p.invite_expires, p.bound_at, p.revoked_at`
-
-func scanPerson(row pgx.Row) (PersonRecord, error) {
-	var p PersonRecord
-	err := row.Scan(&p.ID, &p.Name, &p.Role, &p.IncubatorID, &p.Incubator, &p.Channel, &p.ContactKey, &p.ContactName, &p.InviteExpires, &p.BoundAt, &p.RevokedAt)
-	return p, err
-}
-
-// Invite creates a person with a one-time binding code (stored hashed), or
-// gives an existing active person of that name and role a new code, so that
-// a lost binding can be made again.
-func (db *DB) Invite(ctx context.Context, name, role string, incubatorID *int, codeHash string, expires time.Time, a Actor) (PersonRecord, error) {
-	var p PersonRecord
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM people WHERE name = $1::text AND role = $2::text AND revoked_at IS NULL
-			AND incubator_id IS NOT DISTINCT FROM $3::int`, name, role, incubatorID).Scan(&id)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			err = tx.QueryRow(ctx, `INSERT INTO people (name, role, incubator_id, invite_hash, invite_expires)
-				VALUES ($1::text, $2::text, $3::int, $4::text, $5::timestamptz) RETURNING id`, name, role, incubatorID, codeHash, expires).Scan(&id)
-		case err == nil:
-			_, err = tx.Exec(ctx, `UPDATE people SET invite_hash = $2::text, invite_expires = $3::timestamptz WHERE id = $1::bigint`, id, codeHash, expires)
-		}
-		if err != nil {
-			return err
-		}
-		p, err = scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id WHERE p.id = $1::bigint`, id))
-		if err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "invite", "person", fmt.Sprint(id), nil, map[string]any{"name": name, "role": role, "incubator": p.Incubator})
-	})
-	if err != nil {
-		return p, fmt.Errorf("postgres: invite %s: %w", name, err)
-	}
-	return p, nil
-}
-
-// Bind uses a binding code: the person is now whoever sent it on that
-// channel. It fails with ErrNotFound for an unknown, used or expired code,
-// and ErrConflict when this contact is already bound to someone else.
-func (db *DB) Bind(ctx context.Context, codeHash, channel, contactKey, contactName string, now time.Time) (PersonRecord, error) {
-	var p PersonRecord
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		p, err = scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id
-			WHERE p.invite_hash = $1::text AND p.revoked_at IS NULL AND p.invite_expires > $2::timestamptz FOR UPDATE OF p`, codeHash, now))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		before := map[string]any{"channel": p.Channel, "contact": p.ContactKey}
-		if _, err := tx.Exec(ctx, `UPDATE people SET channel = $2::text, contact_key = $3::text, contact_name = $4::text, bound_at = $5::timestamptz,
-			invite_hash = NULL, invite_expires = NULL WHERE id = $1::bigint`, p.ID, channel, contactKey, contactName, now); err != nil {
-			var pe *pgconn.PgError
-			if errors.As(err, &pe) && pe.Code == "23505" {
-				return ErrConflict
-			}
-			return err
-		}
-		p.Channel, p.ContactKey, p.ContactName = channel, contactKey, contactName
-		return audit(ctx, tx, Actor{Name: p.Name, Role: p.Role, Channel: channel}, "bind", "person", fmt.Sprint(p.ID), before, map[string]any{"channel": channel, "contact": contactKey})
-	})
-	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrConflict) {
-		return p, fmt.Errorf("postgres: bind: %w", err)
-	}
-	return p, err
-}
-
-// PersonByContact finds the active person bound to a contact, or ErrNotFound.
-func (db *DB) PersonByContact(ctx context.Context, channel, contactKey string) (PersonRecord, error) {
-	p, err := scanPerson(db.pool.QueryRow(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id
-		WHERE p.channel = $1::text AND p.contact_key = $2::text AND p.revoked_at IS NULL`, channel, contactKey))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, ErrNotFound
-	}
-	return p, err
-}
-
-// Lookup implements bot.People: bound people have their role; everyone
-// else is an enterprise user.
-func (db *DB) Lookup(ctx context.Context, m *bot.Message) (bot.Person, error) {
-	p, err := db.PersonByContact(ctx, m.Channel, m.SenderID)
-	if errors.Is(err, ErrNotFound) {
-		return bot.Person{Name: m.SenderName, Role: bot.RoleEnterprise}, nil
-	}
-	if err != nil {
-		return bot.Person{}, fmt.Errorf("postgres: person of %s: %w", m.SenderID, err)
-	}
-	out := bot.Person{ID: p.ID, Name: p.Name, Role: p.Role, Incubator: p.Incubator}
-	if p.IncubatorID != nil {
-		out.IncubatorID = *p.IncubatorID
-	}
-	return out, nil
-}
-
-// People lists everyone invited, active first.
-func (db *DB) People(ctx context.Context) ([]PersonRecord, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+personColumns+` FROM people p LEFT JOIN incubators i ON i.id = p.incubator_id ORDER BY p.revoked_at IS NOT NULL, p.id`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: people: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (PersonRecord, error) { return scanPerson(r) })
-}
-
-// Revoke ends a person's role and binding.
-func (db *DB) Revoke(ctx context.Context, id int64, a Actor) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE people SET revoked_at = now(), invite_hash = NULL WHERE id = $1::bigint AND revoked_at IS NULL`, id)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("person %d: %w", id, ErrNotFound)
-		}
-		return audit(ctx, tx, a, "revoke", "person", fmt.Sprint(id), nil, nil)
-	})
 }
 
 const assetColumns = `a.id, a.incubator_id, i.name, a.code, a.name, a.category, a.spec, a.quantity, (a.unit_price * 100)::bigint, a.location, a.purchased_on, a.note, a.status`

@@ -1,0 +1,167 @@
+// Package model holds the plain records that the bot, its operations and
+// storage share, and the one set of sentinel errors. It imports nothing of
+// the project, so storage can use it without importing the bot.
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Sentinel errors, one per meaning; wrap them with %w and test with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	ErrInvalid  = errors.New("invalid")
+)
+
+// Chat kinds.
+const (
+	Private = "private"
+	Group   = "group"
+)
+
+// Roles of people.
+const (
+	RoleOfficer    = "officer"
+	RoleManager    = "manager"
+	RoleEnterprise = "enterprise"
+)
+
+// Message is an inbound message as every channel delivers it. Channel and
+// SenderID are set by the channel the message arrived on, never taken from
+// what the sender claims.
+type Message struct {
+	Channel    string
+	ID         string // the channel's message id, for deduplication
+	ChatID     string
+	ChatKind   string
+	ChatTitle  string
+	SenderID   string
+	SenderName string
+	Text       string
+	Mentioned  bool // a real @-mention of the bot
+	Attachment Attachment
+	Time       time.Time
+	FromSelf   bool
+}
+
+// Attachment describes a non-text part of a message.
+type Attachment struct {
+	Kind string `json:"kind,omitempty"` // image, voice, video, file, emoticon
+	Name string `json:"name,omitempty"`
+	Size int64  `json:"size,omitempty"`
+}
+
+// Reply is one message to send.
+type Reply struct {
+	Channel  string `json:"-"`
+	ChatID   string `json:"chat"`
+	ChatKind string `json:"-"`
+	To       string `json:"to"`
+	Text     string `json:"text"`
+}
+
+// Person is who sent a message, as far as the bot knows.
+type Person struct {
+	ID          int64
+	Name        string
+	Role        string
+	IncubatorID int
+	Incubator   string
+}
+
+// SessionKey names one person in one chat.
+type SessionKey struct {
+	Channel, ChatID, SenderID string
+}
+
+// Session is a person's conversation state, kept in the database so that it
+// survives a restart and any process can continue it.
+type Session struct {
+	Topic        string
+	TopicExpires time.Time
+	Form         []byte // JSON of a multi-step exchange, nil when none
+	FormExpires  time.Time
+}
+
+// Message statuses in the database.
+const (
+	StatusReceived = "received" // recorded, not yet claimed
+	StatusHandling = "handling" // claimed by a handler until its lease ends
+	StatusHandled  = "handled"  // answered (its replies are stored with it)
+	StatusIgnored  = "ignored"  // not addressed to the bot
+	StatusStale    = "stale"    // too old to answer (replayed after a login)
+	StatusFailed   = "failed"   // handling failed; retried up to a limit
+)
+
+// Claim is a message a handler holds: its attempt number is the claim's
+// token, so a handler whose lease ran out cannot finish it.
+type Claim struct {
+	RowID   int64
+	Attempt int
+	Message
+}
+
+// MessageState is what is known of a recorded message.
+type MessageState struct {
+	RowID    int64
+	Status   string
+	Attempts int
+	// LeaseLive says another handler holds the message now.
+	LeaseLive bool
+	// Replies are the replies stored with a handled message.
+	Replies []Reply
+}
+
+// Outgoing is a queued reply.
+type Outgoing struct {
+	ID       int64
+	Channel  string
+	ChatID   string
+	ChatKind string
+	Text     string
+	Attempts int
+}
+
+// Finish is the end of one handling, written in one transaction: the
+// person's session, the replies and the message's status. It applies only
+// while the claim holds.
+type Finish struct {
+	Claim  Claim
+	Status string // handled, ignored, stale or failed
+	Error  string
+	// Replies are stored with the message; Delivered says they were
+	// returned inline (stored as sent), else they are queued in the outbox.
+	Replies   []Reply
+	Delivered bool
+	// Session, when not nil, is saved under Key.
+	Key     SessionKey
+	Session *Session
+}
+
+// HashCode is how one-time codes are stored and compared: never in clear.
+// Codes are read case-insensitively.
+func HashCode(code string) string {
+	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(code))))
+	return hex.EncodeToString(sum[:])
+}
+
+// Exposed is a one-time code voided because it was seen outside a private
+// chat with the bot, with whom to tell.
+type Exposed struct {
+	Person string // whose code it was
+	// Notify are the officers to tell: the one who issued it, else every
+	// bound officer.
+	Notify []Contact
+}
+
+// Contact is where a bound person is reached privately.
+type Contact struct {
+	Name    string
+	Channel string
+	ChatID  string
+}
