@@ -84,7 +84,7 @@ func (r *Router) screen(ctx context.Context, m *Message) (code string, voided bo
 	for i, c := range cands {
 		hashes[i] = model.HashCode(c)
 	}
-	live, err := r.Codes.LiveCodes(ctx, hashes)
+	live, err := r.Codes.LiveCodes(ctx, hashes, r.Opts.Now())
 	if err != nil {
 		return "", false, err
 	}

@@ -123,7 +123,7 @@ type form struct {
 // Codes knows the one-time codes in force, by hash (model.HashCode).
 type Codes interface {
 	// LiveCodes returns which of the hashes are codes in force.
-	LiveCodes(ctx context.Context, hashes []string) ([]string, error)
+	LiveCodes(ctx context.Context, hashes []string, now time.Time) ([]string, error)
 	// VoidCodes cancels codes and says whom to tell.
 	VoidCodes(ctx context.Context, hashes []string, where string) ([]model.Exposed, error)
 }

@@ -266,3 +266,40 @@ func (db *DB) LogQuestion(ctx context.Context, messageID int64, m *model.Message
 	_, err := db.LogAnswer(ctx, QuestionLog{MessageID: mid, Channel: m.Channel, Chat: chat, Asker: m.SenderName, Question: m.Text}, ans)
 	return err
 }
+
+// MessageTexts are the stored texts of a channel's messages, oldest first
+// (what the message log keeps, for checks).
+func (db *DB) MessageTexts(ctx context.Context, channel string) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT body FROM messages WHERE channel = $1::text ORDER BY id`, channel)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: message texts: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// ReplyCounts maps each message id of a channel to its status and the
+// number of replies stored with it (checks after a crash: exactly one).
+func (db *DB) ReplyCounts(ctx context.Context, channel string) (map[string]MessageReplies, error) {
+	rows, err := db.pool.Query(ctx, `SELECT m.msg_id, m.status, count(o.id) FROM messages m LEFT JOIN outbox o ON o.message_id = m.id
+		WHERE m.channel = $1::text GROUP BY m.msg_id, m.status`, channel)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: reply counts: %w", err)
+	}
+	out := map[string]MessageReplies{}
+	for rows.Next() {
+		var id string
+		var r MessageReplies
+		if err := rows.Scan(&id, &r.Status, &r.Replies); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[id] = r
+	}
+	return out, rows.Err()
+}
+
+// MessageReplies is a recorded message's status and stored reply count.
+type MessageReplies struct {
+	Status  string
+	Replies int
+}

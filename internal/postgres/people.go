@@ -186,11 +186,11 @@ func (db *DB) Revoke(ctx context.Context, id int64, a Actor) error {
 }
 
 // LiveCodes implements bot.Codes: which of the hashes are codes in force.
-func (db *DB) LiveCodes(ctx context.Context, hashes []string) ([]string, error) {
+func (db *DB) LiveCodes(ctx context.Context, hashes []string, now time.Time) ([]string, error) {
 	if len(hashes) == 0 {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, `SELECT invite_hash FROM people WHERE invite_hash = ANY($1::text[]) AND revoked_at IS NULL AND invite_expires > now()`, hashes)
+	rows, err := db.pool.Query(ctx, `SELECT invite_hash FROM people WHERE invite_hash = ANY($1::text[]) AND revoked_at IS NULL AND invite_expires > $2::timestamptz`, hashes, now)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: live codes: %w", err)
 	}
