@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/internal/model"
+	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
 )
@@ -29,6 +31,8 @@ type fakeWeb struct {
 	inbox    []map[string]any // messages the next webwxsync delivers
 	sent     []string         // texts the bot sent, "to: content"
 	paths    map[string]int
+	remarks  []string // remark names the bot set, "user: name"
+	noRemark bool     // refuse remark changes, as WeChat may
 }
 
 func newFakeWeb(t *testing.T) *fakeWeb {
@@ -83,7 +87,24 @@ func (f *fakeWeb) serve(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(r.URL.Path, "/webwxgetcontact"):
 		js(map[string]any{"BaseResponse": ok, "MemberCount": 1, "Seq": 0, "MemberList": []map[string]any{
 			{"UserName": "@friend1", "NickName": "张三", "RemarkName": "张三-科技公司", "VerifyFlag": 0, "ContactFlag": 3},
+			{"UserName": "@friend2", "NickName": "小李", "VerifyFlag": 0, "ContactFlag": 3},
+			{"UserName": "@stranger", "NickName": "李科长#1", "VerifyFlag": 0, "ContactFlag": 3},
 		}})
+	case strings.HasSuffix(r.URL.Path, "/webwxoplog"):
+		var body struct{ UserName, RemarkName string }
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &body)
+		f.mu.Lock()
+		refuse := f.noRemark
+		if !refuse {
+			f.remarks = append(f.remarks, body.UserName+": "+body.RemarkName)
+		}
+		f.mu.Unlock()
+		if refuse {
+			js(map[string]any{"BaseResponse": map[string]any{"Ret": 1, "ErrMsg": "refused"}})
+			return
+		}
+		js(map[string]any{"BaseResponse": ok})
 	case strings.HasSuffix(r.URL.Path, "/synccheck"):
 		f.mu.Lock()
 		pending := len(f.inbox)
@@ -201,5 +222,77 @@ func TestAgainstFakeWebWeChat(t *testing.T) {
 	})
 	if fake.jslogins != 1 {
 		t.Fatalf("the second run must log in hot, without a QR code; jslogin called %d times", fake.jslogins)
+	}
+}
+
+// Finding 2: binding gives the contact a remark name the bot sets itself;
+// the binding rests on it, so a stranger whose nickname is that very name
+// gets no role. When WeChat refuses the remark, the binding waits and the
+// code stays valid.
+func TestBindingSetsARemarkNameNicknamesNeverMatch(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	router := bot.NewRouter(db, nil, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute, Outboxes: []string{Channel}})
+	router.Codes = db
+	router.AddCommand(bot.Command{Names: []string{"待核验"}, Roles: []string{bot.RoleOfficer}, Usage: "待核验", Help: "-",
+		Run: func(context.Context, *bot.Request) (string, error) { return "officer ok", nil }})
+	router.AddCommand(bot.Command{Names: []string{"绑定"}, Usage: "绑定", Help: "-", Run: func(ctx context.Context, req *bot.Request) (string, error) {
+		inv, err := db.Invitation(ctx, model.HashCode(req.Code), time.Now())
+		if err != nil {
+			return "no code", nil
+		}
+		sender, chat, err := req.Anchor(ctx, fmt.Sprintf("%s#%d", inv.Name, inv.ID))
+		if err != nil {
+			return "remark refused", nil
+		}
+		if _, err := db.Bind(ctx, model.HashCode(req.Code), req.Msg.Channel, sender, req.Msg.SenderName, chat, time.Now()); err != nil {
+			return "", err
+		}
+		return "bound " + sender, nil
+	}})
+	if p, err := db.Invite(ctx, "李科长", bot.RoleOfficer, nil, model.HashCode("CODE1234"), time.Now().Add(time.Hour), nil, postgres.Actor{Name: "t"}); err != nil || p.ID != 1 {
+		t.Fatalf("invite: %+v %v", p, err)
+	}
+	fake := newFakeWeb(t)
+	target, _ := url.Parse(fake.srv.URL)
+	w := &WeChat{Router: router, Store: db, Sessions: db, Log: slog.New(slog.DiscardHandler), Opts: Options{Workers: 1, Transport: redirect{target}}}
+	router.Anchors = map[string]bot.Anchorer{Channel: w}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	defer func() { cancel(); <-done }()
+	wait := func(n int) []string {
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) {
+			if s := fake.sentTexts(); len(s) >= n {
+				return s
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("%d replies expected, got %q", n, fake.sentTexts())
+		return nil
+	}
+	fake.mu.Lock()
+	fake.noRemark = true
+	fake.mu.Unlock()
+	fake.deliver("b1", "@friend2", "绑定 CODE1234")
+	if s := wait(1); s[0] != "@friend2: remark refused" {
+		t.Fatalf("a refused remark stops the binding: %q", s)
+	}
+	fake.mu.Lock()
+	fake.noRemark = false
+	fake.mu.Unlock()
+	fake.deliver("b2", "@friend2", "绑定 CODE1234")
+	if s := wait(2); s[1] != "@friend2: bound remark:李科长#1" {
+		t.Fatalf("binding after the remark is set: %q", s)
+	}
+	if fake.remarks[0] != "@friend2: 李科长#1" {
+		t.Fatalf("the bot sets the remark itself: %q", fake.remarks)
+	}
+	fake.deliver("b3", "@friend2", "待核验")
+	fake.deliver("b4", "@stranger", "待核验")
+	s := wait(4)
+	if s[2] != "@friend2: officer ok" || !strings.Contains(s[3], "只对科技局工作人员开放") {
+		t.Fatalf("the bound contact is the officer, the stranger with the remark as nickname is not: %q", s[2:])
 	}
 }
