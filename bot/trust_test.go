@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/bot/httpapi"
 )
 
@@ -171,5 +172,42 @@ func TestHTTPRefusesSkewedTimeAndNUL(t *testing.T) {
 	now := w.now.Format(time.RFC3339)
 	if code, replies, raw := a.post(`{"id":"t5","chat_id":"c","sender_id":"s","text":"购买科技成果补助比例","time":"` + now + `"}`); code != 200 || len(replies) != 1 {
 		t.Fatalf("a current time is answered: %d %s", code, raw)
+	}
+}
+
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) { return 0, errors.New("write |1: broken pipe") }
+
+// Finding 15 (console): a run whose output pipe is closed ends with an
+// error; its reply is never printed by a later run, into another session.
+func TestConsoleClosedPipeLeavesNothingForTheNextRun(t *testing.T) {
+	w := newWorld(t)
+	dead := &console.Console{Router: w.router, In: strings.NewReader("购买科技成果补助的比例是多少？"), Out: brokenPipe{}, User: "甲", BotName: "小助手", JSON: true}
+	if err := dead.Run(context.Background()); err == nil {
+		t.Fatal("a closed pipe must end the run with an error")
+	}
+	got := w.chat(t, "乙", "", "原文 购买科技成果补助 第十条")
+	if len(got) != 1 || got[0].To != "乙" || !strings.Contains(got[0].Text, "公示5个工作日") {
+		t.Fatalf("the next run prints only its own reply: %+v", got)
+	}
+}
+
+// /healthz says how the embedded database stands.
+func TestHealthzNamesTheEmbeddedDatabaseState(t *testing.T) {
+	w := newWorld(t)
+	s := &httpapi.Server{Router: w.router, Token: "0123456789abcdef", Health: func(context.Context) error { return errors.New("down") },
+		Embedded: func() string { return "restarting" }}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	r, err := http.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	var body map[string]string
+	json.NewDecoder(r.Body).Decode(&body)
+	if r.StatusCode != 503 || body["embedded_database"] != "restarting" || body["database"] != "unreachable" {
+		t.Fatalf("healthz: %d %v", r.StatusCode, body)
 	}
 }
