@@ -17,14 +17,35 @@ import (
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/incubot/incubot/internal/model"
-	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
 )
 
+// Store is what the incubator commands read and change: people and their
+// codes, the asset register and its reports, status reports, unanswered
+// questions. Every change carries the actor, for the audit log.
+type Store interface {
+	Invitation(ctx context.Context, codeHash string, now time.Time) (model.PersonRecord, error)
+	Bind(ctx context.Context, codeHash, channel, contactKey, contactName, chatID string, now time.Time) (model.PersonRecord, error)
+
+	Assets(ctx context.Context, incubatorID int, status string) ([]incubator.Asset, error)
+	AssetsByCode(ctx context.Context, code string) ([]incubator.Asset, error)
+	AssetSummaries(ctx context.Context, incubatorID int) ([]model.AssetSummary, error)
+	CreateAssetReport(ctx context.Context, rep *incubator.AssetReport, a model.Actor) error
+	PendingAssetReports(ctx context.Context) ([]incubator.AssetReport, error)
+	ReviewReport(ctx context.Context, id int64, passed bool, note string, a model.Actor) (incubator.AssetReport, error)
+
+	SaveStatusReport(ctx context.Context, r *incubator.StatusReport, a model.Actor) (replaced bool, err error)
+	StatusReports(ctx context.Context, from, to string, history bool) ([]incubator.StatusReport, error)
+
+	Questions(ctx context.Context, since time.Time, unansweredOnly bool) ([]model.QuestionLog, error)
+}
+
 // Ops are the incubator commands of the bot.
 type Ops struct {
-	DB  *postgres.DB
-	Now func() time.Time
+	Store Store
+	// Docs is the policy library, for retiring a document in chat.
+	Docs knowledge.Store
+	Now  func() time.Time
 }
 
 // Register adds the commands, forms and the free-text interceptor.
@@ -52,8 +73,8 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddInterceptor(o.freeText)
 }
 
-func actor(req *bot.Request) postgres.Actor {
-	return postgres.Actor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}
+func actor(req *bot.Request) model.Actor {
+	return model.Actor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}
 }
 
 // bind binds the sender to the person a code was issued for. The code
@@ -75,7 +96,7 @@ func (o *Ops) bind(ctx context.Context, req *bot.Request) (string, error) {
 		return "", bot.Userf("这条绑定消息没有处理完，绑定码已按规定隐去。请重新发送“绑定 绑定码”。")
 	}
 	hash := model.HashCode(code)
-	inv, err := o.DB.Invitation(ctx, hash, o.Now())
+	inv, err := o.Store.Invitation(ctx, hash, o.Now())
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return "", bot.Userf("绑定码无效、已使用或已过期。请向区科技局重新索取。")
@@ -87,7 +108,7 @@ func (o *Ops) bind(ctx context.Context, req *bot.Request) (string, error) {
 	if err != nil {
 		return "", bot.Userf("绑定没有完成：我需要把您在机器人微信里的备注设为“%s”，但微信暂时不允许。请联系区科技局在机器人的手机上把您的备注改为“%s”，然后再发送一次“绑定 绑定码”（绑定码仍然有效）。", label, label)
 	}
-	p, err := o.DB.Bind(ctx, hash, req.Msg.Channel, sender, req.Msg.SenderName, chat, o.Now())
+	p, err := o.Store.Bind(ctx, hash, req.Msg.Channel, sender, req.Msg.SenderName, chat, o.Now())
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return "", bot.Userf("绑定码无效、已使用或已过期。请向区科技局重新索取。")
@@ -145,12 +166,41 @@ func (o *Ops) reportCommand(kind string) func(context.Context, *bot.Request) (st
 			return "", err
 		}
 		if _, err := incubator.Transition(asset.Status, kind); err != nil {
-			return "", bot.Userf("%s %s：%s", asset.Code, asset.Name, chineseReason(err))
+			text, _ := refusal(err)
+			return "", bot.Userf("%s %s：%s", asset.Code, asset.Name, text)
 		}
 		return o.askConfirm(req, asset, kind, strings.TrimSpace(note))
 	}
 }
 
+// refusal renders a rule's refusal for the person who sent the request.
+func refusal(err error) (string, bool) {
+	var r *incubator.Refusal
+	if !errors.As(err, &r) {
+		return "", false
+	}
+	switch r.Rule {
+	case incubator.RefuseAlreadyMissing:
+		return "该资产已登记为缺失，无需重复报送；找回或补齐后请发送“补齐 编号”", true
+	case incubator.RefuseAlreadyDamaged:
+		return "该资产已登记为损坏，无需重复报送", true
+	case incubator.RefuseMissingFirst:
+		return "该资产登记为缺失，找到后请先发送“补齐 编号”", true
+	case incubator.RefuseRestorePending:
+		return "该资产已报补齐，正在等待科技局核验", true
+	case incubator.RefuseNothingMissing:
+		return fmt.Sprintf("该资产当前状态为“%s”，没有缺失或损坏记录，无需报补齐", r.Status), true
+	case incubator.RefuseReviewed:
+		return fmt.Sprintf("报告 %d 已于此前核验（%s）", r.Report, r.Status), true
+	case incubator.RefuseUnknownKind:
+		return fmt.Sprintf("未知的报送类型“%s”，请用“缺失/损坏/补齐 资产编号 说明”的格式报送", r.Kind), true
+	}
+	return "这项报送不符合台账规则，没有保存。请联系区科技局。", true
+}
+
+// chineseReason reads the reason of a form or period error, which the
+// incubator package still states in Chinese; refusals of the asset rules
+// are typed values (refusal).
 func chineseReason(err error) string {
 	s := err.Error()
 	if i := strings.Index(s, ": "); i >= 0 {
@@ -161,7 +211,7 @@ func chineseReason(err error) string {
 
 // assetForManager finds a code in the manager's incubator.
 func (o *Ops) assetForManager(ctx context.Context, req *bot.Request, code string) (incubator.Asset, error) {
-	assets, err := o.DB.AssetsByCode(ctx, code)
+	assets, err := o.Store.AssetsByCode(ctx, code)
 	if err != nil {
 		return incubator.Asset{}, err
 	}
@@ -206,9 +256,10 @@ func (o *Ops) confirmForm(ctx context.Context, req *bot.Request, state []byte) (
 	}
 	rep := &incubator.AssetReport{AssetID: st.AssetID, Kind: st.Report, Note: st.Note, RawText: st.Raw,
 		ReporterID: req.Person.ID, Reporter: req.Person.Name, Channel: req.Msg.Channel}
-	err := o.DB.CreateAssetReport(ctx, rep, actor(req))
+	err := o.Store.CreateAssetReport(ctx, rep, actor(req))
 	if errors.Is(err, incubator.ErrConflict) {
-		return "没有保存：" + chineseReason(err), nil, nil
+		text, _ := refusal(err)
+		return "没有保存：" + text, nil, nil
 	}
 	if err != nil {
 		return "", nil, err
@@ -234,12 +285,13 @@ func (o *Ops) freeText(ctx context.Context, req *bot.Request) (string, bool, err
 			return "", true, err
 		}
 		if _, err := incubator.Transition(asset.Status, kind); err != nil {
-			return "", true, bot.Userf("%s %s：%s", asset.Code, asset.Name, chineseReason(err))
+			text, _ := refusal(err)
+			return "", true, bot.Userf("%s %s：%s", asset.Code, asset.Name, text)
 		}
 		reply, err := o.askConfirm(req, asset, kind, req.Text)
 		return reply, true, err
 	}
-	assets, err := o.DB.Assets(ctx, req.Person.IncubatorID, "")
+	assets, err := o.Store.Assets(ctx, req.Person.IncubatorID, "")
 	if err != nil {
 		return "", true, err
 	}
@@ -320,7 +372,7 @@ func (o *Ops) pickForm(ctx context.Context, req *bot.Request, state []byte) (str
 	if err != nil || n < 1 || n > len(st.Candidates) {
 		return fmt.Sprintf("请回复 1 到 %d 之间的序号选择资产，或 0 取消。", len(st.Candidates)), state, nil
 	}
-	assets, err := o.DB.Assets(ctx, req.Person.IncubatorID, "")
+	assets, err := o.Store.Assets(ctx, req.Person.IncubatorID, "")
 	if err != nil {
 		return "", nil, err
 	}
@@ -342,7 +394,7 @@ func (o *Ops) findAsset(ctx context.Context, req *bot.Request) (string, error) {
 	if req.Person.Role == bot.RoleManager {
 		scope = req.Person.IncubatorID
 	}
-	assets, err := o.DB.Assets(ctx, scope, "")
+	assets, err := o.Store.Assets(ctx, scope, "")
 	if err != nil {
 		return "", err
 	}
@@ -379,12 +431,13 @@ func (o *Ops) review(ctx context.Context, req *bot.Request) (string, error) {
 	if !passed && strings.TrimSpace(m[3]) == "" {
 		return "", bot.Userf("不通过时请写明原因，例如：核验 %d 不通过 现场未见该设备。", id)
 	}
-	rep, err := o.DB.ReviewReport(ctx, id, passed, strings.TrimSpace(m[3]), actor(req))
+	rep, err := o.Store.ReviewReport(ctx, id, passed, strings.TrimSpace(m[3]), actor(req))
 	switch {
 	case errors.Is(err, incubator.ErrNotFound):
 		return "", bot.Userf("没有报告号为 %d 的资产报送。发送“待核验”查看。", id)
 	case errors.Is(err, incubator.ErrConflict):
-		return "", bot.Userf("%s", chineseReason(err))
+		text, _ := refusal(err)
+		return "", bot.Userf("%s", text)
 	case err != nil:
 		return "", err
 	}
@@ -403,7 +456,7 @@ func (o *Ops) retire(ctx context.Context, req *bot.Request) (string, error) {
 	if ref == "" {
 		return "", bot.Userf("请写明文件名或文号，例如：废止 X科规〔2024〕1号。发送“政策列表”查看。")
 	}
-	d, err := o.DB.FindDocument(ctx, ref)
+	d, err := o.Docs.FindDocument(ctx, ref)
 	switch {
 	case errors.Is(err, knowledge.ErrNotFound):
 		return "", bot.Userf("没有找到文件“%s”。发送“政策列表”查看现行文件。", ref)
@@ -432,7 +485,7 @@ func (o *Ops) retireForm(ctx context.Context, req *bot.Request, state []byte) (s
 	default:
 		return "请回复 1 确认废止" + st.Title + "，或 0 取消。", state, nil
 	}
-	kb := &knowledge.KB{Store: o.DB, By: knowledge.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}}
+	kb := &knowledge.KB{Store: o.Docs, By: knowledge.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}}
 	if _, err := kb.Retire(ctx, strconv.FormatInt(st.DocID, 10)); err != nil {
 		if errors.Is(err, knowledge.ErrInvalid) || errors.Is(err, knowledge.ErrNotFound) {
 			return "没有废止：该文件已不在现行文件中。", nil, nil
@@ -453,7 +506,7 @@ func (o *Ops) unanswered(ctx context.Context, req *bot.Request) (string, error) 
 		}
 		days = n
 	}
-	qs, err := o.DB.Questions(ctx, o.Now().AddDate(0, 0, -days), true)
+	qs, err := o.Store.Questions(ctx, o.Now().AddDate(0, 0, -days), true)
 	if err != nil {
 		return "", err
 	}
@@ -474,7 +527,7 @@ func (o *Ops) unanswered(ctx context.Context, req *bot.Request) (string, error) 
 }
 
 func (o *Ops) pending(ctx context.Context, req *bot.Request) (string, error) {
-	reps, err := o.DB.PendingAssetReports(ctx)
+	reps, err := o.Store.PendingAssetReports(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -500,7 +553,7 @@ func (o *Ops) assetSummary(ctx context.Context, req *bot.Request) (string, error
 	if req.Person.Role == bot.RoleManager {
 		scope = req.Person.IncubatorID
 	}
-	sums, err := o.DB.AssetSummaries(ctx, scope)
+	sums, err := o.Store.AssetSummaries(ctx, scope)
 	if err != nil {
 		return "", err
 	}
@@ -525,7 +578,7 @@ func (o *Ops) statusSummary(ctx context.Context, req *bot.Request) (string, erro
 	if err != nil {
 		return "", bot.Userf("请写明期间，例如：报表汇总 2021-06（月）或 报表汇总 2021Q2（季度）。")
 	}
-	reps, err := o.DB.StatusReports(ctx, period, period, false)
+	reps, err := o.Store.StatusReports(ctx, period, period, false)
 	if err != nil {
 		return "", err
 	}
@@ -605,7 +658,7 @@ func (o *Ops) statusForm(ctx context.Context, req *bot.Request, state []byte) (s
 				return save(chineseReason(err) + "\n回复“改 序号 新数值”修改，例如：改 2 3。")
 			}
 			r.IncubatorID, r.Incubator, r.Reporter, r.Channel = req.Person.IncubatorID, req.Person.Incubator, req.Person.Name, req.Msg.Channel
-			replaced, err := o.DB.SaveStatusReport(ctx, &r, actor(req))
+			replaced, err := o.Store.SaveStatusReport(ctx, &r, actor(req))
 			if err != nil {
 				return "", nil, err
 			}

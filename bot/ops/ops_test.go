@@ -40,7 +40,7 @@ func newWorld(t *testing.T) *world {
 	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	w.router = bot.NewRouter(db, ans, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, ContextTTL: 10 * time.Minute, FormTTL: 30 * time.Minute, Now: func() time.Time { return w.now }})
 	w.router.Codes = db
-	(&ops.Ops{DB: db, Now: func() time.Time { return w.now }}).Register(w.router)
+	(&ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }}).Register(w.router)
 	inc, err := db.EnsureIncubator(ctx, incubator.DemoIncubator, admin)
 	if err != nil {
 		t.Fatal(err)
@@ -339,7 +339,7 @@ func TestFormSurvivesRestart(t *testing.T) {
 	w.say(t, "王经理", "缺失 CKC-011 找不到")
 	// A new router on the same database stands for a restarted process.
 	fresh := bot.NewRouter(w.db, nil, w.db, w.db, w.db, nil, w.router.Opts)
-	(&ops.Ops{DB: w.db, Now: func() time.Time { return w.now }}).Register(fresh)
+	(&ops.Ops{Store: w.db, Docs: w.db, Now: func() time.Time { return w.now }}).Register(fresh)
 	w.router = fresh
 	if got := w.say(t, "王经理", "1"); !strings.Contains(got[0], "已登记") {
 		t.Fatalf("the confirmation continues after a restart: %q", got)

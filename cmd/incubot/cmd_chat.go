@@ -13,11 +13,21 @@ import (
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/bot/httpapi"
+	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/bot/wechat"
 	"github.com/incubot/incubot/internal/devdb"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
 	"golang.org/x/term"
+)
+
+// The store serves every consumer's own interface.
+var (
+	_ bot.Store          = (*postgres.DB)(nil)
+	_ bot.QuestionLogger = (*postgres.DB)(nil)
+	_ bot.People         = (*postgres.DB)(nil)
+	_ bot.Codes          = (*postgres.DB)(nil)
+	_ ops.Store          = (*postgres.DB)(nil)
 )
 
 // router wires the bot to the database, the answerer and the incubator

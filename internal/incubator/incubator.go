@@ -85,7 +85,7 @@ func (a *Asset) Validate() error {
 }
 
 // Transition says what a report of kind does to an asset in status from:
-// the new status, or an error in Chinese that tells the manager why not.
+// the new status, or a *Refusal saying why not.
 func Transition(from, kind string) (string, error) {
 	switch kind {
 	case KindMissing:
@@ -93,7 +93,7 @@ func Transition(from, kind string) (string, error) {
 		case StatusRegistered, StatusVerified, StatusRestored:
 			return StatusMissing, nil
 		case StatusMissing:
-			return "", fmt.Errorf("%w: 该资产已登记为缺失，无需重复报送；找回或补齐后请发送“补齐 编号”", ErrConflict)
+			return "", conflict(RefuseAlreadyMissing, from, kind)
 		case StatusDamaged:
 			return StatusMissing, nil
 		}
@@ -102,21 +102,21 @@ func Transition(from, kind string) (string, error) {
 		case StatusRegistered, StatusVerified, StatusRestored:
 			return StatusDamaged, nil
 		case StatusDamaged:
-			return "", fmt.Errorf("%w: 该资产已登记为损坏，无需重复报送", ErrConflict)
+			return "", conflict(RefuseAlreadyDamaged, from, kind)
 		case StatusMissing:
-			return "", fmt.Errorf("%w: 该资产登记为缺失，找到后请先发送“补齐 编号”", ErrConflict)
+			return "", conflict(RefuseMissingFirst, from, kind)
 		}
 	case KindRestored:
 		switch from {
 		case StatusMissing, StatusDamaged:
 			return StatusRestored, nil
 		case StatusRestored:
-			return "", fmt.Errorf("%w: 该资产已报补齐，正在等待科技局核验", ErrConflict)
+			return "", conflict(RefuseRestorePending, from, kind)
 		default:
-			return "", fmt.Errorf("%w: 该资产当前状态为“%s”，没有缺失或损坏记录，无需报补齐", ErrConflict, from)
+			return "", conflict(RefuseNothingMissing, from, kind)
 		}
 	}
-	return "", fmt.Errorf("%w: 未知的报送类型“%s”", ErrInvalid, kind)
+	return "", &Refusal{Rule: RefuseUnknownKind, Status: from, Kind: kind, err: ErrInvalid}
 }
 
 // ReportKind reads the word a manager used: 缺失/丢失/找不到 → 缺失, 损坏/坏了
@@ -180,7 +180,7 @@ type AssetReport struct {
 // passed restoration is verified; a rejected one goes back to what it was.
 func ReviewTransition(r *AssetReport, passed bool) (string, error) {
 	if r.Review != ReviewPending {
-		return "", fmt.Errorf("%w: 报告 %d 已于此前核验（%s）", ErrConflict, r.ID, r.Review)
+		return "", &Refusal{Rule: RefuseReviewed, Status: r.Review, Kind: r.Kind, Report: r.ID, err: ErrConflict}
 	}
 	switch {
 	case r.Kind == KindRestored && passed:

@@ -165,3 +165,57 @@ type Contact struct {
 	Channel string
 	ChatID  string
 }
+
+// Actor is who made a change, for the audit log.
+type Actor struct {
+	Name, Role, Channel string
+}
+
+// PersonRecord is a person as stored: role, incubator, binding.
+type PersonRecord struct {
+	ID            int64
+	Name          string
+	Role          string
+	IncubatorID   *int
+	Incubator     string
+	Channel       string
+	ContactKey    string
+	ContactName   string
+	ChatID        string
+	InvitedBy     *int64
+	InviteExpires *time.Time
+	BoundAt       *time.Time
+	RevokedAt     *time.Time
+}
+
+// AssetSummary is one incubator's register in figures (money in fen).
+type AssetSummary struct {
+	Incubator                    string
+	Items                        int
+	Value                        int64
+	Missing, Damaged             int
+	MissingValue, DamagedValue   int64
+	Restored, Verified           int
+	RestoredValue, VerifiedValue int64
+	PendingReviews               int
+}
+
+// QuestionLog is one asked question and what the bot did with it.
+type QuestionLog struct {
+	ID        int64     `json:"id"`
+	MessageID *int64    `json:"message_id,omitempty"`
+	Channel   string    `json:"channel"`
+	Chat      string    `json:"chat"`
+	Asker     string    `json:"asker"`
+	Question  string    `json:"question"`
+	Searched  string    `json:"searched"`
+	Answer    string    `json:"answer"`
+	Answered  bool      `json:"answered"`
+	Source    string    `json:"source"`
+	Reason    string    `json:"reason"`
+	Cited     []byte    `json:"-"`
+	TopScore  float64   `json:"top_score"`
+	Model     string    `json:"model"`
+	LatencyMS int       `json:"latency_ms"`
+	CreatedAt time.Time `json:"created_at"`
+}

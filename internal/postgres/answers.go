@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/incubot/incubot/internal/model"
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
@@ -52,24 +53,7 @@ func (db *DB) RemoveFAQ(ctx context.Context, id int64) error {
 }
 
 // QuestionLog is one asked question and what the bot did with it.
-type QuestionLog struct {
-	ID        int64     `json:"id"`
-	MessageID *int64    `json:"message_id,omitempty"`
-	Channel   string    `json:"channel"`
-	Chat      string    `json:"chat"`
-	Asker     string    `json:"asker"`
-	Question  string    `json:"question"`
-	Searched  string    `json:"searched"`
-	Answer    string    `json:"answer"`
-	Answered  bool      `json:"answered"`
-	Source    string    `json:"source"`
-	Reason    string    `json:"reason"`
-	Cited     []byte    `json:"-"`
-	TopScore  float64   `json:"top_score"`
-	Model     string    `json:"model"`
-	LatencyMS int       `json:"latency_ms"`
-	CreatedAt time.Time `json:"created_at"`
-}
+type QuestionLog = model.QuestionLog
 
 // LogAnswer records a question and its answer.
 func (db *DB) LogAnswer(ctx context.Context, q QuestionLog, ans *knowledge.Answer) (int64, error) {

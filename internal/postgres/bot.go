@@ -145,25 +145,6 @@ func queue(ctx context.Context, tx pgx.Tx, messageID int64, replies []model.Repl
 	return nil
 }
 
-// MessageCounts counts a channel's messages by status (tests, /metrics).
-func (db *DB) MessageCounts(ctx context.Context, channel string) (map[string]int, error) {
-	rows, err := db.pool.Query(ctx, `SELECT status, count(*) FROM messages WHERE channel = $1::text GROUP BY status`, channel)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: message counts: %w", err)
-	}
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
-}
-
 // Session implements bot.Store; a person without state gets a zero Session.
 func (db *DB) Session(ctx context.Context, k model.SessionKey) (model.Session, error) {
 	var s model.Session

@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/jackc/pgx/v5"
 )
 
 // Actor is who made a change, for the audit log.
-type Actor struct {
-	Name, Role, Channel string
-}
+type Actor = model.Actor
 
 func audit(ctx context.Context, tx pgx.Tx, a Actor, action, entity, id string, before, after any) error {
 	enc := func(v any) any {
@@ -261,16 +260,7 @@ func (db *DB) PendingAssetReports(ctx context.Context) ([]incubator.AssetReport,
 }
 
 // AssetSummary is one incubator's register in figures (money in fen).
-type AssetSummary struct {
-	Incubator                    string
-	Items                        int
-	Value                        int64
-	Missing, Damaged             int
-	MissingValue, DamagedValue   int64
-	Restored, Verified           int
-	RestoredValue, VerifiedValue int64
-	PendingReviews               int
-}
+type AssetSummary = model.AssetSummary
 
 // AssetSummaries sums the register per incubator.
 func (db *DB) AssetSummaries(ctx context.Context, incubatorID int) ([]AssetSummary, error) {

@@ -12,21 +12,7 @@ import (
 )
 
 // PersonRecord is a person as stored.
-type PersonRecord struct {
-	ID            int64
-	Name          string
-	Role          string
-	IncubatorID   *int
-	Incubator     string
-	Channel       string
-	ContactKey    string
-	ContactName   string
-	ChatID        string
-	InvitedBy     *int64
-	InviteExpires *time.Time
-	BoundAt       *time.Time
-	RevokedAt     *time.Time
-}
+type PersonRecord = model.PersonRecord
 
 const personColumns = `p.id, p.name, p.role, p.incubator_id, coalesce(i.name, ''), p.channel, p.contact_key, p.contact_name, p.chat_id, p.invited_by, p.invite_expires, p.bound_at, p.revoked_at`
 
