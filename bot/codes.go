@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/incubot/incubot/internal/model"
 )
@@ -21,38 +20,18 @@ const BindWord = "绑定"
 // letters and digits (newCode makes 8 of them).
 var reCodeToken = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9-]{5,31}`)
 
+// reBindArg is a 绑定 command's argument: codes are letters, digits and
+// dashes. Anything else after 绑定 (绑定码丢了怎么办) is not a code.
+var reBindArg = regexp.MustCompile(`绑定[\s:：\x{3000}\x{2005}]*([A-Za-z0-9][A-Za-z0-9-]{3,63})(?:[\s\x{3000}\x{2005}]|$)`)
+
 // bindArg finds the argument of a 绑定 command anywhere in text: its
 // position and the code as typed.
 func bindArg(text string) (start, end int, ok bool) {
-	i := strings.Index(text, BindWord)
-	if i < 0 {
+	m := reBindArg.FindStringSubmatchIndex(text)
+	if m == nil {
 		return 0, 0, false
 	}
-	start = i + len(BindWord)
-	for start < len(text) {
-		c := rune(text[start])
-		if c >= 0x80 {
-			r := []rune(text[start:])[0]
-			if r != '：' && r != '\u3000' && r != '\u2005' {
-				break
-			}
-			start += len(string(r))
-			continue
-		}
-		if !unicode.IsSpace(c) && c != ':' {
-			break
-		}
-		start++
-	}
-	end = start
-	for end < len(text) {
-		r := []rune(text[end:])[0]
-		if unicode.IsSpace(r) || r == '\u2005' || r == '\u3000' {
-			break
-		}
-		end += len(string(r))
-	}
-	return start, end, end > start
+	return m[2], m[3], true
 }
 
 // screen runs before a message is stored: the code of a 绑定 command and

@@ -211,3 +211,20 @@ func TestHealthzNamesTheEmbeddedDatabaseState(t *testing.T) {
 		t.Fatalf("healthz: %d %v", r.StatusCode, body)
 	}
 }
+
+// A question about binding is a question: only a code-shaped argument of
+// 绑定 is hidden.
+func TestAQuestionAboutBindingIsKept(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	if _, err := w.router.Handle(ctx, msg("q1", "绑定码丢了怎么办", bot.Private, false, w.now)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.router.Handle(ctx, msg("q2", "绑定 AB12CD34", bot.Private, false, w.now)); err != nil {
+		t.Fatal(err)
+	}
+	texts, _ := w.db.MessageTexts(ctx, "test")
+	if len(texts) != 2 || texts[0] != "绑定码丢了怎么办" || texts[1] != "绑定 "+bot.Redacted {
+		t.Fatalf("stored: %q", texts)
+	}
+}

@@ -56,7 +56,7 @@ func newWorld(t *testing.T) *world {
 
 func (w *world) bind(t *testing.T, name, role string, inc *int) {
 	t.Helper()
-	code := name + "-CODE"
+	code := fmt.Sprintf("CODE-%x", name)
 	if _, err := w.db.Invite(context.Background(), name, role, inc, model.HashCode(code), w.now.Add(time.Hour), nil, admin); err != nil {
 		t.Fatal(err)
 	}

@@ -312,8 +312,20 @@ func (w *WeChat) startWorkers(ctx context.Context) []chan bot.Message {
 							w.Log.Error("handling panicked", "msg_id", m.ID, "panic", r)
 						}
 					}()
-					if _, err := w.Router.Handle(context.WithoutCancel(ctx), m); err != nil {
-						w.Log.Error("handle wechat message", "msg_id", m.ID, "err", err)
+					// Handling is idempotent by message id: when the message
+					// could not even be recorded (the database is down or
+					// restarting), try again rather than lose it.
+					for wait := time.Second; ; wait *= 2 {
+						_, err := w.Router.Handle(context.WithoutCancel(ctx), m)
+						if err == nil {
+							return
+						}
+						if wait > 32*time.Second {
+							w.Log.Error("wechat message not recorded; given up", "msg_id", m.ID, "err", err)
+							return
+						}
+						w.Log.Warn("wechat message not recorded; retrying", "msg_id", m.ID, "err", err, "wait", wait)
+						time.Sleep(wait)
 					}
 				}()
 			}
