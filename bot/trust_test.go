@@ -228,3 +228,37 @@ func TestAQuestionAboutBindingIsKept(t *testing.T) {
 		t.Fatalf("stored: %q", texts)
 	}
 }
+
+// Held: 20 concurrent copies of one id are handled once; every copy gets
+// that one answer.
+func TestConcurrentCopiesAreHandledOnce(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	a := newAPI(t, w)
+	body := `{"id":"dup","chat_id":"c","sender_id":"s","text":"购买科技成果补助比例是多少"}`
+	got := make(chan string, 20)
+	for range 20 {
+		go func() {
+			code, replies, raw := a.post(body)
+			if code != 200 || len(replies) != 1 {
+				got <- "bad: " + raw
+				return
+			}
+			got <- replies[0]
+		}()
+	}
+	first := <-got
+	for range 19 {
+		if r := <-got; r != first || !strings.Contains(r, "第六条") {
+			t.Fatalf("every copy gets the one answer: %q vs %q", r, first)
+		}
+	}
+	counts, _ := w.db.ReplyCounts(ctx, httpapi.Channel)
+	if c := counts["dup"]; c.Replies != 1 || c.Status != "handled" {
+		t.Fatalf("handled once: %+v", c)
+	}
+	qs, _ := w.db.Questions(ctx, time.Now().Add(-time.Hour), false)
+	if len(qs) != 1 {
+		t.Fatalf("one question logged, got %d", len(qs))
+	}
+}
