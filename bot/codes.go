@@ -42,17 +42,16 @@ func bindArg(text string) (start, end int, ok bool) {
 func (r *Router) screen(ctx context.Context, m *Message) (code string, voided bool, err error) {
 	text := m.Text
 	var cands []string
-	if s, e, ok := bindArg(text); ok {
-		code = text[s:e]
-		cands = append(cands, code)
-	}
 	for _, t := range reCodeToken.FindAllString(text, 50) {
 		if !slices.Contains(cands, t) {
 			cands = append(cands, t)
 		}
 	}
-	if code != "" {
-		s, e, _ := bindArg(text)
+	if s, e, ok := bindArg(text); ok {
+		code = text[s:e]
+		if !slices.Contains(cands, code) {
+			cands = append(cands, code)
+		}
 		text = text[:s] + Redacted + text[e:]
 	}
 	if len(cands) == 0 || r.Codes == nil {
@@ -68,7 +67,7 @@ func (r *Router) screen(ctx context.Context, m *Message) (code string, voided bo
 		return "", false, err
 	}
 	for i, c := range cands {
-		if slices.Contains(live, hashes[i]) && c != code {
+		if slices.Contains(live, hashes[i]) {
 			text = replaceFold(text, c, Redacted)
 		}
 	}
