@@ -30,6 +30,7 @@ type Supervisor struct {
 	Log     *slog.Logger
 
 	mu       sync.Mutex
+	opts     Options // how the server is started again
 	srv      *Server
 	state    string
 	restarts int
@@ -50,7 +51,8 @@ func Supervise(ctx context.Context, srv *Server, s *Supervisor) *Supervisor {
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
-	srv.opts.Port = srv.Port // a restart keeps the URL the pool dials
+	s.opts = srv.opts
+	s.opts.Port = srv.Port // a restart keeps the URL the pool dials
 	s.srv, s.state = srv, StateRunning
 	s.failed, s.stop, s.stopped = make(chan error, 1), make(chan struct{}), make(chan struct{})
 	go s.watch(ctx)
@@ -111,7 +113,10 @@ func (s *Supervisor) watch(ctx context.Context) {
 			return
 		case <-srv.done:
 		}
-		s.Log.Error("embedded database stopped unexpectedly; restarting", "log", srv.opts.LogPath)
+		s.mu.Lock()
+		opts := s.opts
+		s.mu.Unlock()
+		s.Log.Error("embedded database stopped unexpectedly; restarting", "log", opts.LogPath)
 		srv.release()
 		s.set(StateRestarting, nil)
 		now := time.Now()
@@ -121,7 +126,7 @@ func (s *Supervisor) watch(ctx context.Context) {
 		}
 		err := fmt.Errorf("embedded database: died %d times within a minute", len(deaths))
 		if len(deaths) <= s.Attempts {
-			err = s.restart(ctx, srv.opts)
+			err = s.restart(ctx, opts)
 		}
 		if err != nil {
 			s.set(StateDown, nil)

@@ -39,8 +39,8 @@ func TestSupervisorRestartsThenGivesUp(t *testing.T) {
 	// Now it cannot come back: its packages are gone.
 	sup.mu.Lock()
 	cur := sup.srv
+	sup.opts.PackageDir = t.TempDir()
 	sup.mu.Unlock()
-	cur.opts.PackageDir = t.TempDir()
 	if err := syscall.Kill(cur.Pid(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
