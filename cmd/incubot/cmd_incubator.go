@@ -145,15 +145,11 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		assets, problems := incubator.ParseRegister(t, t.Rows)
+		assets, problems := incubator.ParseRegister(t)
 		if len(problems) > 0 {
 			return a.reportProblems(pos[0], stringers(problems))
 		}
-		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
-		if err != nil {
-			return err
-		}
-		res, err := db.ImportAssets(ctx, i.ID, assets, cliActor)
+		_, res, err := db.ImportRegister(ctx, *inc, assets, cliActor)
 		if err != nil {
 			return err
 		}
@@ -244,22 +240,19 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		if len(pos) != 1 || *inc == "" {
 			return usagef("report import FILE --incubator NAME (columns 期间, 在孵企业数, 新增入孵, 毕业企业, 举办活动场次, 服务企业人次, 专利申请数, 获得融资额, 就业人数, 备注)")
 		}
-		reports, problems, err := readStatusSheet(pos[0])
+		t, err := sheet.Read(pos[0])
 		if err != nil {
 			return err
 		}
+		reports, problems := incubator.ParseStatusSheet(t)
 		if len(problems) > 0 {
 			return a.reportProblems(pos[0], stringers(problems))
 		}
-		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
-		if err != nil {
-			return err
+		for i := range reports {
+			reports[i].Reporter, reports[i].Channel = "import", "cli"
 		}
-		for _, r := range reports {
-			r.IncubatorID, r.Reporter, r.Channel = i.ID, "import", "cli"
-			if _, err := db.SaveStatusReport(ctx, &r, cliActor); err != nil {
-				return err
-			}
+		if _, err := db.ImportStatusReports(ctx, *inc, reports, cliActor); err != nil {
+			return err
 		}
 		a.printf("imported %d status reports for %s\n", len(reports), *inc)
 		return nil
@@ -273,75 +266,6 @@ func stringers(ps []incubator.Problem) []fmt.Stringer {
 		out[i] = p
 	}
 	return out
-}
-
-// readStatusSheet reads status reports, one period per row; every problem
-// is reported and nothing is returned when there is one.
-func readStatusSheet(path string) ([]incubator.StatusReport, []incubator.Problem, error) {
-	t, err := sheet.Read(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	aliases := map[string][]string{"期间": {"期间", "月份", "季度", "报送期间"}}
-	for _, f := range incubator.Fields {
-		aliases[f.Key] = []string{f.Label, f.Label + "（" + f.Unit + "）", f.Label + "(" + f.Unit + ")"}
-	}
-	required := []string{"期间"}
-	for _, f := range incubator.Fields {
-		if !f.Text {
-			required = append(required, f.Key)
-		}
-	}
-	cols, missing := t.Columns(aliases, required...)
-	var problems []incubator.Problem
-	for _, m := range missing {
-		label := m
-		for _, f := range incubator.Fields {
-			if f.Key == m {
-				label = f.Label
-			}
-		}
-		problems = append(problems, incubator.Problem{Text: "缺少必需的列「" + label + "」"})
-	}
-	if len(problems) > 0 {
-		return nil, problems, nil
-	}
-	var out []incubator.StatusReport
-	for i, row := range t.Rows {
-		n := i + 2
-		if strings.Join(row, "") == "" {
-			continue
-		}
-		period, err := incubator.ParsePeriod(t.Cell(row, cols["期间"]))
-		if err != nil {
-			problems = append(problems, incubator.Problem{Row: n, Column: "期间", Text: "不是报送期间（如 2026-10 或 2026Q3）"})
-			continue
-		}
-		vals := incubator.Values{}
-		ok := true
-		for _, f := range incubator.Fields {
-			v, err := incubator.ParseField(f, t.Cell(row, cols[f.Key]))
-			if err != nil && !(f.Text && t.Cell(row, cols[f.Key]) == "") {
-				problems = append(problems, incubator.Problem{Row: n, Column: f.Label, Text: strings.TrimPrefix(err.Error(), "invalid: ")})
-				ok = false
-				continue
-			}
-			vals[f.Key] = v
-		}
-		if !ok {
-			continue
-		}
-		r, err := vals.Build(period)
-		if err != nil {
-			problems = append(problems, incubator.Problem{Row: n, Text: strings.TrimPrefix(err.Error(), "invalid: ")})
-			continue
-		}
-		out = append(out, r)
-	}
-	if len(problems) > 0 {
-		return nil, problems, nil
-	}
-	return out, nil, nil
 }
 
 // exportReport writes the register, the asset reports and the status
