@@ -111,9 +111,9 @@ func sinceDate(flag string, days int) (time.Time, error) {
 // was written.
 func (a *app) reportProblems(file string, problems []fmt.Stringer) error {
 	for _, p := range problems {
-		fmt.Fprintln(a.stderr, "✗", p)
+		fmt.Fprintln(a.stderr, "✗", safe(p.String()))
 	}
-	return fmt.Errorf("%s: %d problem(s); nothing was imported", file, len(problems))
+	return fmt.Errorf("%s: %d problem(s); nothing was imported", safe(file), len(problems))
 }
 
 func mdCode(s string) string {

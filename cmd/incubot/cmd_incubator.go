@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -182,8 +183,12 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "INCUBATOR\tCODE\tNAME\tLOCATION\tVALUE\tSTATUS")
 		for _, x := range assets {
-			total += x.Value()
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.Incubator, x.Code, x.Name, x.Location, incubator.Yuan(x.Value()), x.Status)
+			if v := x.Value(); total > math.MaxInt64-v {
+				total = math.MaxInt64 // a row stored before the bounds existed
+			} else {
+				total += v
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safe(x.Incubator), safe(x.Code), safe(x.Name), safe(x.Location), incubator.Yuan(x.Value()), x.Status)
 		}
 		tw.Flush()
 		a.printf("%d items, %s\n", len(assets), incubator.Yuan(total))
