@@ -124,9 +124,13 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 }
 
 // SchemaVersion is the highest applied migration, 0 on an empty database.
+// It reads the schema incubot writes into (the first of the search path),
+// never a schema_migrations found further along it: a fresh schema on a
+// server where incubot already runs in public is empty, not current.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var exists bool
-	if err := db.pool.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
+	if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relname = 'schema_migrations')`).Scan(&exists); err != nil {
 		return 0, fmt.Errorf("postgres: read schema version: %w", err)
 	}
 	if !exists {

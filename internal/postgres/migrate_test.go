@@ -10,9 +10,16 @@ import (
 	"github.com/incubot/incubot/internal/testdb"
 )
 
+// The schema is read from where incubot writes, not from a
+// schema_migrations further along the search path: a fresh test schema on a
+// server where incubot already runs (in public, or in another schema) is
+// empty, and migrating it applies every migration (issue 16).
 func TestMigrateTwiceIsNoOp(t *testing.T) {
 	ctx := context.Background()
-	db := testdb.Empty(t)
+	db := testdb.Nested(t, testdb.New(t))
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 0 {
+		t.Fatalf("a fresh schema is at version 0, whatever the schemas after it on the search path hold: %d %v", v, err)
+	}
 	if err := db.CheckSchema(ctx); !errors.Is(err, postgres.ErrSchema) {
 		t.Fatalf("an empty database should be behind, got %v", err)
 	}
