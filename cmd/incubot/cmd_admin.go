@@ -152,15 +152,9 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	}
 	ver, _ := db.ServerVersion(ctx)
 	check(true, "database reachable: "+where, "PostgreSQL "+ver)
-	if v, err := db.VectorVersion(ctx); err != nil {
-		check(false, "pgvector", "install pgvector on the server (the pgvector/pgvector image has it), then run incubot migrate")
-	} else {
-		check(true, "pgvector "+v, "")
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		check(false, "schema current", firstLine(err.Error())+"; run: incubot migrate")
-	} else {
-		check(true, "schema current", "")
+	embedded := a.cfg.DatabaseURL == ""
+	for _, line := range databaseChecks(ctx, db, embedded) {
+		check(line.ok, line.what, line.hint)
 	}
 	for _, line := range modelChecks(ctx, a) {
 		check(line.ok, line.what, line.hint)

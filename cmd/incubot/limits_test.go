@@ -14,6 +14,12 @@ import (
 // database).
 func TestEmbeddedDatabaseStartsItself(t *testing.T) {
 	c := newEmbeddedCLI(t)
+	out, _, err := c.run("", "doctor")
+	for _, want := range []string{"✓ pgvector", "available", "the embedded database creates it when it first migrates", "✓ schema at version 0 of", "it migrates itself"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("doctor on a fresh data directory is all ✓ and says the database is new (%q): %q %v", want, out, err)
+		}
+	}
 	reg := filepath.Join(t.TempDir(), "register.csv")
 	os.WriteFile(reg, []byte("资产编号,资产名称,单价\nCKC-001,投影仪,18600\n"), 0o600)
 	if out, errOut, err := c.run("", "assets", "import", reg, "--incubator", "创客城"); err != nil || !strings.Contains(out, "1 added") {
@@ -100,5 +106,14 @@ func TestTerminalOutputIsEscaped(t *testing.T) {
 	}
 	if !strings.Contains(list, `恶意\x1b[31m标题\u202e`) {
 		t.Errorf("kb list shows the title escaped:\n%s", list)
+	}
+}
+
+// doctor on a migrated database: pgvector created, schema current.
+func TestDoctorOnMigratedDatabase(t *testing.T) {
+	c := newCLI(t)
+	out, _, err := c.run("", "doctor")
+	if err != nil || !regexp.MustCompile(`✓ pgvector \d+\.\d+`).MatchString(out) || !strings.Contains(out, "✓ schema current (version") || strings.Contains(out, "✗") {
+		t.Fatalf("doctor: %q %v", out, err)
 	}
 }
