@@ -9,9 +9,10 @@ import (
 )
 
 // The embedded database starts by itself for a command with no
-// DATABASE_URL, migrates a fresh data directory and keeps what was written
-// for the next command (the path every other CLI test skips by sharing one
-// database).
+// DATABASE_URL: doctor on a fresh data directory says it is new (issue 14),
+// and the next command migrates it and writes (the path every other CLI test
+// skips by sharing one database; internal/devdb tests that the data
+// survives a restart).
 func TestEmbeddedDatabaseStartsItself(t *testing.T) {
 	c := newEmbeddedCLI(t)
 	out, _, err := c.run("", "doctor")
@@ -24,9 +25,6 @@ func TestEmbeddedDatabaseStartsItself(t *testing.T) {
 	os.WriteFile(reg, []byte("资产编号,资产名称,单价\nCKC-001,投影仪,18600\n"), 0o600)
 	if out, errOut, err := c.run("", "assets", "import", reg, "--incubator", "创客城"); err != nil || !strings.Contains(out, "1 added") {
 		t.Fatalf("import into a fresh data directory: %q %q %v", out, errOut, err)
-	}
-	if out, _, err := c.run("", "assets", "list"); err != nil || !strings.Contains(out, "CKC-001") || !strings.Contains(out, "1 items, ¥18,600.00") {
-		t.Fatalf("the next command finds what the first wrote: %q %v", out, err)
 	}
 	if _, err := os.Stat(filepath.Join(c.env["INCUBOT_DATA_DIR"], "pgdata")); err != nil {
 		t.Fatalf("the data lives in the data directory: %v", err)
