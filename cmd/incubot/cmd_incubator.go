@@ -342,7 +342,7 @@ func cmdAudit(ctx context.Context, a *app, args []string) error {
 		return json.NewEncoder(a.stdout).Encode(entries)
 	}
 	for _, e := range entries {
-		a.printf("%s  %s(%s/%s)  %s %s %s  %s → %s\n", e.At.Local().Format(time.DateTime), e.Actor, e.Role, e.Channel, e.Action, e.Entity, e.EntityID, orDash(e.Before), orDash(e.After))
+		a.printf("%s  %s(%s/%s)  %s %s %s  %s → %s\n", e.At.Local().Format(time.DateTime), safe(e.Actor), e.Role, e.Channel, e.Action, e.Entity, safe(e.EntityID), safe(orDash(e.Before)), safe(orDash(e.After)))
 	}
 	if len(entries) == 0 {
 		a.printf("no changes since %s\n", from.Format(time.DateOnly))

@@ -105,6 +105,16 @@ func TestTerminalOutputIsEscaped(t *testing.T) {
 	if !strings.Contains(list, `恶意\x1b[31m标题\u202e`) {
 		t.Errorf("kb list shows the title escaped:\n%s", list)
 	}
+	// What enterprise users type reaches the officer's terminal too.
+	c.run("", "ask", "专精特新\x1b[2J怎么申报\u202e")
+	qs, _, err := c.run("", "questions")
+	if err != nil || strings.ContainsAny(qs, "\x1b\u202e") || !strings.Contains(qs, `专精特新\x1b[2J怎么申报\u202e`) {
+		t.Errorf("questions shows what was asked, escaped: %q %v", qs, err)
+	}
+	audit, _, err := c.run("", "audit")
+	if err != nil || strings.ContainsAny(audit, "\x1b\u202e") {
+		t.Errorf("audit shows titles escaped: %q %v", audit, err)
+	}
 }
 
 // doctor on a migrated database: pgvector created, schema current.
