@@ -139,7 +139,7 @@ func readXLSX(f *excelize.File, name string) ([][]string, error) {
 	for r, row := range rows {
 		for c, v := range row {
 			serial, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || serial <= 0 || serial > 2958465 {
+			if err != nil || serial < 1 || serial > 2958465 { // a date from 1900-01-01 to 9999-12-31, not a bare time
 				continue
 			}
 			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)

@@ -59,7 +59,7 @@ func start() {
 		baseURL = u
 		// The extension is database-wide: create it in public once, so
 		// that no test schema owns it (dropping one would drop it for all).
-		startErr = createExtension(ctx, u, postgres.Options{})
+		startErr = createExtension(ctx, u)
 		return
 	}
 	dir, err := packageDir()
@@ -86,8 +86,8 @@ func start() {
 	}
 }
 
-func createExtension(ctx context.Context, u string, opts postgres.Options) error {
-	db, err := postgres.Open(ctx, u, opts, nil)
+func createExtension(ctx context.Context, u string) error {
+	db, err := postgres.Open(ctx, u, postgres.Options{}, nil)
 	if err != nil {
 		return err
 	}
