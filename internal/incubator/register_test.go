@@ -187,9 +187,11 @@ func TestRegisterExcelDateCells(t *testing.T) {
 	f.SetSheetRow(sh, "A4", &[]any{"QX-002", "打印机", 5200.5, serial + 0.5})
 	f.SetSheetRow(sh, "A5", &[]any{"QX-003", "服务器", 86000, serial + 31})
 	f.SetSheetRow(sh, "A6", &[]any{"QX-004", "空调", 4200, "2019年3月"})
+	f.SetSheetRow(sh, "A7", &[]any{7, "椅子", 300})
 	styles := map[string]*excelize.Style{"D3": {NumFmt: 14}, "D4": {NumFmt: 22}, "C3": {NumFmt: 4}, "C4": {NumFmt: 4}}
-	custom := "yyyy年m月d日"
+	custom, zeros := "yyyy年m月d日", "000"
 	styles["D5"] = &excelize.Style{CustomNumFmt: &custom}
+	styles["A7"] = &excelize.Style{CustomNumFmt: &zeros} // a numeric code shown with its zeros
 	for cell, st := range styles {
 		id, err := f.NewStyle(st)
 		if err != nil {
@@ -214,6 +216,9 @@ func TestRegisterExcelDateCells(t *testing.T) {
 		fen  int64
 		code string
 	}{{"2019-03-01", 1860000, "QX-001"}, {"2019-03-01", 520050, "QX-002"}, {"2019-04-01", 8600000, "QX-003"}, {"2019-03-01", 420000, "QX-004"}}
+	if len(assets) != 5 || assets[4].Code != "007" || assets[4].UnitPrice != 30000 || assets[4].PurchasedOn != nil {
+		t.Fatalf("a numeric code keeps the zeros its format shows: %+v", assets[len(assets)-1])
+	}
 	for i, w := range want {
 		a := assets[i]
 		if a.Code != w.code || a.PurchasedOn == nil || a.PurchasedOn.Format(time.DateOnly) != w.day || a.UnitPrice != w.fen {

@@ -125,20 +125,24 @@ func (t *Table) useHeader(i int) {
 	t.HeaderRow, t.Rows = i+1, t.all[i+1:]
 }
 
-// readXLSX reads a sheet's cells as text. Numbers come unformatted (18600,
-// not "18,600.00"), except dates: a cell whose number format is a date
-// (built-in formats 14–22, the CJK ones, or a custom one with y, m or d)
-// comes as 2019-03-01, or 2019-03-01 14:30:00 when it holds a time, never as
-// the locale's "03-01-19".
+// readXLSX reads a sheet's cells as Excel shows them (18,600.00; a code
+// formatted 00123 keeps its zeros), except dates: a cell whose number format
+// is a date (built-in formats 14–22, the CJK ones, or a custom one with y, m
+// or d) comes as 2019-03-01, or 2019-03-01 14:30:00 when it holds a time,
+// never as the locale's "03-01-19".
 func readXLSX(f *excelize.File, name string) ([][]string, error) {
-	rows, err := f.GetRows(name, excelize.Options{RawCellValue: true})
+	rows, err := f.GetRows(name)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := f.GetRows(name, excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, err
 	}
 	dateStyle := map[int]bool{}
-	for r, row := range rows {
-		for c, v := range row {
-			serial, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	for r := 0; r < len(rows) && r < len(raw); r++ {
+		for c := 0; c < len(rows[r]) && c < len(raw[r]); c++ {
+			serial, err := strconv.ParseFloat(strings.TrimSpace(raw[r][c]), 64)
 			if err != nil || serial < 1 || serial > 2958465 { // a date from 1900-01-01 to 9999-12-31, not a bare time
 				continue
 			}
@@ -161,9 +165,9 @@ func readXLSX(f *excelize.File, name string) ([][]string, error) {
 			}
 			t = t.Round(time.Second)
 			if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
-				row[c] = t.Format(time.DateOnly)
+				rows[r][c] = t.Format(time.DateOnly)
 			} else {
-				row[c] = t.Format(time.DateTime)
+				rows[r][c] = t.Format(time.DateTime)
 			}
 		}
 	}
