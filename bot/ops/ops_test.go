@@ -354,7 +354,7 @@ func TestRegisterImportReportsEveryProblem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assets, problems := incubator.ParseRegister(tb, tb.Rows)
+	assets, problems := incubator.ParseRegister(tb)
 	if assets != nil {
 		t.Fatal("a register with problems imports nothing")
 	}
@@ -371,7 +371,7 @@ func TestRegisterImportReportsEveryProblem(t *testing.T) {
 	missing := filepath.Join(dir, "missing.csv")
 	os.WriteFile(missing, []byte("名称,数量\n投影仪,1\n"), 0o600)
 	tb, _ = sheet.Read(missing)
-	if _, problems := incubator.ParseRegister(tb, tb.Rows); len(problems) == 0 || !strings.Contains(problems[0].String(), "缺少必需的列「资产编号」") {
+	if _, problems := incubator.ParseRegister(tb); len(problems) == 0 || !strings.Contains(problems[0].String(), "缺少必需的列「资产编号」") {
 		t.Fatalf("missing columns: %v", problems)
 	}
 }
@@ -395,7 +395,7 @@ func TestRegisterRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assets, problems := incubator.ParseRegister(tb, tb.Rows)
+	assets, problems := incubator.ParseRegister(tb)
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -415,7 +415,7 @@ func TestRegisterRoundTrip(t *testing.T) {
 	}
 	sheet.Write(out, []sheet.Sheet{{Name: "资产台账", Rows: exportRows}})
 	tb2, _ := sheet.Read(out)
-	back, problems := incubator.ParseRegister(tb2, tb2.Rows)
+	back, problems := incubator.ParseRegister(tb2)
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}

@@ -24,9 +24,10 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 
-	store  *postgres.DB
-	server *devdb.Server
-	sup    *devdb.Supervisor // serve watches the embedded server
+	store     *postgres.DB
+	keepStore bool // the store was given, not opened: close leaves it open
+	server    *devdb.Server
+	sup       *devdb.Supervisor // serve watches the embedded server
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) (*app, error) {
@@ -119,10 +120,10 @@ func (a *app) rawDB(ctx context.Context) (*postgres.DB, error) {
 }
 
 func (a *app) close() {
-	if a.store != nil {
+	if a.store != nil && !a.keepStore {
 		a.store.Close()
-		a.store = nil
 	}
+	a.store = nil
 	if a.sup != nil {
 		if err := a.sup.Stop(); err != nil {
 			a.log.Warn("embedded database stop", "err", err)

@@ -111,9 +111,9 @@ func sinceDate(flag string, days int) (time.Time, error) {
 // was written.
 func (a *app) reportProblems(file string, problems []fmt.Stringer) error {
 	for _, p := range problems {
-		fmt.Fprintln(a.stderr, "✗", p)
+		fmt.Fprintln(a.stderr, "✗", safe(p.String()))
 	}
-	return fmt.Errorf("%s: %d problem(s); nothing was imported", file, len(problems))
+	return fmt.Errorf("%s: %d problem(s); nothing was imported", safe(file), len(problems))
 }
 
 func mdCode(s string) string {
@@ -152,15 +152,9 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	}
 	ver, _ := db.ServerVersion(ctx)
 	check(true, "database reachable: "+where, "PostgreSQL "+ver)
-	if v, err := db.VectorVersion(ctx); err != nil {
-		check(false, "pgvector", "install pgvector on the server (the pgvector/pgvector image has it), then run incubot migrate")
-	} else {
-		check(true, "pgvector "+v, "")
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		check(false, "schema current", firstLine(err.Error())+"; run: incubot migrate")
-	} else {
-		check(true, "schema current", "")
+	embedded := a.cfg.DatabaseURL == ""
+	for _, line := range databaseChecks(ctx, db, embedded) {
+		check(line.ok, line.what, line.hint)
 	}
 	for _, line := range modelChecks(ctx, a) {
 		check(line.ok, line.what, line.hint)

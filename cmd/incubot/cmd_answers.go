@@ -86,7 +86,7 @@ func cmdQuestions(ctx context.Context, a *app, args []string) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tASKER\tANSWERED\tQUESTION")
 	for _, q := range qs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.CreatedAt.Local().Format("01-02 15:04"), q.Asker, yesNo(q.Answered), clip(q.Question, 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.CreatedAt.Local().Format("01-02 15:04"), safe(q.Asker), yesNo(q.Answered), safe(clip(q.Question, 60)))
 	}
 	return tw.Flush()
 }
@@ -132,7 +132,7 @@ func kbFAQ(ctx context.Context, a *app, args []string) error {
 			a.printf("no curated answers yet: incubot kb faq add --question … --answer … --basis …\n")
 		}
 		for _, f := range faqs {
-			a.printf("%d. %s\n   答：%s\n   依据：%s\n", f.ID, f.Question, clip(f.Answer, 80), orDash(f.Basis))
+			a.printf("%d. %s\n   答：%s\n   依据：%s\n", f.ID, safe(f.Question), safe(clip(f.Answer, 80)), safe(orDash(f.Basis)))
 		}
 	case "remove":
 		if len(args) != 2 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -155,15 +156,11 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		assets, problems := incubator.ParseRegister(t, t.Rows)
+		assets, problems := incubator.ParseRegister(t)
 		if len(problems) > 0 {
 			return a.reportProblems(pos[0], stringers(problems))
 		}
-		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
-		if err != nil {
-			return err
-		}
-		res, err := db.ImportAssets(ctx, i.ID, assets, cliActor)
+		_, res, err := db.ImportRegister(ctx, *inc, assets, cliActor)
 		if err != nil {
 			return err
 		}
@@ -196,8 +193,12 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "INCUBATOR\tCODE\tNAME\tLOCATION\tVALUE\tSTATUS")
 		for _, x := range assets {
-			total += x.Value()
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.Incubator, x.Code, x.Name, x.Location, incubator.Yuan(x.Value()), x.Status)
+			if v := x.Value(); total > math.MaxInt64-v {
+				total = math.MaxInt64 // a row stored before the bounds existed
+			} else {
+				total += v
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", safe(x.Incubator), safe(x.Code), safe(x.Name), safe(x.Location), incubator.Yuan(x.Value()), x.Status)
 		}
 		tw.Flush()
 		a.printf("%d items, %s\n", len(assets), incubator.Yuan(total))
@@ -254,22 +255,19 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		if len(pos) != 1 || *inc == "" {
 			return usagef("report import FILE --incubator NAME (columns 期间, 在孵企业数, 新增入孵, 毕业企业, 举办活动场次, 服务企业人次, 专利申请数, 获得融资额, 就业人数, 备注)")
 		}
-		reports, problems, err := readStatusSheet(pos[0])
+		t, err := sheet.Read(pos[0])
 		if err != nil {
 			return err
 		}
+		reports, problems := incubator.ParseStatusSheet(t)
 		if len(problems) > 0 {
 			return a.reportProblems(pos[0], stringers(problems))
 		}
-		i, err := db.EnsureIncubator(ctx, *inc, cliActor)
-		if err != nil {
-			return err
+		for i := range reports {
+			reports[i].Reporter, reports[i].Channel = "import", "cli"
 		}
-		for _, r := range reports {
-			r.IncubatorID, r.Reporter, r.Channel = i.ID, "import", "cli"
-			if _, err := db.SaveStatusReport(ctx, &r, cliActor); err != nil {
-				return err
-			}
+		if _, err := db.ImportStatusReports(ctx, *inc, reports, cliActor); err != nil {
+			return err
 		}
 		a.printf("imported %d status reports for %s\n", len(reports), *inc)
 		return nil
@@ -283,75 +281,6 @@ func stringers(ps []incubator.Problem) []fmt.Stringer {
 		out[i] = p
 	}
 	return out
-}
-
-// readStatusSheet reads status reports, one period per row; every problem
-// is reported and nothing is returned when there is one.
-func readStatusSheet(path string) ([]incubator.StatusReport, []incubator.Problem, error) {
-	t, err := sheet.Read(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	aliases := map[string][]string{"期间": {"期间", "月份", "季度", "报送期间"}}
-	for _, f := range incubator.Fields {
-		aliases[f.Key] = []string{f.Label, f.Label + "（" + f.Unit + "）", f.Label + "(" + f.Unit + ")"}
-	}
-	required := []string{"期间"}
-	for _, f := range incubator.Fields {
-		if !f.Text {
-			required = append(required, f.Key)
-		}
-	}
-	cols, missing := t.Columns(aliases, required...)
-	var problems []incubator.Problem
-	for _, m := range missing {
-		label := m
-		for _, f := range incubator.Fields {
-			if f.Key == m {
-				label = f.Label
-			}
-		}
-		problems = append(problems, incubator.Problem{Text: "缺少必需的列「" + label + "」"})
-	}
-	if len(problems) > 0 {
-		return nil, problems, nil
-	}
-	var out []incubator.StatusReport
-	for i, row := range t.Rows {
-		n := i + 2
-		if strings.Join(row, "") == "" {
-			continue
-		}
-		period, err := incubator.ParsePeriod(t.Cell(row, cols["期间"]))
-		if err != nil {
-			problems = append(problems, incubator.Problem{Row: n, Column: "期间", Text: "不是报送期间（如 2026-10 或 2026Q3）"})
-			continue
-		}
-		vals := incubator.Values{}
-		ok := true
-		for _, f := range incubator.Fields {
-			v, err := incubator.ParseField(f, t.Cell(row, cols[f.Key]))
-			if err != nil && !(f.Text && t.Cell(row, cols[f.Key]) == "") {
-				problems = append(problems, incubator.Problem{Row: n, Column: f.Label, Text: strings.TrimPrefix(err.Error(), "invalid: ")})
-				ok = false
-				continue
-			}
-			vals[f.Key] = v
-		}
-		if !ok {
-			continue
-		}
-		r, err := vals.Build(period)
-		if err != nil {
-			problems = append(problems, incubator.Problem{Row: n, Text: strings.TrimPrefix(err.Error(), "invalid: ")})
-			continue
-		}
-		out = append(out, r)
-	}
-	if len(problems) > 0 {
-		return nil, problems, nil
-	}
-	return out, nil, nil
 }
 
 // exportReport writes the register, the asset reports and the status
@@ -423,7 +352,7 @@ func cmdAudit(ctx context.Context, a *app, args []string) error {
 		return json.NewEncoder(a.stdout).Encode(entries)
 	}
 	for _, e := range entries {
-		a.printf("%s  %s(%s/%s)  %s %s %s  %s → %s\n", e.At.Local().Format(time.DateTime), e.Actor, e.Role, e.Channel, e.Action, e.Entity, e.EntityID, orDash(e.Before), orDash(e.After))
+		a.printf("%s  %s(%s/%s)  %s %s %s  %s → %s\n", e.At.Local().Format(time.DateTime), safe(e.Actor), e.Role, e.Channel, e.Action, e.Entity, safe(e.EntityID), safe(orDash(e.Before)), safe(orDash(e.After)))
 	}
 	if len(entries) == 0 {
 		a.printf("no changes since %s\n", from.Format(time.DateOnly))

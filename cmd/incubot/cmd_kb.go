@@ -98,13 +98,13 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 		for _, r := range results {
 			switch r.Outcome {
 			case knowledge.Failed:
-				a.printf("✗ %s: %v\n", r.Path, r.Err)
+				a.printf("✗ %s: %s\n", safe(r.Path), safeLines(r.Err.Error()))
 			case knowledge.Replaced:
-				a.printf("↻ %s → 《%s》 (id %d, %d chunks) replaces id %d\n", r.Path, r.Doc.Title, r.Doc.ID, r.Chunks, r.Replaced.ID)
+				a.printf("↻ %s → 《%s》 (id %d, %d chunks) replaces id %d\n", safe(r.Path), safe(r.Doc.Title), r.Doc.ID, r.Chunks, r.Replaced.ID)
 			case knowledge.Unchanged:
-				a.printf("= %s: already indexed as 《%s》 (id %d)\n", r.Path, r.Doc.Title, r.Doc.ID)
+				a.printf("= %s: already indexed as 《%s》 (id %d)\n", safe(r.Path), safe(r.Doc.Title), r.Doc.ID)
 			default:
-				a.printf("✓ %s → 《%s》 (id %d, %d chunks)\n", r.Path, r.Doc.Title, r.Doc.ID, r.Chunks)
+				a.printf("✓ %s → 《%s》 (id %d, %d chunks)\n", safe(r.Path), safe(r.Doc.Title), r.Doc.ID, r.Chunks)
 			}
 		}
 		a.printf("documents: %d added, %d unchanged, %d replaced, %d failed; %d chunks; %.1f s\n",
@@ -151,7 +151,7 @@ func kbList(ctx context.Context, a *app, args []string) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tCHUNKS\tEFFECTIVE\tEXPIRES\t文号\tTITLE")
 	for _, d := range docs {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, d.Status, d.Chunks, dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), orDash(d.DocNumber), d.Title)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, d.Status, d.Chunks, dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), safe(orDash(d.DocNumber)), safe(d.Title))
 	}
 	return tw.Flush()
 }
@@ -182,7 +182,7 @@ func kbShow(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	a.printf("id:        %d\ntitle:     %s\n文号:      %s\nissuer:    %s\neffective: %s\nexpires:   %s\nstatus:    %s\nsource:    %s\nfile:      %s\nsha256:    %s\nadded:     %s\n",
-		d.ID, d.Title, orDash(d.DocNumber), orDash(d.Issuer), dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), d.Status, orDash(d.Source), d.FileName, d.Hash, d.CreatedAt.Format(time.DateTime))
+		d.ID, safe(d.Title), safe(orDash(d.DocNumber)), safe(orDash(d.Issuer)), dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), d.Status, safe(orDash(d.Source)), safe(d.FileName), d.Hash, d.CreatedAt.Format(time.DateTime))
 	if d.ReplacedBy != nil {
 		a.printf("replaced by: %d\n", *d.ReplacedBy)
 	}

@@ -2,11 +2,46 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/incubot/incubot/internal/postgres"
 )
+
+// databaseChecks reports on pgvector and the schema. The embedded database
+// has pgvector and migrates itself at the first command, so a fresh one is
+// new, not broken; a real server needs pgvector installed, the extension
+// created by a superuser, and incubot migrate.
+func databaseChecks(ctx context.Context, db *postgres.DB, embedded bool) []checkLine {
+	var out []checkLine
+	v, err := db.Vector(ctx)
+	switch {
+	case err != nil:
+		out = append(out, checkLine{ok: false, what: "pgvector", hint: firstLine(err.Error())})
+	case v.Created != "":
+		out = append(out, checkLine{ok: true, what: "pgvector " + v.Created})
+	case v.Available != "" && embedded:
+		out = append(out, checkLine{ok: true, what: "pgvector " + v.Available + " available", hint: "the embedded database creates it when it first migrates"})
+	case v.Available != "":
+		out = append(out, checkLine{ok: false, what: "pgvector " + v.Available + " installed, extension not created", hint: postgres.VectorAdvice(v)})
+	default:
+		out = append(out, checkLine{ok: false, what: "pgvector not installed on the server", hint: postgres.VectorAdvice(v)})
+	}
+	have, err := db.SchemaVersion(ctx)
+	want := postgres.LatestVersion()
+	switch {
+	case err != nil:
+		out = append(out, checkLine{ok: false, what: "schema", hint: firstLine(err.Error())})
+	case have == want:
+		out = append(out, checkLine{ok: true, what: fmt.Sprintf("schema current (version %d)", have)})
+	case have < want && embedded:
+		out = append(out, checkLine{ok: true, what: fmt.Sprintf("schema at version %d of %d", have, want), hint: "a new embedded database: it migrates itself at the next command"})
+	default:
+		out = append(out, checkLine{ok: false, what: "schema current", hint: firstLine((&postgres.SchemaError{Have: have, Want: want}).Error()) + "; run: incubot migrate"})
+	}
+	return out
+}
 
 // modelChecks reports on the configured model endpoints, or offline mode.
 func modelChecks(ctx context.Context, a *app) []checkLine {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/incubot/incubot/internal/postgres"
 )
 
 func main() {
@@ -28,10 +30,10 @@ func main() {
 	if err != nil {
 		var ue *usageError
 		if errors.As(err, &ue) {
-			fmt.Fprintln(os.Stderr, "incubot:", ue.msg)
+			fmt.Fprintln(os.Stderr, "incubot:", safeLines(ue.msg))
 			os.Exit(2)
 		}
-		fmt.Fprintln(os.Stderr, "incubot:", err)
+		fmt.Fprintln(os.Stderr, "incubot:", safeLines(err.Error()))
 		os.Exit(1)
 	}
 }
@@ -69,6 +71,13 @@ func commands() []command {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	return runOn(ctx, nil, args, stdin, stdout, stderr, getenv)
+}
+
+// runOn is run on a database already open, when store is not nil: commands
+// use it instead of opening their own, and leave it open (the CLI tests on
+// the embedded server, whose one session a test binary shares).
+func runOn(ctx context.Context, store *postgres.DB, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printHelp(stdout)
 		return nil
@@ -81,6 +90,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
+		a.store, a.keepStore = store, store != nil
 		defer a.close()
 		return c.run(ctx, a, args[1:])
 	}

@@ -9,17 +9,46 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/sheet"
+	"github.com/incubot/incubot/internal/testdb"
 )
 
-// cli runs incubot commands the way a person does, each with the embedded
-// database in a data directory of the test's own.
-type cli struct {
-	t   *testing.T
-	env map[string]string
+// TestMain stops the test database this binary started (the embedded one,
+// when INCUBOT_TEST_DATABASE_URL is not set).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testdb.Stop()
+	os.Exit(code)
 }
 
+// cli runs incubot commands the way a person does, in-process.
+type cli struct {
+	t     *testing.T
+	env   map[string]string
+	store *postgres.DB // the embedded test database, shared by the commands
+}
+
+// newCLI gives a test a fresh, migrated schema of its own on the test
+// database, which is started once per test binary. On a real server
+// (INCUBOT_TEST_DATABASE_URL) the commands reach it through DATABASE_URL,
+// each connecting by itself, as incubot reaches a production server; on the
+// embedded one, which takes one connection at a time, they share the
+// binary's one pool. TestEmbeddedDatabaseStartsItself covers the
+// commands' own start of the embedded database.
 func newCLI(t *testing.T) *cli {
+	c := newEmbeddedCLI(t)
+	if testdb.Embedded() {
+		c.store = testdb.New(t)
+	} else {
+		c.env["INCUBOT_DATABASE_URL"] = testdb.NewURL(t)
+	}
+	return c
+}
+
+// newEmbeddedCLI leaves DATABASE_URL empty: each command starts the embedded
+// database in a data directory of the test's own, as a newcomer's does.
+func newEmbeddedCLI(t *testing.T) *cli {
 	devdb, err := filepath.Abs("../../deploy/devdb")
 	if err != nil {
 		t.Fatal(err)
@@ -29,12 +58,12 @@ func newCLI(t *testing.T) *cli {
 
 func (c *cli) run(stdin string, args ...string) (string, string, error) {
 	var out, errb bytes.Buffer
-	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return c.env[k] })
+	err := runOn(context.Background(), c.store, args, strings.NewReader(stdin), &out, &errb, func(k string) string { return c.env[k] })
 	return out.String(), errb.String(), err
 }
 
 func TestHelpAndBadConfig(t *testing.T) {
-	c := newCLI(t)
+	c := newEmbeddedCLI(t)
 	out, _, err := c.run("", "help")
 	if err != nil || !strings.Contains(out, "doctor") || !strings.Contains(out, "kb") {
 		t.Fatalf("help: %q %v", out, err)

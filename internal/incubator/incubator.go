@@ -6,10 +6,14 @@ package incubator
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Errors callers test for.
@@ -66,23 +70,80 @@ type Asset struct {
 	Status      string
 }
 
-// Value is quantity × unit price, in fen.
-func (a *Asset) Value() int64 { return int64(a.Quantity) * a.UnitPrice }
+// Bounds on one row of a register. Beyond them a figure is a typing error
+// (an extra digit, a code pasted into the wrong column); within them the
+// value of any register, summed over millions of rows, fits in 64 bits.
+const (
+	MaxQuantity  = 100_000         // 数量 of one row
+	MaxUnitPrice = 100_000_000_00  // 单价 of one item: ¥1亿, in fen
+	MaxValue     = 1000_000_000_00 // 原值 of one row (数量 × 单价): ¥10亿, in fen
+)
+
+// Value is quantity × unit price, in fen. A row stored before the bounds
+// existed may exceed them: its value stops at the largest int64 instead of
+// wrapping round to a wrong figure.
+func (a *Asset) Value() int64 {
+	if a.Quantity <= 0 || a.UnitPrice <= 0 {
+		return 0
+	}
+	if a.UnitPrice > math.MaxInt64/int64(a.Quantity) {
+		return math.MaxInt64
+	}
+	return int64(a.Quantity) * a.UnitPrice
+}
 
 // Validate checks an asset before it is stored.
 func (a *Asset) Validate() error {
 	switch {
-	case strings.TrimSpace(a.Code) == "":
+	case CleanCode(a.Code) == "":
 		return fmt.Errorf("%w: 资产编号为空", ErrInvalid)
 	case strings.TrimSpace(a.Name) == "":
 		return fmt.Errorf("%w: 资产名称为空", ErrInvalid)
 	case a.Quantity <= 0:
 		return fmt.Errorf("%w: 数量必须是正整数", ErrInvalid)
+	case a.Quantity > MaxQuantity:
+		return fmt.Errorf("%w: 数量不能超过%d", ErrInvalid, MaxQuantity)
 	case a.UnitPrice < 0:
 		return fmt.Errorf("%w: 单价不能为负数", ErrInvalid)
+	case a.UnitPrice > MaxUnitPrice:
+		return fmt.Errorf("%w: 单价不能超过%s", ErrInvalid, Yuan(MaxUnitPrice))
+	case a.Value() > MaxValue:
+		return fmt.Errorf("%w: 原值（数量×单价）不能超过%s", ErrInvalid, Yuan(MaxValue))
 	}
 	return nil
 }
+
+// CleanCode is an asset code as it is stored and shown: compatibility forms
+// folded (full-width ＣＫＣ－００１ → CKC-001), dashes unified, invisible
+// characters (zero-width spaces, BOM, direction marks) and controls dropped,
+// spaces trimmed and collapsed.
+func CleanCode(s string) string {
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Cf, r) || unicode.IsControl(r) && !unicode.IsSpace(r):
+			continue
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case r >= 0x2010 && r <= 0x2015 || r == 0x2212:
+			r = '-'
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// CodeKey is what makes two asset codes the same asset: the clean code
+// without regard to case (DUP-002, dup-002, ＤＵＰ－００２ and DUP-002 with a
+// zero-width space are one key).
+func CodeKey(s string) string { return strings.ToUpper(CleanCode(s)) }
 
 // Transition says what a report of kind does to an asset in status from:
 // the new status, or a *Refusal saying why not.
@@ -215,9 +276,18 @@ func Yuan(fen int64) string {
 	return out
 }
 
-var reMoney = regexp.MustCompile(`^-?\d+(\.\d{1,2})?$`)
+var reMoney = regexp.MustCompile(`^(-?)(\d+)(?:\.(\d{1,2}))?$`)
 
-// ParseYuan reads an amount in yuan ("12,800", "¥3500.5", "1.2万") into fen.
+// ErrTooLarge is an amount or count beyond what can be a real figure; it
+// also matches ErrInvalid.
+var ErrTooLarge = fmt.Errorf("%w: too large", ErrInvalid)
+
+// maxYuanFen bounds ParseYuan: ¥1万亿, far above any limit a caller sets, so
+// that the arithmetic below never overflows.
+const maxYuanFen = 1_000_000_000_000_00
+
+// ParseYuan reads an amount in yuan ("12,800", "¥3500.5", "1.2万") into fen,
+// exactly (no floating point). Amounts above ¥1万亿 are ErrTooLarge.
 func ParseYuan(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	s = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", "元", "", " ", "").Replace(s)
@@ -225,15 +295,22 @@ func ParseYuan(s string) (int64, error) {
 	if strings.HasSuffix(s, "万") {
 		s, mult = strings.TrimSuffix(s, "万"), 10000
 	}
-	if !reMoney.MatchString(s) {
+	m := reMoney.FindStringSubmatch(s)
+	if m == nil {
 		return 0, fmt.Errorf("%w: “%s”不是金额", ErrInvalid, s)
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%w: “%s”不是金额", ErrInvalid, s)
-	}
-	if f < 0 {
+	if m[1] == "-" {
 		return 0, fmt.Errorf("%w: 金额不能为负数", ErrInvalid)
 	}
-	return int64(f*float64(mult)*100 + 0.5), nil
+	whole := strings.TrimLeft(m[2], "0")
+	if len(whole) > 13 {
+		return 0, ErrTooLarge
+	}
+	yuan, _ := strconv.ParseInt("0"+whole, 10, 64)
+	cents, _ := strconv.ParseInt((m[3] + "00")[:2], 10, 64)
+	fen := yuan*100 + cents
+	if fen > maxYuanFen/mult {
+		return 0, ErrTooLarge
+	}
+	return fen * mult, nil
 }

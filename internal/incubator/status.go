@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/incubot/incubot/internal/sheet"
 )
 
 // StatusReport is an incubator's figures for a month (2026-10) or a
@@ -55,8 +57,15 @@ var Fields = []Field{
 // Values are a form's answers by field key, as entered (validated).
 type Values map[string]string
 
-var reCount = regexp.MustCompile(`^\d{1,7}$`)
-var reWan = regexp.MustCompile(`^\d{1,9}(\.\d{1,2})?$`)
+// Bounds on a status report's figures: a count above MaxCount or financing
+// above MaxFinancingWan is a typing error, not an incubator's month.
+const (
+	MaxCount        = 1_000_000 // any count (家, 场, 人次, 件, 人)
+	MaxFinancingWan = 1_000_000 // 获得融资额, in 万元 (100亿元)
+)
+
+var reCount = regexp.MustCompile(`^\d+$`)
+var reWan = regexp.MustCompile(`^\d+(\.\d{1,2})?$`)
 
 // ParseField validates one answer and returns it normalised, or a Chinese
 // message saying what is accepted.
@@ -81,6 +90,9 @@ func ParseField(f Field, input string) (string, error) {
 		if !reWan.MatchString(s) {
 			return "", fmt.Errorf("%w: “%s”不是有效金额，请输入%s（单位：万元，如 120.5，没有请填 0）", ErrInvalid, input, f.Label)
 		}
+		if v, err := ParseYuan(s); err != nil || v > MaxFinancingWan*100 {
+			return "", fmt.Errorf("%w: %s不能超过%d万元，请核对后重新输入", ErrInvalid, f.Label, MaxFinancingWan)
+		}
 		return s, nil
 	}
 	if strings.HasPrefix(s, "-") {
@@ -89,8 +101,11 @@ func ParseField(f Field, input string) (string, error) {
 	if !reCount.MatchString(s) {
 		return "", fmt.Errorf("%w: “%s”不是有效数字，请输入%s（整数，单位：%s，没有请填 0）", ErrInvalid, input, f.Label, f.Unit)
 	}
-	n, _ := strconv.Atoi(s)
-	return strconv.Itoa(n), nil
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n > MaxCount {
+		return "", fmt.Errorf("%w: %s不能超过%d%s，请核对后重新输入", ErrInvalid, f.Label, MaxCount, f.Unit)
+	}
+	return strconv.FormatInt(n, 10), nil
 }
 
 // Build turns complete values into a report.
@@ -105,14 +120,14 @@ func (v Values) Build(period string) (StatusReport, error) {
 		switch {
 		case f.Money:
 			fen, err := ParseYuan(val)
-			if err != nil {
-				return r, err
+			if err != nil || fen > MaxFinancingWan*100 {
+				return r, fmt.Errorf("%w: %s无效或超过%d万元", ErrInvalid, f.Label, MaxFinancingWan)
 			}
 			r.FinancingWan = fen
 		case !f.Text:
 			n, err := strconv.Atoi(val)
-			if err != nil || n < 0 {
-				return r, fmt.Errorf("%w: %s无效", ErrInvalid, f.Label)
+			if err != nil || n < 0 || n > MaxCount {
+				return r, fmt.Errorf("%w: %s无效或超过%d", ErrInvalid, f.Label, MaxCount)
 			}
 			*ints[f.Key] = n
 		}
@@ -182,4 +197,77 @@ func PeriodName(p string) string {
 // PreviousMonth is the period managers usually report: last month.
 func PreviousMonth(now time.Time) string {
 	return now.AddDate(0, 0, -now.Day()).Format("2006-01")
+}
+
+// StatusColumns are the headers of a status sheet: 期间 and each figure's
+// label, alone or with its unit.
+func StatusColumns() (map[string][]string, []string) {
+	aliases := map[string][]string{"期间": {"期间", "月份", "季度", "报送期间"}}
+	required := []string{"期间"}
+	for _, f := range Fields {
+		aliases[f.Key] = []string{f.Label, f.Label + "（" + f.Unit + "）", f.Label + "(" + f.Unit + ")"}
+		if !f.Text {
+			required = append(required, f.Key)
+		}
+	}
+	return aliases, required
+}
+
+// ParseStatusSheet reads status reports, one period per row (title rows
+// above the header are skipped). Every problem is reported, and nothing is
+// returned when there is one.
+func ParseStatusSheet(t *sheet.Table) ([]StatusReport, []Problem) {
+	aliases, required := StatusColumns()
+	cols, missing := t.Columns(aliases, required...)
+	for i, m := range missing {
+		for _, f := range Fields {
+			if f.Key == m {
+				missing[i] = f.Label
+			}
+		}
+	}
+	if problems := missingColumns(t, missing); len(problems) > 0 {
+		return nil, problems
+	}
+	var out []StatusReport
+	var problems []Problem
+	reason := func(err error) string { return strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ") }
+	for i, row := range t.Rows {
+		n := t.RowNumber(i)
+		if strings.TrimSpace(strings.Join(row, "")) == "" {
+			continue
+		}
+		period, err := ParsePeriod(t.Cell(row, cols["期间"]))
+		if err != nil {
+			problems = append(problems, Problem{Row: n, Column: "期间", Text: "不是报送期间（如 2026-10 或 2026Q3）"})
+			continue
+		}
+		vals := Values{}
+		ok := true
+		for _, f := range Fields {
+			v, err := ParseField(f, t.Cell(row, cols[f.Key]))
+			if err != nil && !(f.Text && t.Cell(row, cols[f.Key]) == "") {
+				problems = append(problems, Problem{Row: n, Column: f.Label, Text: reason(err)})
+				ok = false
+				continue
+			}
+			vals[f.Key] = v
+		}
+		if !ok {
+			continue
+		}
+		r, err := vals.Build(period)
+		if err != nil {
+			problems = append(problems, Problem{Row: n, Text: reason(err)})
+			continue
+		}
+		out = append(out, r)
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	if len(out) == 0 {
+		return nil, []Problem{{Text: "表格中没有运行情况数据"}}
+	}
+	return out, nil
 }

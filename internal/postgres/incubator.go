@@ -36,19 +36,26 @@ func audit(ctx context.Context, tx pgx.Tx, a Actor, action, entity, id string, b
 func (db *DB) EnsureIncubator(ctx context.Context, name string, a Actor) (incubator.Incubator, error) {
 	var inc incubator.Incubator
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT id, name, operator FROM incubators WHERE name = $1::text`, name).Scan(&inc.ID, &inc.Name, &inc.Operator)
-		if err == nil || !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO incubators (name) VALUES ($1::text) RETURNING id, name, operator`, name).Scan(&inc.ID, &inc.Name, &inc.Operator); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "create", "incubator", fmt.Sprint(inc.ID), nil, inc)
+		var err error
+		inc, err = ensureIncubator(ctx, tx, name, a)
+		return err
 	})
 	if err != nil {
 		return inc, fmt.Errorf("postgres: incubator %q: %w", name, err)
 	}
 	return inc, nil
+}
+
+func ensureIncubator(ctx context.Context, tx pgx.Tx, name string, a Actor) (incubator.Incubator, error) {
+	var inc incubator.Incubator
+	err := tx.QueryRow(ctx, `SELECT id, name, operator FROM incubators WHERE name = $1::text`, name).Scan(&inc.ID, &inc.Name, &inc.Operator)
+	if err == nil || !errors.Is(err, pgx.ErrNoRows) {
+		return inc, err
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO incubators (name) VALUES ($1::text) RETURNING id, name, operator`, name).Scan(&inc.ID, &inc.Name, &inc.Operator); err != nil {
+		return inc, err
+	}
+	return inc, audit(ctx, tx, a, "create", "incubator", fmt.Sprint(inc.ID), nil, inc)
 }
 
 // IncubatorByName finds an incubator, or ErrNotFound.
@@ -72,55 +79,108 @@ func scanAsset(row pgx.Row) (incubator.Asset, error) {
 // ImportResult counts what an import did.
 type ImportResult struct{ Added, Updated, Unchanged int }
 
-// ImportAssets upserts a register in one transaction: rows are matched by
-// code; an item's status is kept; every change is audited.
+// ImportAssets upserts a register in one transaction: codes are stored
+// clean (incubator.CleanCode) and rows are matched by incubator.CodeKey
+// (case, full-width forms and invisible characters ignored); an item's
+// status is kept; every change is audited. An asset that fails Validate
+// stores nothing.
 func (db *DB) ImportAssets(ctx context.Context, incubatorID int, assets []incubator.Asset, a Actor) (ImportResult, error) {
 	var res ImportResult
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE a.incubator_id = $1::int`, incubatorID)
-		if err != nil {
-			return err
-		}
-		existing, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.Asset, error) { return scanAsset(r) })
-		if err != nil {
-			return err
-		}
-		byCode := map[string]incubator.Asset{}
-		for _, e := range existing {
-			byCode[e.Code] = e
-		}
-		for _, x := range assets {
-			old, found := byCode[x.Code]
-			if found && old.Name == x.Name && old.Category == x.Category && old.Spec == x.Spec && old.Quantity == x.Quantity &&
-				old.UnitPrice == x.UnitPrice && old.Location == x.Location && old.Note == x.Note && sameDay(old.PurchasedOn, x.PurchasedOn) {
-				res.Unchanged++
-				continue
-			}
-			var id int64
-			err := tx.QueryRow(ctx, `INSERT INTO assets (incubator_id, code, name, category, spec, quantity, unit_price, location, purchased_on, note)
-				VALUES ($1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint / 100.0, $8::text, $9::date, $10::text)
-				ON CONFLICT (incubator_id, code) DO UPDATE SET name = excluded.name, category = excluded.category, spec = excluded.spec,
-					quantity = excluded.quantity, unit_price = excluded.unit_price, location = excluded.location,
-					purchased_on = excluded.purchased_on, note = excluded.note, updated_at = now()
-				RETURNING id`, incubatorID, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note).Scan(&id)
-			if err != nil {
-				return fmt.Errorf("asset %s: %w", x.Code, err)
-			}
-			var before any
-			if found {
-				before = old
-				res.Updated++
-			} else {
-				res.Added++
-			}
-			if err := audit(ctx, tx, a, "import", "asset", fmt.Sprint(id), before, x); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		res, err = importAssets(ctx, tx, incubatorID, assets, a)
+		return err
 	})
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("postgres: import assets: %w", err)
+	}
+	return res, nil
+}
+
+// ImportRegister creates the incubator when it is new and imports its
+// register, in one transaction: an import that fails leaves nothing behind,
+// not even the incubator.
+func (db *DB) ImportRegister(ctx context.Context, name string, assets []incubator.Asset, a Actor) (incubator.Incubator, ImportResult, error) {
+	var inc incubator.Incubator
+	var res ImportResult
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if inc, err = ensureIncubator(ctx, tx, name, a); err != nil {
+			return err
+		}
+		res, err = importAssets(ctx, tx, inc.ID, assets, a)
+		return err
+	})
+	if err != nil {
+		return incubator.Incubator{}, ImportResult{}, fmt.Errorf("postgres: import register of %q: %w", name, err)
+	}
+	return inc, res, nil
+}
+
+func importAssets(ctx context.Context, tx pgx.Tx, incubatorID int, assets []incubator.Asset, a Actor) (ImportResult, error) {
+	var res ImportResult
+	seen := map[string]bool{}
+	for i := range assets {
+		x := &assets[i]
+		x.Code = incubator.CleanCode(x.Code)
+		if err := x.Validate(); err != nil {
+			return res, fmt.Errorf("asset %q: %w", x.Code, err)
+		}
+		if seen[incubator.CodeKey(x.Code)] {
+			return res, fmt.Errorf("asset %q appears twice: %w", x.Code, incubator.ErrInvalid)
+		}
+		seen[incubator.CodeKey(x.Code)] = true
+	}
+	// One import per incubator at a time: codes are matched by key here,
+	// not by a unique index, so two imports must not interleave.
+	if _, err := tx.Exec(ctx, `SELECT id FROM incubators WHERE id = $1::int FOR UPDATE`, incubatorID); err != nil {
+		return res, err
+	}
+	rows, err := tx.Query(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE a.incubator_id = $1::int ORDER BY a.id`, incubatorID)
+	if err != nil {
+		return res, err
+	}
+	existing, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.Asset, error) { return scanAsset(r) })
+	if err != nil {
+		return res, err
+	}
+	byKey := map[string]incubator.Asset{}
+	for _, e := range existing {
+		if _, dup := byKey[incubator.CodeKey(e.Code)]; !dup {
+			byKey[incubator.CodeKey(e.Code)] = e
+		}
+	}
+	for _, x := range assets {
+		old, found := byKey[incubator.CodeKey(x.Code)]
+		if found && old.Code == x.Code && old.Name == x.Name && old.Category == x.Category && old.Spec == x.Spec && old.Quantity == x.Quantity &&
+			old.UnitPrice == x.UnitPrice && old.Location == x.Location && old.Note == x.Note && sameDay(old.PurchasedOn, x.PurchasedOn) {
+			res.Unchanged++
+			continue
+		}
+		id := old.ID
+		var err error
+		if found {
+			_, err = tx.Exec(ctx, `UPDATE assets SET code = $2::text, name = $3::text, category = $4::text, spec = $5::text, quantity = $6::int,
+				unit_price = $7::bigint / 100.0, location = $8::text, purchased_on = $9::date, note = $10::text, updated_at = now() WHERE id = $1::bigint`,
+				id, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note)
+		} else {
+			err = tx.QueryRow(ctx, `INSERT INTO assets (incubator_id, code, name, category, spec, quantity, unit_price, location, purchased_on, note)
+				VALUES ($1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint / 100.0, $8::text, $9::date, $10::text) RETURNING id`,
+				incubatorID, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note).Scan(&id)
+		}
+		if err != nil {
+			return res, fmt.Errorf("asset %s: %w", x.Code, err)
+		}
+		var before any
+		if found {
+			before = old
+			res.Updated++
+		} else {
+			res.Added++
+		}
+		if err := audit(ctx, tx, a, "import", "asset", fmt.Sprint(id), before, x); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }
@@ -142,9 +202,11 @@ func (db *DB) Assets(ctx context.Context, incubatorID int, status string) ([]inc
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.Asset, error) { return scanAsset(r) })
 }
 
-// AssetsByCode finds assets with a code in any incubator.
+// AssetsByCode finds assets with a code in any incubator, the code compared
+// as incubator.CodeKey (ＣＫＣ－００１, ckc-001 and CKC-001 are one code;
+// codes are stored clean, so the key is their upper case).
 func (db *DB) AssetsByCode(ctx context.Context, code string) ([]incubator.Asset, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE upper(a.code) = upper($1::text)`, code)
+	rows, err := db.pool.Query(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE upper(a.code) = $1::text ORDER BY i.name, a.id`, incubator.CodeKey(code))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: asset %s: %w", code, err)
 	}
@@ -187,7 +249,16 @@ func (db *DB) CreateAssetReport(ctx context.Context, rep *incubator.AssetReport,
 	return err
 }
 
-const reportColumns = `r.id, r.asset_id, a.code, a.name, i.name, (a.quantity * a.unit_price * 100)::bigint, r.kind, r.from_status, r.to_status, r.note, r.raw_text,
+// valueFen is an asset's value in fen, kept within bigint: a row stored
+// before the bounds existed must not make every query that sums it fail.
+const valueFen = `least(a.quantity * a.unit_price * 100, 9223372036854775807)`
+
+// sumFen sums valueFen over the rows filter selects, within bigint.
+func sumFen(filter string) string {
+	return `least(coalesce(sum(` + valueFen + `)` + filter + `, 0), 9223372036854775807)::bigint`
+}
+
+const reportColumns = `r.id, r.asset_id, a.code, a.name, i.name, ` + valueFen + `::bigint, r.kind, r.from_status, r.to_status, r.note, r.raw_text,
 	coalesce(r.reporter_id, 0), r.reporter, r.channel, r.created_at, r.review, r.reviewer, r.review_note, r.reviewed_at`
 
 func scanReport(row pgx.Row) (incubator.AssetReport, error) {
@@ -264,11 +335,11 @@ type AssetSummary = model.AssetSummary
 
 // AssetSummaries sums the register per incubator.
 func (db *DB) AssetSummaries(ctx context.Context, incubatorID int) ([]AssetSummary, error) {
-	rows, err := db.pool.Query(ctx, `SELECT i.name, count(a.id), coalesce(sum(a.quantity * a.unit_price * 100), 0)::bigint,
-		count(a.id) FILTER (WHERE a.status = '缺失'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '缺失'), 0)::bigint,
-		count(a.id) FILTER (WHERE a.status = '损坏'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '损坏'), 0)::bigint,
-		count(a.id) FILTER (WHERE a.status = '已补齐'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '已补齐'), 0)::bigint,
-		count(a.id) FILTER (WHERE a.status = '已核验'), coalesce(sum(a.quantity * a.unit_price * 100) FILTER (WHERE a.status = '已核验'), 0)::bigint,
+	rows, err := db.pool.Query(ctx, `SELECT i.name, count(a.id), `+sumFen("")+`,
+		count(a.id) FILTER (WHERE a.status = '缺失'), `+sumFen(` FILTER (WHERE a.status = '缺失')`)+`,
+		count(a.id) FILTER (WHERE a.status = '损坏'), `+sumFen(` FILTER (WHERE a.status = '损坏')`)+`,
+		count(a.id) FILTER (WHERE a.status = '已补齐'), `+sumFen(` FILTER (WHERE a.status = '已补齐')`)+`,
+		count(a.id) FILTER (WHERE a.status = '已核验'), `+sumFen(` FILTER (WHERE a.status = '已核验')`)+`,
 		(SELECT count(*) FROM asset_reports r JOIN assets x ON x.id = r.asset_id WHERE x.incubator_id = i.id AND r.review = '待核验')
 		FROM incubators i LEFT JOIN assets a ON a.incubator_id = i.id
 		WHERE $1::int = 0 OR i.id = $1::int
@@ -288,22 +359,50 @@ func (db *DB) AssetSummaries(ctx context.Context, incubatorID int) ([]AssetSumma
 // period is kept as history, marked replaced.
 func (db *DB) SaveStatusReport(ctx context.Context, r *incubator.StatusReport, a Actor) (replaced bool, err error) {
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE status_reports SET replaced_at = now() WHERE incubator_id = $1::int AND period = $2::text AND replaced_at IS NULL`, r.IncubatorID, r.Period)
-		if err != nil {
-			return err
-		}
-		replaced = tag.RowsAffected() > 0
-		if err := tx.QueryRow(ctx, `INSERT INTO status_reports (incubator_id, period, tenants, new_tenants, graduated, events, served, patents, financing_wan, jobs, note, reporter, channel)
-			VALUES ($1::int, $2::text, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int, $9::bigint / 100.0, $10::int, $11::text, $12::text, $13::text)
-			RETURNING id, submitted_at`, r.IncubatorID, r.Period, r.Tenants, r.NewTenants, r.Graduated, r.Events, r.Served, r.Patents, r.FinancingWan, r.Jobs, r.Note, r.Reporter, r.Channel).Scan(&r.ID, &r.SubmittedAt); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, map[bool]string{true: "resubmit", false: "submit"}[replaced], "status_report", fmt.Sprint(r.ID), nil, r)
+		replaced, err = saveStatusReport(ctx, tx, r, a)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("postgres: status report: %w", err)
 	}
 	return replaced, nil
+}
+
+// ImportStatusReports creates the incubator when it is new and saves its
+// reports, in one transaction: all of them or, on a failure, nothing.
+func (db *DB) ImportStatusReports(ctx context.Context, name string, reports []incubator.StatusReport, a Actor) (incubator.Incubator, error) {
+	var inc incubator.Incubator
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if inc, err = ensureIncubator(ctx, tx, name, a); err != nil {
+			return err
+		}
+		for i := range reports {
+			reports[i].IncubatorID = inc.ID
+			if _, err := saveStatusReport(ctx, tx, &reports[i], a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return incubator.Incubator{}, fmt.Errorf("postgres: import status reports of %q: %w", name, err)
+	}
+	return inc, nil
+}
+
+func saveStatusReport(ctx context.Context, tx pgx.Tx, r *incubator.StatusReport, a Actor) (bool, error) {
+	tag, err := tx.Exec(ctx, `UPDATE status_reports SET replaced_at = now() WHERE incubator_id = $1::int AND period = $2::text AND replaced_at IS NULL`, r.IncubatorID, r.Period)
+	if err != nil {
+		return false, err
+	}
+	replaced := tag.RowsAffected() > 0
+	if err := tx.QueryRow(ctx, `INSERT INTO status_reports (incubator_id, period, tenants, new_tenants, graduated, events, served, patents, financing_wan, jobs, note, reporter, channel)
+		VALUES ($1::int, $2::text, $3::int, $4::int, $5::int, $6::int, $7::int, $8::int, $9::bigint / 100.0, $10::int, $11::text, $12::text, $13::text)
+		RETURNING id, submitted_at`, r.IncubatorID, r.Period, r.Tenants, r.NewTenants, r.Graduated, r.Events, r.Served, r.Patents, r.FinancingWan, r.Jobs, r.Note, r.Reporter, r.Channel).Scan(&r.ID, &r.SubmittedAt); err != nil {
+		return false, err
+	}
+	return replaced, audit(ctx, tx, a, map[bool]string{true: "resubmit", false: "submit"}[replaced], "status_report", fmt.Sprint(r.ID), nil, r)
 }
 
 // StatusReports lists the current reports of periods between from and to

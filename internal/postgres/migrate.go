@@ -109,7 +109,11 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		})
 		if err != nil {
 			if m.Version == 1 && strings.Contains(err.Error(), "vector") {
-				return applied, fmt.Errorf("postgres: the vector extension cannot be created on this server (%v)\n  → install pgvector for this PostgreSQL (the pgvector/pgvector image has it; on Debian: apt-get install postgresql-16-pgvector), or have the database owner run CREATE EXTENSION vector", err)
+				v, verr := db.Vector(ctx)
+				if verr != nil {
+					return applied, fmt.Errorf("postgres: the vector extension cannot be created on this server (%v)\n  → %s", err, VectorAdvice(VectorState{}))
+				}
+				return applied, fmt.Errorf("postgres: the vector extension cannot be created in database %q (%v)\n  → %s", v.Database, err, VectorAdvice(v))
 			}
 			return applied, fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
@@ -124,9 +128,13 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 }
 
 // SchemaVersion is the highest applied migration, 0 on an empty database.
+// It reads the schema incubot writes into (the first of the search path),
+// never a schema_migrations found further along it: a fresh schema on a
+// server where incubot already runs in public is empty, not current.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var exists bool
-	if err := db.pool.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
+	if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND c.relname = 'schema_migrations')`).Scan(&exists); err != nil {
 		return 0, fmt.Errorf("postgres: read schema version: %w", err)
 	}
 	if !exists {
@@ -164,4 +172,51 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 		return &SchemaError{Have: have, Want: want}
 	}
 	return nil
+}
+
+// VectorState is what a server has of pgvector.
+type VectorState struct {
+	Created   string // version created in this database, "" when none
+	Available string // version the server could create, "" when not installed
+	Superuser bool   // whether the current role may create it
+	Database  string
+	Role      string
+}
+
+// Vector reads the pgvector state of the database.
+func (db *DB) Vector(ctx context.Context) (VectorState, error) {
+	var v VectorState
+	err := db.pool.QueryRow(ctx, `SELECT coalesce((SELECT extversion FROM pg_extension WHERE extname = 'vector'), ''),
+		coalesce((SELECT default_version FROM pg_available_extensions WHERE name = 'vector'), ''),
+		coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false), current_database(), current_user`).Scan(&v.Created, &v.Available, &v.Superuser, &v.Database, &v.Role)
+	if err != nil {
+		return v, fmt.Errorf("postgres: read pgvector state: %w", err)
+	}
+	return v, nil
+}
+
+// VectorAdvice says what to do when the vector extension is missing, true
+// for Debian and for managed servers: pgvector is not a trusted extension,
+// so a superuser (on a managed server, its admin role) creates it; Debian's
+// own repositories have no pgvector package.
+func VectorAdvice(v VectorState) string {
+	install := "install pgvector on the PostgreSQL server: on Debian or Ubuntu from the PostgreSQL project's repository " +
+		"(apt.postgresql.org, package postgresql-<major version>-pgvector; Debian's own repositories have none) or built from source " +
+		"(github.com/pgvector/pgvector: make && make install, with the server's headers); the pgvector/pgvector Docker image has it; " +
+		"on a managed server (RDS, Cloud SQL, Azure, 阿里云/腾讯云 RDS) it is built in"
+	in := ""
+	if v.Database != "" {
+		in = " in database " + strconv.Quote(v.Database)
+	}
+	create := "a superuser (on a managed server, its admin role) runs once" + in + ": CREATE EXTENSION vector; " +
+		"(pgvector is not a trusted extension, so the database owner cannot), then: incubot migrate"
+	switch {
+	case v.Created != "":
+		return "pgvector " + v.Created + " is created in this database"
+	case v.Available == "":
+		return install + "; then " + create
+	case v.Superuser:
+		return "pgvector " + v.Available + " is installed and this role is a superuser: run incubot migrate, which creates it"
+	}
+	return fmt.Sprintf("pgvector %s is installed on the server, but role %q is not a superuser: %s", v.Available, v.Role, create)
 }

@@ -10,9 +10,16 @@ import (
 	"github.com/incubot/incubot/internal/testdb"
 )
 
+// The schema is read from where incubot writes, not from a
+// schema_migrations further along the search path: a fresh test schema on a
+// server where incubot already runs (in public, or in another schema) is
+// empty, and migrating it applies every migration (issue 16).
 func TestMigrateTwiceIsNoOp(t *testing.T) {
 	ctx := context.Background()
-	db := testdb.Empty(t)
+	db := testdb.Nested(t, testdb.New(t))
+	if v, err := db.SchemaVersion(ctx); err != nil || v != 0 {
+		t.Fatalf("a fresh schema is at version 0, whatever the schemas after it on the search path hold: %d %v", v, err)
+	}
 	if err := db.CheckSchema(ctx); !errors.Is(err, postgres.ErrSchema) {
 		t.Fatalf("an empty database should be behind, got %v", err)
 	}
@@ -65,5 +72,42 @@ func TestUnreachableDatabaseHidesPassword(t *testing.T) {
 	}
 	if msg := err.Error(); strings.Contains(msg, "s3cretpw") {
 		t.Fatalf("error leaks the password: %s", msg)
+	}
+}
+
+// What migrate and doctor say when pgvector is missing must be true on
+// Debian (no pgvector package in its own repositories) and on managed
+// servers (a superuser or the provider's admin role creates the extension,
+// which is not trusted): issue 16.
+func TestVectorAdvice(t *testing.T) {
+	missing := postgres.VectorAdvice(postgres.VectorState{Database: "incubot", Role: "incubot"})
+	notCreated := postgres.VectorAdvice(postgres.VectorState{Available: "0.8.6", Database: "incubot", Role: "incubot"})
+	asSuperuser := postgres.VectorAdvice(postgres.VectorState{Available: "0.8.6", Superuser: true, Database: "incubot", Role: "postgres"})
+	for _, c := range []struct {
+		name, got string
+		want      []string
+	}{
+		{"not installed", missing, []string{"apt.postgresql.org", "postgresql-<major version>-pgvector", "Debian's own repositories have none", "github.com/pgvector/pgvector", "superuser", "not a trusted extension", "CREATE EXTENSION vector", "incubot migrate"}},
+		{"installed, not created", notCreated, []string{"pgvector 0.8.6 is installed", `role "incubot" is not a superuser`, `in database "incubot"`, "CREATE EXTENSION vector", "not a trusted extension", "managed server"}},
+		{"superuser", asSuperuser, []string{"run incubot migrate"}},
+	} {
+		for _, w := range c.want {
+			if !strings.Contains(c.got, w) {
+				t.Errorf("%s: advice lacks %q: %s", c.name, w, c.got)
+			}
+		}
+		for _, wrong := range []string{"postgresql-16-pgvector", "database owner run", "have the database owner"} {
+			if strings.Contains(c.got, wrong) {
+				t.Errorf("%s: advice says what is not true (%q): %s", c.name, wrong, c.got)
+			}
+		}
+	}
+	if strings.Contains(notCreated, "install pgvector") {
+		t.Errorf("an installed pgvector needs no install: %s", notCreated)
+	}
+	db := testdb.New(t)
+	v, err := db.Vector(context.Background())
+	if err != nil || v.Created == "" || v.Available == "" || v.Database == "" {
+		t.Fatalf("the test database has pgvector: %+v %v", v, err)
 	}
 }

@@ -2,6 +2,9 @@
 // on INCUBOT_TEST_DATABASE_URL when set, otherwise on an embedded PGlite
 // server started once per test binary. It never skips: no database is a
 // failure.
+//
+// On the embedded server every test shares the binary's one pool (the
+// server takes one connection at a time) and tests run one after another.
 package testdb
 
 import (
@@ -9,8 +12,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,12 +26,16 @@ import (
 
 var (
 	once     sync.Once
-	url      string
+	baseURL  string
 	startErr error
+	// server is the embedded server, when there is no INCUBOT_TEST_DATABASE_URL.
+	server *devdb.Server
 	// shared is the embedded server's one pool, kept for the whole binary.
 	shared *postgres.DB
 	// embedded serialises tests on the one-session embedded server.
 	embedded sync.Mutex
+	// schemas maps each test's database to its schema (for Nested).
+	schemas sync.Map
 )
 
 // URL is the server tests use, starting the embedded one when needed.
@@ -36,23 +45,21 @@ func URL(t testing.TB) string {
 	if startErr != nil {
 		t.Fatalf("test database: %v", startErr)
 	}
-	return url
+	return baseURL
 }
 
+// Embedded says whether the tests run on the embedded server (no
+// INCUBOT_TEST_DATABASE_URL).
+func Embedded() bool { return os.Getenv("INCUBOT_TEST_DATABASE_URL") == "" }
+
 func start() {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
 	if u := os.Getenv("INCUBOT_TEST_DATABASE_URL"); u != "" {
-		url = u
+		baseURL = u
 		// The extension is database-wide: create it in public once, so
 		// that no test schema owns it (dropping one would drop it for all).
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		db, err := postgres.Open(ctx, u, postgres.Options{}, nil)
-		if err != nil {
-			startErr = err
-			return
-		}
-		defer db.Close()
-		startErr = db.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
+		startErr = createExtension(ctx, u)
 		return
 	}
 	dir, err := packageDir()
@@ -66,20 +73,37 @@ func start() {
 		return
 	}
 	logf.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
 	srv, err := devdb.Start(ctx, devdb.Options{PackageDir: dir, DataDir: "memory://", LogPath: logf.Name()})
 	if err != nil {
 		startErr = err
 		return
 	}
-	url = srv.URL
-	shared, err = postgres.Open(ctx, url, postgres.Options{MaxConns: 1}, nil)
-	if err != nil {
-		startErr = err
-		return
+	server, baseURL = srv, srv.URL
+	// The binary's one connection to the embedded server, opened once: it
+	// stops accepting connections after a few reconnects.
+	if shared, startErr = postgres.Open(ctx, baseURL, postgres.Options{MaxConns: 1}, nil); startErr == nil {
+		startErr = shared.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
 	}
-	startErr = shared.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector")
+}
+
+func createExtension(ctx context.Context, u string) error {
+	db, err := postgres.Open(ctx, u, postgres.Options{}, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
+}
+
+// Stop stops the embedded server, if this binary started one. TestMain
+// calls it after m.Run; without it the server ends with the binary.
+func Stop() {
+	if shared != nil {
+		shared.Close()
+	}
+	if server != nil {
+		server.Stop()
+	}
 }
 
 // packageDir finds deploy/devdb by walking up from the test's directory.
@@ -102,6 +126,12 @@ func packageDir() (string, error) {
 	}
 }
 
+func newSchemaName() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "test_" + hex.EncodeToString(b)
+}
+
 // New returns a migrated database in a schema of its own, dropped when the
 // test ends.
 func New(t testing.TB) *postgres.DB {
@@ -117,12 +147,10 @@ func New(t testing.TB) *postgres.DB {
 func Empty(t testing.TB) *postgres.DB {
 	t.Helper()
 	u := URL(t)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
+	schema := newSchemaName()
 	ctx := context.Background()
 	var db *postgres.DB
-	if shared != nil {
+	if server != nil {
 		embedded.Lock()
 		db = shared.WithSearchPath(schema)
 	} else {
@@ -133,7 +161,7 @@ func Empty(t testing.TB) *postgres.DB {
 		}
 	}
 	done := func() {
-		if shared != nil {
+		if server != nil {
 			embedded.Unlock()
 		} else {
 			db.Close()
@@ -147,11 +175,96 @@ func Empty(t testing.TB) *postgres.DB {
 		done()
 		t.Fatalf("test database: %v", err)
 	}
+	schemas.Store(db, schema)
 	t.Cleanup(func() {
+		schemas.Delete(db)
 		if err := db.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("test database: drop schema: %v", err)
 		}
 		done()
 	})
 	return db
+}
+
+// Nested returns a database in a fresh, empty schema whose search path goes
+// on into outer's schema and then public, as a test schema does on a server
+// where incubot already runs in public: what it reads must be its own. On
+// the embedded server it shares outer's one session, so use outer no more
+// once Nested is called.
+func Nested(t testing.TB, outer *postgres.DB) *postgres.DB {
+	t.Helper()
+	o, ok := schemas.Load(outer)
+	if !ok {
+		t.Fatal("testdb.Nested: outer is not a test database")
+	}
+	schema := newSchemaName()
+	path := schema + ", " + o.(string) + ", public"
+	ctx := context.Background()
+	if err := outer.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("test database: create schema: %v", err)
+	}
+	var db *postgres.DB
+	if server != nil {
+		db = shared.WithSearchPath(schema)
+		if err := db.Exec(ctx, "SET search_path TO "+path); err != nil {
+			t.Fatalf("test database: %v", err)
+		}
+	} else {
+		var err error
+		db, err = postgres.Open(ctx, withParam(URL(t), "search_path", path), postgres.Options{MaxConns: 4}, nil)
+		if err != nil {
+			t.Fatalf("test database: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		if err := db.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("test database: drop schema: %v", err)
+		}
+		if server == nil {
+			db.Close()
+		}
+	})
+	return db
+}
+
+// NewURL returns a DATABASE_URL for a fresh, migrated schema of the test's
+// own on the INCUBOT_TEST_DATABASE_URL server, dropped when the test ends,
+// for code that opens its own connections (the CLI): every connection made
+// through it gets the schema as its search_path. The embedded server cannot
+// serve that: it takes one connection at a time and stops accepting new ones
+// after a few reconnects, so tests on it share one pool (New).
+func NewURL(t testing.TB) string {
+	t.Helper()
+	if Embedded() {
+		t.Fatal("testdb.NewURL needs INCUBOT_TEST_DATABASE_URL; on the embedded server use testdb.New")
+	}
+	schema := newSchemaName()
+	u := withParam(URL(t), "search_path", schema+", public")
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, u, postgres.Options{}, nil)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("test database: drop schema: %v", err)
+		}
+		db.Close()
+	})
+	if err := db.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("test database: create schema: %v", err)
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("test database: migrate %s: %v", schema, err)
+	}
+	return u
+}
+
+// withParam adds a query parameter to a connection URL.
+func withParam(u, key, value string) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + key + "=" + strings.ReplaceAll(url.QueryEscape(value), "+", "%20") // pgx does not read + as a space
 }
