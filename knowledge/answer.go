@@ -112,6 +112,10 @@ func (a *Answerer) Answer(ctx context.Context, question, topic string) (*Answer,
 }
 
 func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer, error) {
+	q := ParseQuestion(question)
+	if q.SmallTalk {
+		return SmallTalkReply(question), nil
+	}
 	if a.FAQ != nil {
 		faqs, err := a.FAQ.FAQs(ctx)
 		if err != nil {
@@ -125,38 +129,126 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 			return &Answer{Text: text, Answered: true, Source: SourceFAQ, Searched: question, Body: f.Answer, Quoted: f.Answer}, nil
 		}
 	}
-	searched := question
+	searched := q
 	if topic != "" && IsFollowUp(question) {
-		searched = a.rewrite(ctx, topic, question)
+		searched = ParseQuestion(a.rewrite(ctx, topic, question)).WithAsked(q.Asked)
 	}
 	k := a.K
 	if k <= 0 {
 		k = 5
 	}
-	res, err := a.Retriever.SearchFor(ctx, searched, AskedQuantity(question), k)
+	res, err := a.Retriever.SearchFor(ctx, searched, k)
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Hits) == 0 {
-		return a.declineFor(ctx, res, searched)
+	if len(res.Hits) == 0 || (!res.Answers && len(res.Lacks) > 0) {
+		return a.declineFor(ctx, res, searched.Text)
 	}
-	ans := Extract(res, searched)
+	var ans *Answer
+	if res.Answers {
+		ans = Extract(res, searched.Text)
+	} else {
+		ans = a.closest(res, searched.Text)
+	}
 	if a.Model != nil {
-		m, err := a.modelAnswer(ctx, searched, res)
-		if err == nil {
+		// The model judges too: it may find that the clauses answer a
+		// question the evidence left open, or that they do not answer one
+		// it looked answered; its reply is used only if it passes the
+		// guards.
+		m, err := a.modelAnswer(ctx, searched.Text, res)
+		switch {
+		case err == nil && (m.Answered || res.Answers):
 			ans = m
-		} else {
+		case err != nil:
 			ans.Reason = "model answer not used: " + err.Error()
 			a.logf("model answer replaced by the extractive one", "reason", ans.Reason)
 		}
 	}
-	if res.Elsewhere {
+	if res.Elsewhere && ans.Answered {
 		// The best match was another place's local measure: the clauses
 		// quoted are national or provincial ones, and the asker must know
 		// that the place's own policy is not in the corpus.
 		ans.Text = "政策库中没有" + strings.Join(res.Places, "、") + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
 	}
 	return ans, nil
+}
+
+// SourceClosest marks a reply that quotes the closest provision, labelled
+// as not stating the answer; SourceSmallTalk a greeting's reply.
+const (
+	SourceClosest   = "closest"
+	SourceSmallTalk = "smalltalk"
+)
+
+// closest quotes the provision nearest to a question no clause answers
+// directly, labelled as such, and says whom to ask. It counts as not
+// answered: the question is logged for officers.
+func (a *Answerer) closest(res *SearchResult, searched string) *Answer {
+	h := res.Hits[0]
+	quote := clip(bestSentences(h.Chunk.Body, res.Terms, res.Asked), 150)
+	note := ""
+	switch {
+	case len(res.Unstated) > 0:
+		note = "（该条没有写明" + strings.Join(res.Unstated, "、") + "这一数字。）\n"
+	case res.Asked != AsksNothing && !res.Asked.Holds(h.Chunk.Body):
+		note = "（该条没有写明具体" + res.Asked.Noun() + "。）\n"
+	}
+	text := "政策库中没有条款直接规定这一点，最接近的是：\n“" + quote + "”\n——" + ShortCitation(h) + "\n" + note + a.Fallback
+	reason := fmt.Sprintf("no clause answers directly (key coverage %.2f)", res.KeyCoverage)
+	if len(res.Unstated) > 0 {
+		reason = "no clause states " + strings.Join(res.Unstated, ", ")
+	}
+	return &Answer{Text: text, Answered: false, Source: SourceClosest, Reason: reason, Cited: []Citation{citation(h)},
+		TopScore: h.Score, Searched: searched, Body: quote, Quoted: h.Chunk.Body}
+}
+
+// SmallTalkReply answers a greeting, thanks or acknowledgement briefly.
+func SmallTalkReply(text string) *Answer {
+	reply := "您好！我是科技局政策咨询助手，请直接发来您的政策问题，例如：高新技术企业认定需要满足什么条件？"
+	switch {
+	case strings.ContainsAny(text, "谢感辛"):
+		reply = "不客气！还有其他政策问题，随时发给我。"
+	case !strings.ContainsAny(text, "你您在早午晚嗨哈有") && !strings.Contains(strings.ToLower(text), "h"):
+		reply = "好的。还有其他政策问题，随时发给我。"
+	}
+	return &Answer{Text: reply, Answered: false, Source: SourceSmallTalk, Searched: strings.TrimSpace(text)}
+}
+
+// ShortCitation is a hit's citation as a short label: 《标题》第X条, the
+// title without its issuing preamble (关于印发…的通知 → the measure's
+// name) and without 文号.
+func ShortCitation(h Hit) string {
+	return "《" + ShortTitle(h.Doc.Title) + "》" + h.Chunk.Label()
+}
+
+var (
+	reQuotedTitle = regexp.MustCompile(`《([^》]+)》`)
+	reTitleTail   = regexp.MustCompile(`[（(【〔][^）)】〕]*[）)】〕]`)
+)
+
+// ShortTitle is a document's short name: the measure a 印发 notice
+// carries (《科技企业孵化器管理办法》), without brackets of 文号, dates
+// or editors' notes.
+func ShortTitle(title string) string {
+	t := strings.Trim(title, "《》 ")
+	if strings.Contains(t, "印发") {
+		if m := reQuotedTitle.FindStringSubmatch(t); m != nil {
+			return m[1]
+		}
+	}
+	t = reTitleTail.ReplaceAllString(t, "")
+	if rs := []rune(t); len(rs) > 30 {
+		t = string(rs[:30]) + "…"
+	}
+	return t
+}
+
+func clip(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n]) + "……"
 }
 
 // declineFor declines a question nothing answers, saying what the corpus
@@ -171,6 +263,10 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 	}
 	ans := a.decline(searched, reason)
 	var notes []string
+	if len(res.Lacks) > 0 {
+		ans.Reason = "no document holds " + strings.Join(res.Lacks, ", ")
+		notes = append(notes, "政策库中没有关于“"+strings.Join(res.Lacks, "”“")+"”的规定。")
+	}
 	if len(res.Unknown) > 0 {
 		ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
 		notes = append(notes, "政策库中没有关于"+strings.Join(res.Unknown, "、")+"的政策文件。")
@@ -179,7 +275,7 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 		ans.Reason = "only documents of places other than " + where + " match"
 		notes = append(notes, "政策库中没有"+where+"的相关政策文件，其他地方的政策不能套用。")
 	} else {
-		uncovered, err := a.uncovered(ctx, searched)
+		uncovered, err := a.uncovered(ctx, res.Question.Places)
 		if err != nil {
 			return nil, err
 		}
@@ -198,22 +294,15 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 
 // uncovered returns the places the question names that no document in force
 // is of.
-func (a *Answerer) uncovered(ctx context.Context, question string) ([]string, error) {
-	named := place.In(question)
+func (a *Answerer) uncovered(ctx context.Context, named []string) ([]string, error) {
 	if len(named) == 0 {
 		return nil, nil
 	}
-	docs, err := a.Retriever.Store.Documents(ctx, false)
+	covered, err := a.Retriever.Store.CoveredPlaces(ctx, a.Retriever.Today())
 	if err != nil {
 		return nil, err
 	}
-	covered := map[string]bool{}
-	for _, d := range docs {
-		for _, p := range place.In(d.Title) {
-			covered[p] = true
-		}
-	}
-	return slices.DeleteFunc(named, func(p string) bool { return covered[p] }), nil
+	return slices.DeleteFunc(slices.Clone(named), func(p string) bool { return slices.Contains(covered, p) }), nil
 }
 
 func (a *Answerer) decline(searched, reason string) *Answer {
@@ -240,14 +329,15 @@ func IsFollowUp(q string) bool {
 // rewrite folds a follow-up into the previous topic: by the model when one
 // is configured, else by joining the two questions.
 func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
+	q := ParseQuestion(question)
 	subject := KeyTerms(topic)
-	if len(place.In(question)) > 0 {
+	if len(q.Places) > 0 {
 		// "那北海呢？" after a question about 南宁 moves to 北海.
 		for _, p := range place.In(subject) {
 			subject = strings.ReplaceAll(subject, p, "")
 		}
 	}
-	if len(ProgrammesIn(question)) > 0 {
+	if len(q.Programmes) > 0 {
 		// "那众创空间呢？" after a question about 高企 moves to 众创空间.
 		for _, p := range ProgrammesIn(subject) {
 			for _, s := range p {

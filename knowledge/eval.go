@@ -76,6 +76,7 @@ type QuestionResult struct {
 	Hits     []Hit
 	Terms    []string
 	DF       map[string]int
+	Result   *SearchResult
 }
 
 // EvidenceRank is the 1-based rank of the first hit that contains one of
@@ -101,7 +102,7 @@ func EvaluateRetrieval(ctx context.Context, r *Retriever, qs []EvalQuestion, pro
 		if err != nil {
 			return nil, fmt.Errorf("question %s: %w", q.ID, err)
 		}
-		qr := QuestionResult{Question: q, Latency: time.Since(start), Refused: len(res.Hits) == 0, Hits: res.Hits, Terms: res.Terms, DF: res.DF}
+		qr := QuestionResult{Question: q, Latency: time.Since(start), Refused: !res.Answers, Hits: res.Hits, Terms: res.Terms, DF: res.DF, Result: res}
 		if q.Answerable {
 			qr.Rank = EvidenceRank(res.Hits, q.Evidence)
 			for j, h := range res.Hits {

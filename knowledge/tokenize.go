@@ -115,12 +115,23 @@ var thesaurus = map[string][]string{
 	"报备":   {"报告", "备案"},
 }
 
-// thesaurusIn returns the thesaurus entries whose word the question uses.
-func thesaurusIn(question string) map[string][]string {
-	out := map[string][]string{}
-	for word, alts := range thesaurus {
-		if strings.Contains(question, word) {
-			out[word] = alts
+// thesaurusWords are the thesaurus's words in a fixed order, so that a
+// question's expansions come out the same on every call.
+var thesaurusWords = func() []string {
+	ws := make([]string, 0, len(thesaurus))
+	for w := range thesaurus {
+		ws = append(ws, w)
+	}
+	slices.Sort(ws)
+	return ws
+}()
+
+// thesaurusIn returns the thesaurus words the question uses, sorted.
+func thesaurusIn(question string) []string {
+	var out []string
+	for _, w := range thesaurusWords {
+		if strings.Contains(question, w) {
+			out = append(out, w)
 		}
 	}
 	return out
@@ -134,8 +145,8 @@ func QueryTerms(question string) []string {
 		q = strings.ReplaceAll(q, f, " ")
 	}
 	var extra []string
-	for _, alts := range thesaurusIn(question) {
-		extra = append(extra, alts...)
+	for _, w := range thesaurusIn(question) {
+		extra = append(extra, thesaurus[w]...)
 	}
 	toks := Tokenize(q + " " + strings.Join(extra, " "))
 	seen := make(map[string]bool, len(toks))
@@ -176,16 +187,10 @@ func synonymOf(groups [][][]string) map[string][]string {
 // for (高企: [高企], [高新 新技 技术 术企 企业]). Coverage counts a group
 // once, however it is spelled.
 func synonymGroups(question string) [][][]string {
-	words := thesaurusIn(question)
-	keys := make([]string, 0, len(words))
-	for w := range words {
-		keys = append(keys, w)
-	}
-	slices.Sort(keys)
 	var out [][][]string
-	for _, w := range keys {
+	for _, w := range thesaurusIn(question) {
 		g := [][]string{Tokenize(w)}
-		for _, a := range words[w] {
+		for _, a := range thesaurus[w] {
 			g = append(g, Tokenize(a))
 		}
 		out = append(out, g)

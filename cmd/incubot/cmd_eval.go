@@ -103,7 +103,12 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 				h := q.Hits[0]
 				top = fmt.Sprintf("%s %s\tcov=%.2f vec=%.2f", h.Doc.FileName, h.Chunk.Article, h.Coverage, h.Vector)
 			}
-			fmt.Fprintf(tw, "%s\t%s\trank=%d\tdoc=%d\trefused=%v\t%s\t%s\n", mark, q.Question.ID, q.Rank, q.DocRank, q.Refused, q.Question.Question, top)
+			var words []string
+			for _, w := range q.Result.Question.Words {
+				words = append(words, fmt.Sprintf("%s/%.1f", w.Text, w.IDF))
+			}
+			fmt.Fprintf(tw, "%s\t%s\trank=%d\tdoc=%d\trefused=%v\tkey=%.2f lacks=%v unstated=%v\t%s\t%s\t%s\n", mark, q.Question.ID, q.Rank, q.DocRank, q.Refused,
+				q.Result.KeyCoverage, q.Result.Lacks, q.Result.Unstated, q.Question.Question, top, strings.Join(words, " "))
 		}
 		tw.Flush()
 		for _, q := range res {
