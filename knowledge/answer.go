@@ -226,6 +226,15 @@ var (
 	reTitleTail   = regexp.MustCompile(`[（(【〔][^）)】〕]*[）)】〕]`)
 )
 
+// CiteLine is the citation under a quote: 《short title》（文号）第X条.
+func CiteLine(h Hit) string {
+	s := "《" + ShortTitle(h.Doc.Title) + "》"
+	if h.Doc.DocNumber != "" && !strings.Contains(s, h.Doc.DocNumber) {
+		s += "（" + h.Doc.DocNumber + "）"
+	}
+	return s + h.Chunk.Label()
+}
+
 // ShortTitle is a document's short name: the measure a 印发 notice
 // carries (《科技企业孵化器管理办法》), without brackets of 文号, dates
 // or editors' notes.
@@ -398,15 +407,18 @@ func Extract(res *SearchResult, question string) *Answer {
 			b.WriteString("\n\n")
 		}
 		b.WriteString("“" + quote + "”\n")
-		b.WriteString("——" + h.Doc.Citation() + h.Chunk.Label())
-		seen[h.Doc.Citation()+h.Chunk.Label()] = true
+		b.WriteString("——" + CiteLine(h))
+		if later, ok := res.Changed[h.Chunk.ID]; ok {
+			b.WriteString("（此规定已由" + ShortCitation(later) + "调整，以新规定为准）")
+		}
+		seen[ShortCitation(h)] = true
 		ans.Cited = append(ans.Cited, citation(h))
 		bodies = append(bodies, h.Chunk.Body)
 		quotes = append(quotes, quote)
 	}
 	var also []string
 	for _, h := range res.Hits[1:] {
-		c := h.Doc.Citation() + h.Chunk.Label()
+		c := ShortCitation(h)
 		if !seen[c] && len(also) < 2 {
 			seen[c] = true
 			also = append(also, c)
@@ -430,8 +442,8 @@ func citation(h Hit) Citation {
 // quantity asked for. A short clause is quoted whole.
 func bestSentences(body string, terms []string, asked Asked) string {
 	body = strings.TrimSpace(body)
-	if utf8.RuneCountInString(body) <= 160 {
-		return body
+	if utf8.RuneCountInString(body) <= 260 {
+		return body // a list stays whole: no item that decides is cut
 	}
 	sents := sentencesOf(strings.ReplaceAll(body, "\n", ""))
 	type scored struct {
@@ -460,8 +472,11 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	sort.SliceStable(ss, func(a, b int) bool { return ss[a].score > ss[b].score })
 	var pick []int
 	for _, s := range ss {
-		if len(pick) == 3 || (len(pick) > 0 && s.score < ss[0].score/2) || s.score == 0 && len(pick) > 0 {
-			break
+		// Every sentence stating the figure asked for stays: the item that
+		// decides the question is never replaced by ……
+		decisive := asked != AsksNothing && s.score > 2 && asked.Holds(sents[s.i])
+		if !decisive && (len(pick) >= 3 || (len(pick) > 0 && s.score < ss[0].score/2) || s.score == 0 && len(pick) > 0) {
+			continue
 		}
 		pick = append(pick, s.i)
 	}
@@ -582,4 +597,38 @@ func toHalfWidth(s string) string {
 		}
 		return r
 	}, s)
+}
+
+var (
+	reURL    = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s，。；、）)]+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|gov|edu|top|xyz|info|cc|io|me|vip|shop)(?:/[^\s，。；、）)]*)?`)
+	reEmail  = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+`)
+	reWenhao = regexp.MustCompile(`\p{Han}{1,12}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号`)
+
+	// channels are ways to pay or reach someone; a reply that names one
+	// (pay through a personal WeChat, scan a code) must have it from the
+	// clause it cites, or it may send the asker to a fraudster.
+	channels = []string{"微信", "支付宝", "转账", "汇款", "账户", "账号", "银行卡", "扫码", "二维码", "链接", "网址", "网站", "邮箱", "QQ", "qq", "手机", "电话", "手续费", "个人"}
+)
+
+// UnsupportedClaims returns what a model reply states that the cited
+// clauses do not: numbers (amounts, rates, dates, phone and account
+// numbers), web addresses, e-mail addresses, 文号, and ways to pay or
+// reach someone (微信, 转账, 二维码 …).
+func UnsupportedClaims(answer, source string) []string {
+	bad := UnsupportedNumbers(answer, source)
+	src := strings.ToLower(Normalize(toHalfWidth(source)))
+	body := reCite.ReplaceAllString(answer, "")
+	for _, re := range []*regexp.Regexp{reURL, reEmail, reWenhao} {
+		for _, m := range re.FindAllString(toHalfWidth(body), -1) {
+			if !strings.Contains(src, strings.ToLower(Normalize(m))) {
+				bad = append(bad, m)
+			}
+		}
+	}
+	for _, c := range channels {
+		if strings.Contains(body, c) && !strings.Contains(src, strings.ToLower(c)) {
+			bad = append(bad, c)
+		}
+	}
+	return bad
 }

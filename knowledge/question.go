@@ -118,8 +118,8 @@ func ContentWords(text string) []Word {
 	var out []Word
 	seen := map[string]bool{}
 	for _, w := range zh.Segment(t) {
-		if utf8.RuneCountInString(w) < 2 || seen[w] || isNumberWord(w) || len(place.In(w)) > 0 || len(ProgrammesIn(w)) > 0 {
-			continue // places and programmes are judged on their own
+		if utf8.RuneCountInString(w) < 2 || seen[w] || isNumberWord(w) || len(place.In(w)) > 0 {
+			continue // places are judged on their own
 		}
 		seen[w] = true
 		word := Word{Text: w, Tokens: Tokenize(w), IDF: zh.IDF(w), Known: zh.Known(w)}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/incubot/incubot/internal/place"
@@ -94,6 +96,9 @@ type SearchResult struct {
 	Closest *Hit
 	DF      map[string]int // how many chunks hold each term
 	Hits    []Hit
+	// Changed maps a quoted clause's chunk to the clause of a later
+	// document that states a different figure on the same matter.
+	Changed map[int64]Hit
 	// Flagged are matching clauses left out because they read as
 	// instructions to an assistant.
 	Flagged []Hit
@@ -206,6 +211,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 		}
 		return h.Instruction
 	})
+	currentFirst(res)
 	if len(res.Hits) > k {
 		res.Hits = res.Hits[:k]
 	}
@@ -597,4 +603,63 @@ func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
 		out = out[:k]
 	}
 	return out
+}
+
+// currentFirst orders the leading clauses as a reader needs them. When a
+// clause of a later document states a different figure of the kind asked
+// on the same matter (it matches the question about as well), the later
+// one leads and the earlier is marked as changed by it (加计扣除 50% →
+// 100%). When two clauses of one document both state such a figure, the
+// earlier article leads: a measure states its general rule before the
+// exceptions to it, and the exception says so (特殊, 提高, 但 …).
+func currentFirst(res *SearchResult) {
+	if res.Asked == AsksNothing || len(res.Hits) < 2 {
+		return
+	}
+	top := res.Hits[0]
+	if !res.Asked.Holds(top.Chunk.Body) {
+		return
+	}
+	for i := 1; i < min(3, len(res.Hits)); i++ {
+		h := res.Hits[i]
+		if !res.Asked.Holds(h.Chunk.Body) || h.Coverage < 0.8*top.Coverage {
+			continue
+		}
+		if h.Doc.ID == top.Doc.ID {
+			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && reException.MatchString(top.Chunk.Body) {
+				res.Hits[0], res.Hits[1] = h, top
+			}
+			return
+		}
+		if i == 1 && h.Coverage >= 0.9*top.Coverage && docYear(h.Doc) > docYear(top.Doc) && !slices.Equal(Numbers(h.Chunk.Body), Numbers(top.Chunk.Body)) {
+			res.Hits = slices.Insert(slices.Delete(res.Hits, i, i+1), 0, h)
+			if res.Changed == nil {
+				res.Changed = map[int64]Hit{}
+			}
+			res.Changed[top.Chunk.ID] = h
+			return
+		}
+	}
+}
+
+// reException marks a clause that makes an exception to, or raises, a
+// rule stated elsewhere.
+var reException = regexp.MustCompile(`特殊|特别|例外|另行|提高|上浮|放宽|除.{1,20}外|但`)
+
+var reYear = regexp.MustCompile(`(19|20)\d\d`)
+
+// docYear is when a document was made: its effective date, else the year
+// its 文号 or title states (〔2023〕, 2019年修订), else 0.
+func docYear(d Document) int {
+	if d.EffectiveOn != nil {
+		return d.EffectiveOn.Year()
+	}
+	for _, s := range []string{d.DocNumber, d.Title} {
+		ys := reYear.FindAllString(s, -1)
+		if len(ys) > 0 {
+			y, _ := strconv.Atoi(ys[len(ys)-1])
+			return y
+		}
+	}
+	return 0
 }
