@@ -170,7 +170,10 @@ func IsSmallTalk(text string) bool {
 			t = strings.TrimLeft(t, "，, ！!")
 		}
 	}
-	t = strings.TrimRight(t, "啊呀哈啦了～~")
+	for _, p := range []string{"小助手", "老师", "您", "你"} {
+		t = strings.TrimSuffix(t, p)
+	}
+	t = strings.TrimRight(t, "啊呀哈啦了～~，, ")
 	if t == "" {
 		return text != ""
 	}

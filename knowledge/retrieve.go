@@ -622,7 +622,7 @@ func currentFirst(res *SearchResult) {
 	}
 	for i := 1; i < min(3, len(res.Hits)); i++ {
 		h := res.Hits[i]
-		if !res.Asked.Holds(h.Chunk.Body) || h.Coverage < 0.8*top.Coverage {
+		if !res.Asked.Holds(h.Chunk.Body) {
 			continue
 		}
 		if h.Doc.ID == top.Doc.ID {
