@@ -442,8 +442,8 @@ func citation(h Hit) Citation {
 // quantity asked for. A short clause is quoted whole.
 func bestSentences(body string, terms []string, asked Asked) string {
 	body = strings.TrimSpace(body)
-	if utf8.RuneCountInString(body) <= 260 {
-		return body // a list stays whole: no item that decides is cut
+	if utf8.RuneCountInString(body) <= 160 {
+		return body
 	}
 	sents := sentencesOf(strings.ReplaceAll(body, "\n", ""))
 	type scored struct {

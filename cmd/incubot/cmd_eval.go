@@ -33,6 +33,8 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	absent := fs.Float64("absent-weight", knowledge.DefaultRetrieveOptions.AbsentWeight, "weight of a question term no chunk holds, relative to a term found once")
 	stated := fs.Float64("stated-share", knowledge.DefaultRetrieveOptions.StatedShare, "share of the best clause's coverage a clause stating the asked quantity must reach")
 	local := fs.Float64("local-weight", knowledge.DefaultRetrieveOptions.LocalWeight, "lexical score multiplier of a local document when the question's place is unknown")
+	minKey := fs.Float64("min-key-coverage", knowledge.DefaultRetrieveOptions.MinKeyCoverage, "share of the weight of the question's content words the best clause must cover to answer directly")
+	rare := fs.Float64("rare-word", knowledge.DefaultRetrieveOptions.RareWord, "general-language IDF from which a word the corpus lacks is a matter it does not cover")
 	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks (from the sentences of --corpus when given) and measure ingest rate, retrieval latency and memory")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -71,7 +73,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	r := a.retrieverOn(db)
-	r.Opts.MinCoverage, r.Opts.MinVector = *minCov, *minVec
+	r.Opts.MinCoverage, r.Opts.MinVector, r.Opts.MinKeyCoverage, r.Opts.RareWord = *minCov, *minVec, *minKey, *rare
 	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost, r.Opts.AbsentWeight, r.Opts.StatedShare, r.Opts.LocalWeight = *k1, *b, *titleWeight, *focus, *absent, *stated, *local
 	bar := newProgress(a.stderr, "questions", len(qs))
 	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
