@@ -369,7 +369,7 @@ func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
 // KeyTerms is a question without what it asks for (比例, 多少天 …): the
 // subject a follow-up carries over.
 func KeyTerms(q string) string {
-	for _, re := range []*regexp.Regexp{qMoney, qRatio, qDuration, qDate, qCount} {
+	for _, re := range []*regexp.Regexp{qMoney, qRatio, qDuration, qDate, qArea, qCount} {
 		q = re.ReplaceAllString(q, " ")
 	}
 	return strings.TrimSpace(q)
