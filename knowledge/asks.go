@@ -38,13 +38,14 @@ var (
 	qCount    = regexp.MustCompile(`多少[个家项件名人次场分]|几[个家项件名人次场]`)
 	qArea     = regexp.MustCompile(`面积.{0,3}(多大|多少)|多少平方米|多少平米|多少亩|多大(的)?(面积|场地)`)
 
-	num       = `[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?`
-	aDuration = regexp.MustCompile(num + `\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年)`)
-	aMoney    = regexp.MustCompile(num + `\s*(?:万元|亿元|元|万)`)
-	aRatio    = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num)
-	aDate     = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
-	aCount    = regexp.MustCompile(num + `\s*(?:个|家|项|件|名|人|次|场|分)`)
-	aArea     = regexp.MustCompile(num + `\s*(?:平方米|平米|㎡|亩|m2)`)
+	num        = `[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?`
+	aDuration  = regexp.MustCompile(num + `\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年)`)
+	aMoney     = regexp.MustCompile(num + `\s*(?:万元|亿元|元|万)`)
+	aRatio     = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num)
+	aDate      = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
+	aCount     = regexp.MustCompile(num + `\s*(?:个|家|项|件|名|人|次|场|分)`)
+	reDateLike = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
+	aArea      = regexp.MustCompile(num + `\s*(?:平方米|平米|㎡|亩|m2)`)
 )
 
 // AskedQuantity classifies a question; the first matching kind wins, the
@@ -72,7 +73,8 @@ func (a Asked) Holds(text string) bool {
 	text = strings.ReplaceAll(text, " ", "")
 	switch a {
 	case AsksDuration:
-		return aDuration.MatchString(text)
+		// 3月1日 is a date, not a duration of one day.
+		return aDuration.MatchString(reDateLike.ReplaceAllString(text, " "))
 	case AsksMoney:
 		return aMoney.MatchString(text)
 	case AsksRatio:

@@ -56,7 +56,7 @@ type RetrieveOptions struct {
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.5, RareWord: 8}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -254,12 +254,22 @@ func (r *Retriever) judge(res *SearchResult) {
 			// holds: the clause cannot cover it.
 			res.Lacks = append(res.Lacks, w.Text)
 			weighed = append(weighed, w)
+		case w.Known && w.IDF > everyday:
+			// Between everyday (去年) and rare (退税率) a word the corpus
+			// lacks weighs in proportion (社保).
+			w.IDF *= (w.IDF - everyday) / (r.Opts.RareWord - everyday)
+			weighed = append(weighed, w)
+		case !w.Known:
+			// Characters no word of the table covers: a rare term (稳岗)
+			// or everyday words the table does not join (想买); weighed
+			// as rare (measured: better than half that), not named.
+			weighed = append(weighed, w)
 		}
 	}
 	if len(res.Hits) == 0 {
 		return
 	}
-	res.KeyCoverage = keyCoverage(weighed, res.Hits[0].Matched)
+	res.KeyCoverage = keyCoverage(weighed, res.Hits[0])
 	res.Unstated = nil
 	for _, f := range q.Figures {
 		if !containsNumber(Normalize(toHalfWidth(res.Hits[0].Chunk.Body)), f) {
@@ -269,10 +279,16 @@ func (r *Retriever) judge(res *SearchResult) {
 	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0
 }
 
-// keyCoverage is the share of the words' weight a clause's matched terms
-// cover; a word counts by the share of its tokens matched, in its best
-// spelling.
-func keyCoverage(words []Word, matched []string) float64 {
+// everyday is the general-language IDF below which a word the corpus
+// lacks says nothing about whether it answers (去年, 今年, 我们).
+const everyday = 6.0
+
+// keyCoverage is the share of the words' weight a clause covers: a word
+// counts by the share of its tokens the clause's own text holds, in its
+// best spelling, and by half that when only the document's title holds
+// them (the title names the measure, the clause must state the matter).
+func keyCoverage(words []Word, h Hit) float64 {
+	body := Tokenize(LexicalText(&h.Chunk))
 	var got, all float64
 	for _, w := range words {
 		best := 0.0
@@ -280,13 +296,16 @@ func keyCoverage(words []Word, matched []string) float64 {
 			if len(sp) == 0 {
 				continue
 			}
-			n := 0
+			var n float64
 			for _, t := range sp {
-				if slices.Contains(matched, t) {
+				switch {
+				case slices.Contains(body, t):
 					n++
+				case slices.Contains(h.Matched, t):
+					n += 0.5
 				}
 			}
-			best = math.Max(best, float64(n)/float64(len(sp)))
+			best = math.Max(best, n/float64(len(sp)))
 		}
 		got += best * w.IDF
 		all += w.IDF
