@@ -3,11 +3,11 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/zh"
 	"log/slog"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -458,7 +458,7 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	for i, s := range sents {
 		var sc float64
 		seen := map[string]bool{}
-		for _, t := range Tokenize(s) {
+		for _, t := range zh.Tokenize(s) {
 			if want[t] && !seen[t] {
 				seen[t] = true
 				sc++
@@ -534,69 +534,20 @@ func dice(a, b []string) float64 {
 	return 2 * float64(n) / float64(len(a)+len(b))
 }
 
-var (
-	reNumber   = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?`)
-	reCNNumber = regexp.MustCompile(`[一二三四五六七八九十百千万两零〇]+(?:个工作日|工作日|日|天|个月|月|年|%|倍|成|万元|元|家|项|人|次|周)`)
-	reCiteRef  = regexp.MustCompile(`第[一二三四五六七八九十百千零〇0-9]+[条章节款项]|\[[0-9]+\]`)
-)
-
-// Numbers lists the amounts, percentages, dates, durations and counts in a
-// text: Arabic numbers, and Chinese numerals followed by a unit. Article
-// references (第十一条) and citation marks ([1]) are not numbers.
-func Numbers(text string) []string {
-	text = reCiteRef.ReplaceAllString(toHalfWidth(text), " ")
-	out := reNumber.FindAllString(text, -1)
-	for _, m := range reCNNumber.FindAllString(text, -1) {
-		out = append(out, strings.TrimRight(m, "个工作日天月年%倍成万元家项人次周"))
-	}
-	return out
-}
-
 // UnsupportedNumbers returns the numbers of answer that do not appear in
 // source.
 func UnsupportedNumbers(answer, source string) []string {
-	src := Normalize(toHalfWidth(source))
+	src := zh.Normalize(zh.HalfWidth(source))
 	var bad []string
-	for _, n := range Numbers(answer) {
+	for _, n := range zh.Numbers(answer) {
 		if n == "" {
 			continue
 		}
-		if !containsNumber(src, n) {
+		if !zh.ContainsNumber(src, n) {
 			bad = append(bad, n)
 		}
 	}
 	return bad
-}
-
-// containsNumber finds n in src as a whole number, so that 10 is not found
-// inside 100.
-func containsNumber(src, n string) bool {
-	isDigit := func(s string, i int) bool { return i >= 0 && i < len(s) && s[i] >= '0' && s[i] <= '9' }
-	for off := 0; ; {
-		i := strings.Index(src[off:], n)
-		if i < 0 {
-			return false
-		}
-		i += off
-		if _, err := strconv.Atoi(n[:1]); err != nil || (!isDigit(src, i-1) && !isDigit(src, i+len(n))) {
-			return true
-		}
-		off = i + 1
-	}
-}
-
-func toHalfWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '０' && r <= '９':
-			return r - '０' + '0'
-		case r == '％':
-			return '%'
-		case r == '．':
-			return '.'
-		}
-		return r
-	}, s)
 }
 
 var (
@@ -616,11 +567,11 @@ var (
 // reach someone (微信, 转账, 二维码 …).
 func UnsupportedClaims(answer, source string) []string {
 	bad := UnsupportedNumbers(answer, source)
-	src := strings.ToLower(Normalize(toHalfWidth(source)))
+	src := strings.ToLower(zh.Normalize(zh.HalfWidth(source)))
 	body := reCite.ReplaceAllString(answer, "")
 	for _, re := range []*regexp.Regexp{reURL, reEmail, reWenhao} {
-		for _, m := range re.FindAllString(toHalfWidth(body), -1) {
-			if !strings.Contains(src, strings.ToLower(Normalize(m))) {
+		for _, m := range re.FindAllString(zh.HalfWidth(body), -1) {
+			if !strings.Contains(src, strings.ToLower(zh.Normalize(m))) {
 				bad = append(bad, m)
 			}
 		}

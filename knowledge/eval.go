@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/zh"
 	"io"
 	"math"
 	"sort"
@@ -83,9 +84,9 @@ type QuestionResult struct {
 // the evidence strings (whitespace removed), 0 if none does.
 func EvidenceRank(hits []Hit, evidence []string) int {
 	for i, h := range hits {
-		body := Normalize(h.Chunk.Body)
+		body := zh.Normalize(h.Chunk.Body)
 		for _, e := range evidence {
-			if e = Normalize(e); e != "" && strings.Contains(body, e) {
+			if e = zh.Normalize(e); e != "" && strings.Contains(body, e) {
 				return i + 1
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -164,7 +165,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	texts := make([]string, len(chunks))
 	for i := range chunks {
 		texts[i] = IndexText(doc.Title, &chunks[i])
-		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: Tokenize(LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
+		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {

@@ -122,10 +122,10 @@ func ContentWords(text string) []Word {
 			continue // places are judged on their own
 		}
 		seen[w] = true
-		word := Word{Text: w, Tokens: Tokenize(w), IDF: zh.IDF(w), Known: zh.Known(w)}
+		word := Word{Text: w, Tokens: zh.Tokenize(w), IDF: zh.IDF(w), Known: zh.Known(w)}
 		for _, k := range thesaurusIn(w) {
 			for _, a := range thesaurus[k] {
-				word.Alts = append(word.Alts, Tokenize(strings.Replace(w, k, a, 1)))
+				word.Alts = append(word.Alts, zh.Tokenize(strings.Replace(w, k, a, 1)))
 			}
 		}
 		out = append(out, word)
@@ -144,8 +144,8 @@ var reFigure = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?\s*(?:%|％|万元|万|亿
 // assertedFigures lists the figures a question states, as numbers.
 func assertedFigures(text string) []string {
 	var out []string
-	for _, m := range reFigure.FindAllString(toHalfWidth(text), -1) {
-		n := reNumber.FindString(m)
+	for _, m := range reFigure.FindAllString(zh.HalfWidth(text), -1) {
+		n := zh.ReNumber.FindString(m)
 		if len(n) == 4 && strings.HasSuffix(m, "年") && (strings.HasPrefix(n, "19") || strings.HasPrefix(n, "20")) {
 			continue // a year (2022年), not a duration
 		}

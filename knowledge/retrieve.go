@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"github.com/incubot/incubot/knowledge/zh"
 	"math"
 	"regexp"
 	"slices"
@@ -272,7 +273,7 @@ func (r *Retriever) judge(res *SearchResult) {
 	res.KeyCoverage = keyCoverage(weighed, res.Hits[0])
 	res.Unstated = nil
 	for _, f := range q.Figures {
-		if !containsNumber(Normalize(toHalfWidth(res.Hits[0].Chunk.Body)), f) {
+		if !zh.ContainsNumber(zh.Normalize(zh.HalfWidth(res.Hits[0].Chunk.Body)), f) {
 			res.Unstated = append(res.Unstated, f)
 		}
 	}
@@ -288,7 +289,7 @@ const everyday = 6.0
 // best spelling, and by half that when only the document's title holds
 // them (the title names the measure, the clause must state the matter).
 func keyCoverage(words []Word, h Hit) float64 {
-	body := Tokenize(LexicalText(&h.Chunk))
+	body := zh.Tokenize(LexicalText(&h.Chunk))
 	var got, all float64
 	for _, w := range words {
 		best := 0.0
@@ -650,7 +651,7 @@ func currentFirst(res *SearchResult) {
 			}
 			return
 		}
-		if i == 1 && h.Coverage >= 0.9*top.Coverage && docYear(h.Doc) > docYear(top.Doc) && !slices.Equal(Numbers(h.Chunk.Body), Numbers(top.Chunk.Body)) {
+		if i == 1 && h.Coverage >= 0.9*top.Coverage && docYear(h.Doc) > docYear(top.Doc) && !slices.Equal(zh.Numbers(h.Chunk.Body), zh.Numbers(top.Chunk.Body)) {
 			res.Hits = slices.Insert(slices.Delete(res.Hits, i, i+1), 0, h)
 			if res.Changed == nil {
 				res.Changed = map[int64]Hit{}

@@ -1,67 +1,13 @@
 package knowledge
 
 import (
+	"github.com/incubot/incubot/knowledge/zh"
 	"slices"
 	"strings"
-	"unicode"
 )
 
-// Tokenize turns text into the lexical tokens stored in the full-text index:
-// overlapping character bigrams of each run of Chinese characters (a run of
-// one character is kept whole), and lower-cased runs of Latin letters and
-// digits. Bigrams need no dictionary and no memory beyond the text, and
-// measured on the development set they retrieve as well as dictionary
-// segmentation (see README, "Retrieval").
-func Tokenize(text string) []string {
-	var out []string
-	var han []rune
-	var word []rune
-	flushHan := func() {
-		switch len(han) {
-		case 0:
-		case 1:
-			out = append(out, string(han))
-		default:
-			for i := 0; i+1 < len(han); i++ {
-				out = append(out, string(han[i:i+2]))
-			}
-		}
-		han = han[:0]
-	}
-	flushWord := func() {
-		if len(word) > 0 {
-			out = append(out, strings.ToLower(string(word)))
-			word = word[:0]
-		}
-	}
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			flushWord()
-			han = append(han, r)
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			flushHan()
-			word = append(word, r)
-		case r == '.' && len(word) > 0 && isDigits(word):
-			word = append(word, r) // 1.5 stays one token
-		default:
-			flushHan()
-			flushWord()
-		}
-	}
-	flushHan()
-	flushWord()
-	return out
-}
-
-func isDigits(rs []rune) bool {
-	for _, r := range rs {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+// Tokenize is zh.Tokenize, for callers outside knowledge.
+func Tokenize(text string) []string { return zh.Tokenize(text) }
 
 // fillers are words of a question that say nothing about its subject. They
 // are cut out before tokenizing so that no bigram spans them.
@@ -196,14 +142,4 @@ func synonymGroups(question string) [][][]string {
 		out = append(out, g)
 	}
 	return out
-}
-
-// Normalize removes all whitespace, as the evaluation compares texts.
-func Normalize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/zh"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -188,7 +189,7 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 		err := tx.QueryRow(ctx, `INSERT INTO documents (title, doc_number, issuer, effective_on, expires_on, source, file_name, content_hash, title_tokens, places)
 			VALUES ($1::text, $2::text, $3::text, $4::date, $5::date, $6::text, $7::text, $8::text, $9::text::tsvector, $10::text[]) RETURNING id, created_at`,
 			doc.Title, doc.DocNumber, doc.Issuer, doc.EffectiveOn, doc.ExpiresOn, doc.Source, doc.FileName, doc.Hash,
-			tsvectorLiteral(knowledge.Tokenize(doc.Title)), places).Scan(&doc.ID, &doc.CreatedAt)
+			tsvectorLiteral(zh.Tokenize(doc.Title)), places).Scan(&doc.ID, &doc.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -618,7 +619,7 @@ func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) 
 		var found bool
 		err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM documents d WHERE strpos(d.title, $2) > 0 AND `+valid+`)
 			OR EXISTS (SELECT 1 FROM chunks c JOIN documents d ON d.id = c.document_id
-				WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+valid+`)`, tsqueryAnd(knowledge.Tokenize(s)), s, day).Scan(&found)
+				WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+valid+`)`, tsqueryAnd(zh.Tokenize(s)), s, day).Scan(&found)
 		if err != nil {
 			return false, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
 		}
@@ -633,7 +634,7 @@ func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) 
 func spellingQueries(spellings []string) []string {
 	qs := make([]string, len(spellings))
 	for i, s := range spellings {
-		qs[i] = tsqueryAnd(knowledge.Tokenize(s))
+		qs[i] = tsqueryAnd(zh.Tokenize(s))
 	}
 	return qs
 }
