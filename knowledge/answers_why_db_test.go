@@ -209,3 +209,37 @@ func TestModelReplyWithPhishingIsReplaced(t *testing.T) {
 		t.Errorf("a supported reply was refused: %v", bad)
 	}
 }
+
+// Retiring an unrelated document does not change which clause answers.
+func TestRetiringAnUnrelatedDocumentKeepsTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "purchase.txt", purchase, knowledge.AddOptions{})
+	gaoqi := e.add(t, "gaoqi.txt", "# 高新技术企业认定管理办法\n第十一条 认定为高新技术企业须同时满足以下条件：企业申请认定时须注册成立一年以上；研究开发费用总额占同期销售收入总额的比例符合要求。\n", knowledge.AddOptions{})
+	a := e.answererOn()
+	before := ask(t, a, "购买科技成果补助比例是多少？", "")
+	if _, err := e.kb.Retire(context.Background(), gaoqi.Doc.Title); err != nil {
+		t.Fatal(err)
+	}
+	after := ask(t, a, "购买科技成果补助比例是多少？", "")
+	for _, ans := range []*knowledge.Answer{before, after} {
+		if !ans.Answered || !strings.Contains(ans.Text, "第六条") {
+			t.Errorf("第六条 must be quoted: %q", ans.Text)
+		}
+	}
+}
+
+// With the bureau's home place set, a question about it answered from its
+// own documents carries no note that its documents are missing.
+func TestHomePlaceQuestionIsNotToldItsPolicyIsMissing(t *testing.T) {
+	e := newEnv(t)
+	e.r.Home = []string{"南宁"}
+	e.add(t, "nn.txt", "# 南宁市企业购买科技成果转化后补助管理办法\n第二条 按技术合同成交额的10%给予后补助，单个项目最高补助100万元。\n", knowledge.AddOptions{})
+	e.add(t, "bh.txt", "# 北海市科技成果转化后补助办法\n第二条 按技术合同成交额的5%给予后补助，单个项目最高补助30万元。\n", knowledge.AddOptions{})
+	a := e.answererOn()
+	for _, q := range []string{"南宁购买科技成果后补助比例是多少", "购买科技成果后补助比例是多少"} {
+		ans := ask(t, a, q, "")
+		if !ans.Answered || strings.Contains(ans.Text, "没有南宁") || !strings.Contains(ans.Text, "10%") || strings.Contains(ans.Text, "5%") {
+			t.Errorf("%s: want 南宁's 10%% without a missing-policy note: %q", q, ans.Text)
+		}
+	}
+}
