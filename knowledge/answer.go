@@ -393,7 +393,13 @@ func Extract(res *SearchResult, question string) *Answer {
 		// one, the second may be the general rule the first makes an
 		// exception to: show both.
 		bothState := sameDoc && res.Asked != AsksNothing && res.Asked.Holds(next.Chunk.Body)
-		if alike || bothState {
+		_, changed := res.Changed[next.Chunk.ID]
+		// A reply must fit a phone screen: a clause that only matches as
+		// well is named among the related clauses when quoting it too
+		// would pass about 400 characters.
+		short := utf8.RuneCountInString(bestSentences(top.Chunk.Body, res.Terms, res.Asked))+
+			utf8.RuneCountInString(bestSentences(next.Chunk.Body, res.Terms, res.Asked)) <= 220
+		if bothState || changed || (alike && short) {
 			quoted = append(quoted, next)
 		}
 	}
@@ -471,14 +477,17 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	}
 	sort.SliceStable(ss, func(a, b int) bool { return ss[a].score > ss[b].score })
 	var pick []int
+	size := 0
 	for _, s := range ss {
 		// Every sentence stating the figure asked for stays: the item that
 		// decides the question is never replaced by ……
 		decisive := asked != AsksNothing && s.score > 2 && asked.Holds(sents[s.i])
-		if !decisive && (len(pick) >= 3 || (len(pick) > 0 && s.score < ss[0].score/2) || s.score == 0 && len(pick) > 0) {
+		n := utf8.RuneCountInString(sents[s.i])
+		if !decisive && (len(pick) >= 3 || (len(pick) > 0 && (s.score < ss[0].score/2 || size+n > quoteBudget)) || s.score == 0 && len(pick) > 0) {
 			continue
 		}
 		pick = append(pick, s.i)
+		size += n
 	}
 	sort.Ints(pick)
 	var out []string
@@ -497,6 +506,10 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	}
 	return strings.Join(out, "")
 }
+
+// quoteBudget is about how many characters of one clause a reply quotes
+// beyond its best sentence, so that the reply fits a phone screen.
+const quoteBudget = 220
 
 // MatchFAQ finds the curated question closest to question, if close enough:
 // Dice similarity of their terms of at least 0.75, and the same kind of
