@@ -44,7 +44,7 @@ var (
 	aRatio     = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num)
 	aDate      = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
 	aCount     = regexp.MustCompile(num + `\s*(?:个|家|项|件|名|人|次|场|分)`)
-	reDateLike = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
+	reDateLike = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月|(?:19|20)[0-9]{2}\s*年|[0-9０-９一二三四五六七八九十]{1,2}月(?:底|初|中旬|上旬|下旬|份)?`)
 	aArea      = regexp.MustCompile(num + `\s*(?:平方米|平米|㎡|亩|m2)`)
 )
 
@@ -73,7 +73,7 @@ func (a Asked) Holds(text string) bool {
 	text = strings.ReplaceAll(text, " ", "")
 	switch a {
 	case AsksDuration:
-		// 3月1日 is a date, not a duration of one day.
+		// 3月1日, 5月底 and 2016年 are dates, not durations.
 		return aDuration.MatchString(reDateLike.ReplaceAllString(text, " "))
 	case AsksMoney:
 		return aMoney.MatchString(text)
