@@ -272,9 +272,10 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 	}
 	ans := a.decline(searched, reason)
 	var notes []string
-	if len(res.Lacks) > 0 {
-		ans.Reason = "no document holds " + strings.Join(res.Lacks, ", ")
-		notes = append(notes, "政策库中没有关于“"+strings.Join(res.Lacks, "”“")+"”的规定。")
+	lacks := res.Lacks
+	if len(lacks) > 0 {
+		ans.Reason = "no document holds " + strings.Join(lacks, ", ")
+		notes = append(notes, "政策库中没有关于“"+strings.Join(lacks, "”“")+"”的规定。")
 	}
 	if len(res.Unknown) > 0 {
 		ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")

@@ -105,6 +105,9 @@ type Word struct {
 	Alts   [][]string
 	IDF    float64
 	Known  bool // the general-language table knows it (not a run of unknown characters)
+	// Programme says it names a programme (高新技术企业): whether the
+	// corpus has it is judged, and said, on its own.
+	Programme bool
 }
 
 // ContentWords segments a question into the words that name what it is
@@ -112,10 +115,27 @@ type Word struct {
 // removed, single characters dropped.
 func ContentWords(text string) []Word {
 	t := KeyTerms(text)
+	var out []Word
+	// A programme's name is one word, however the table would cut it
+	// (专精特新小巨人 → 专精特新, 小巨人).
+	for _, p := range ProgrammesIn(t) {
+		w := Word{Programme: true, IDF: zh.RareIDF, Known: true}
+		for _, sp := range p {
+			if strings.Contains(t, sp) {
+				if w.Text == "" {
+					w.Text, w.Tokens = sp, zh.Tokenize(sp)
+					w.IDF = zh.IDF(sp)
+				}
+				t = strings.ReplaceAll(t, sp, " ")
+			} else {
+				w.Alts = append(w.Alts, zh.Tokenize(sp))
+			}
+		}
+		out = append(out, w)
+	}
 	for _, f := range fillers {
 		t = strings.ReplaceAll(t, f, " ")
 	}
-	var out []Word
 	seen := map[string]bool{}
 	for _, w := range zh.Segment(t) {
 		if utf8.RuneCountInString(w) < 2 || seen[w] || isNumberWord(w) || len(place.In(w)) > 0 {

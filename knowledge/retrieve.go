@@ -250,6 +250,7 @@ func (r *Retriever) judge(res *SearchResult) {
 		switch {
 		case in:
 			weighed = append(weighed, w)
+		case w.Programme:
 		case w.Known && w.IDF >= r.Opts.RareWord:
 			// A real word, rare in everyday Chinese, that no document
 			// holds: the clause cannot cover it.
