@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/incubot/incubot/knowledge"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -576,6 +577,9 @@ func (r *Router) answer(ctx context.Context, req *Request, now time.Time) (strin
 	ans, err := r.Answerer.Answer(ctx, req.Text, topic)
 	if err != nil {
 		return "", err
+	}
+	if ans.Source == knowledge.SourceSmallTalk {
+		return ans.Text, nil // no question: not logged, no follow-up context
 	}
 	r.Metrics.answered(time.Since(start), ans.Answered)
 	if r.Log != nil {

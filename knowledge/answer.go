@@ -3,11 +3,11 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/zh"
 	"log/slog"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -112,6 +112,10 @@ func (a *Answerer) Answer(ctx context.Context, question, topic string) (*Answer,
 }
 
 func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer, error) {
+	q := ParseQuestion(question)
+	if q.SmallTalk {
+		return SmallTalkReply(question), nil
+	}
 	if a.FAQ != nil {
 		faqs, err := a.FAQ.FAQs(ctx)
 		if err != nil {
@@ -125,38 +129,135 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 			return &Answer{Text: text, Answered: true, Source: SourceFAQ, Searched: question, Body: f.Answer, Quoted: f.Answer}, nil
 		}
 	}
-	searched := question
+	searched := q
 	if topic != "" && IsFollowUp(question) {
-		searched = a.rewrite(ctx, topic, question)
+		searched = ParseQuestion(a.rewrite(ctx, topic, question)).WithAsked(q.Asked)
 	}
 	k := a.K
 	if k <= 0 {
 		k = 5
 	}
-	res, err := a.Retriever.SearchFor(ctx, searched, AskedQuantity(question), k)
+	res, err := a.Retriever.SearchFor(ctx, searched, k)
 	if err != nil {
 		return nil, err
 	}
-	if len(res.Hits) == 0 {
-		return a.declineFor(ctx, res, searched)
+	if len(res.Hits) == 0 || (!res.Answers && len(res.Lacks) > 0) {
+		return a.declineFor(ctx, res, searched.Text)
 	}
-	ans := Extract(res, searched)
+	var ans *Answer
+	if res.Answers {
+		ans = Extract(res, searched.Text)
+	} else {
+		ans = a.closest(res, searched.Text)
+	}
 	if a.Model != nil {
-		m, err := a.modelAnswer(ctx, searched, res)
-		if err == nil {
+		// The model judges too: it may find that the clauses answer a
+		// question the evidence left open, or that they do not answer one
+		// it looked answered; its reply is used only if it passes the
+		// guards.
+		m, err := a.modelAnswer(ctx, searched.Text, res)
+		switch {
+		case err == nil && (m.Answered || res.Answers):
 			ans = m
-		} else {
+		case err != nil:
 			ans.Reason = "model answer not used: " + err.Error()
 			a.logf("model answer replaced by the extractive one", "reason", ans.Reason)
 		}
 	}
-	if res.Elsewhere {
+	if res.Elsewhere && ans.Answered {
 		// The best match was another place's local measure: the clauses
 		// quoted are national or provincial ones, and the asker must know
 		// that the place's own policy is not in the corpus.
 		ans.Text = "政策库中没有" + strings.Join(res.Places, "、") + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
 	}
 	return ans, nil
+}
+
+// SourceClosest marks a reply that quotes the closest provision, labelled
+// as not stating the answer; SourceSmallTalk a greeting's reply.
+const (
+	SourceClosest   = "closest"
+	SourceSmallTalk = "smalltalk"
+)
+
+// closest quotes the provision nearest to a question no clause answers
+// directly, labelled as such, and says whom to ask. It counts as not
+// answered: the question is logged for officers.
+func (a *Answerer) closest(res *SearchResult, searched string) *Answer {
+	h := res.Hits[0]
+	quote := clip(bestSentences(h.Chunk.Body, res.Terms, res.Asked), 150)
+	note := ""
+	switch {
+	case len(res.Unstated) > 0:
+		note = "（该条没有写明" + strings.Join(res.Unstated, "、") + "这一数字。）\n"
+	case res.Asked != AsksNothing && !res.Asked.Holds(h.Chunk.Body):
+		note = "（该条没有写明具体" + res.Asked.Noun() + "。）\n"
+	}
+	text := "政策库中没有条款直接规定这一点，最接近的是：\n“" + quote + "”\n——" + ShortCitation(h) + "\n" + note + a.Fallback
+	reason := fmt.Sprintf("no clause answers directly (key coverage %.2f)", res.KeyCoverage)
+	if len(res.Unstated) > 0 {
+		reason = "no clause states " + strings.Join(res.Unstated, ", ")
+	}
+	return &Answer{Text: text, Answered: false, Source: SourceClosest, Reason: reason, Cited: []Citation{citation(h)},
+		TopScore: h.Score, Searched: searched, Body: quote, Quoted: h.Chunk.Body}
+}
+
+// SmallTalkReply answers a greeting, thanks or acknowledgement briefly.
+func SmallTalkReply(text string) *Answer {
+	reply := "您好！我是科技局政策咨询助手，请直接发来您的政策问题，例如：高新技术企业认定需要满足什么条件？"
+	switch {
+	case strings.ContainsAny(text, "谢感辛"):
+		reply = "不客气！还有其他政策问题，随时发给我。"
+	case !strings.ContainsAny(text, "你您在早午晚嗨哈有") && !strings.Contains(strings.ToLower(text), "h"):
+		reply = "好的。还有其他政策问题，随时发给我。"
+	}
+	return &Answer{Text: reply, Answered: false, Source: SourceSmallTalk, Searched: strings.TrimSpace(text)}
+}
+
+// ShortCitation is a hit's citation as a short label: 《标题》第X条, the
+// title without its issuing preamble (关于印发…的通知 → the measure's
+// name) and without 文号.
+func ShortCitation(h Hit) string {
+	return "《" + ShortTitle(h.Doc.Title) + "》" + h.Chunk.Label()
+}
+
+var (
+	reQuotedTitle = regexp.MustCompile(`《([^》]+)》`)
+	reTitleTail   = regexp.MustCompile(`[（(【〔][^）)】〕]*[）)】〕]`)
+)
+
+// CiteLine is the citation under a quote: 《short title》（文号）第X条.
+func CiteLine(h Hit) string {
+	s := "《" + ShortTitle(h.Doc.Title) + "》"
+	if h.Doc.DocNumber != "" && !strings.Contains(s, h.Doc.DocNumber) {
+		s += "（" + h.Doc.DocNumber + "）"
+	}
+	return s + h.Chunk.Label()
+}
+
+// ShortTitle is a document's short name: the measure a 印发 notice
+// carries (《科技企业孵化器管理办法》), without brackets of 文号, dates
+// or editors' notes.
+func ShortTitle(title string) string {
+	t := strings.Trim(title, "《》 ")
+	if strings.Contains(t, "印发") {
+		if m := reQuotedTitle.FindStringSubmatch(t); m != nil {
+			return m[1]
+		}
+	}
+	t = reTitleTail.ReplaceAllString(t, "")
+	if rs := []rune(t); len(rs) > 30 {
+		t = string(rs[:30]) + "…"
+	}
+	return t
+}
+
+func clip(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	return string(rs[:n]) + "……"
 }
 
 // declineFor declines a question nothing answers, saying what the corpus
@@ -171,6 +272,11 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 	}
 	ans := a.decline(searched, reason)
 	var notes []string
+	lacks := res.Lacks
+	if len(lacks) > 0 {
+		ans.Reason = "no document holds " + strings.Join(lacks, ", ")
+		notes = append(notes, "政策库中没有关于“"+strings.Join(lacks, "”“")+"”的规定。")
+	}
 	if len(res.Unknown) > 0 {
 		ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
 		notes = append(notes, "政策库中没有关于"+strings.Join(res.Unknown, "、")+"的政策文件。")
@@ -179,7 +285,7 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 		ans.Reason = "only documents of places other than " + where + " match"
 		notes = append(notes, "政策库中没有"+where+"的相关政策文件，其他地方的政策不能套用。")
 	} else {
-		uncovered, err := a.uncovered(ctx, searched)
+		uncovered, err := a.uncovered(ctx, res.Question.Places)
 		if err != nil {
 			return nil, err
 		}
@@ -198,22 +304,15 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 
 // uncovered returns the places the question names that no document in force
 // is of.
-func (a *Answerer) uncovered(ctx context.Context, question string) ([]string, error) {
-	named := place.In(question)
+func (a *Answerer) uncovered(ctx context.Context, named []string) ([]string, error) {
 	if len(named) == 0 {
 		return nil, nil
 	}
-	docs, err := a.Retriever.Store.Documents(ctx, false)
+	covered, err := a.Retriever.Store.CoveredPlaces(ctx, a.Retriever.Today())
 	if err != nil {
 		return nil, err
 	}
-	covered := map[string]bool{}
-	for _, d := range docs {
-		for _, p := range place.In(d.Title) {
-			covered[p] = true
-		}
-	}
-	return slices.DeleteFunc(named, func(p string) bool { return covered[p] }), nil
+	return slices.DeleteFunc(slices.Clone(named), func(p string) bool { return slices.Contains(covered, p) }), nil
 }
 
 func (a *Answerer) decline(searched, reason string) *Answer {
@@ -240,14 +339,15 @@ func IsFollowUp(q string) bool {
 // rewrite folds a follow-up into the previous topic: by the model when one
 // is configured, else by joining the two questions.
 func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
+	q := ParseQuestion(question)
 	subject := KeyTerms(topic)
-	if len(place.In(question)) > 0 {
+	if len(q.Places) > 0 {
 		// "那北海呢？" after a question about 南宁 moves to 北海.
 		for _, p := range place.In(subject) {
 			subject = strings.ReplaceAll(subject, p, "")
 		}
 	}
-	if len(ProgrammesIn(question)) > 0 {
+	if len(q.Programmes) > 0 {
 		// "那众创空间呢？" after a question about 高企 moves to 众创空间.
 		for _, p := range ProgrammesIn(subject) {
 			for _, s := range p {
@@ -270,7 +370,7 @@ func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
 // KeyTerms is a question without what it asks for (比例, 多少天 …): the
 // subject a follow-up carries over.
 func KeyTerms(q string) string {
-	for _, re := range []*regexp.Regexp{qMoney, qRatio, qDuration, qDate, qCount} {
+	for _, re := range []*regexp.Regexp{qMoney, qRatio, qDuration, qDate, qArea, qCount} {
 		q = re.ReplaceAllString(q, " ")
 	}
 	return strings.TrimSpace(q)
@@ -294,7 +394,13 @@ func Extract(res *SearchResult, question string) *Answer {
 		// one, the second may be the general rule the first makes an
 		// exception to: show both.
 		bothState := sameDoc && res.Asked != AsksNothing && res.Asked.Holds(next.Chunk.Body)
-		if alike || bothState {
+		_, changed := res.Changed[next.Chunk.ID]
+		// A reply must fit a phone screen: a clause that only matches as
+		// well is named among the related clauses when quoting it too
+		// would pass about 400 characters.
+		short := utf8.RuneCountInString(bestSentences(top.Chunk.Body, res.Terms, res.Asked))+
+			utf8.RuneCountInString(bestSentences(next.Chunk.Body, res.Terms, res.Asked)) <= 220
+		if bothState || changed || (alike && short) {
 			quoted = append(quoted, next)
 		}
 	}
@@ -308,15 +414,18 @@ func Extract(res *SearchResult, question string) *Answer {
 			b.WriteString("\n\n")
 		}
 		b.WriteString("“" + quote + "”\n")
-		b.WriteString("——" + h.Doc.Citation() + h.Chunk.Label())
-		seen[h.Doc.Citation()+h.Chunk.Label()] = true
+		b.WriteString("——" + CiteLine(h))
+		if later, ok := res.Changed[h.Chunk.ID]; ok {
+			b.WriteString("（此规定已由" + ShortCitation(later) + "调整，以新规定为准）")
+		}
+		seen[ShortCitation(h)] = true
 		ans.Cited = append(ans.Cited, citation(h))
 		bodies = append(bodies, h.Chunk.Body)
 		quotes = append(quotes, quote)
 	}
 	var also []string
 	for _, h := range res.Hits[1:] {
-		c := h.Doc.Citation() + h.Chunk.Label()
+		c := ShortCitation(h)
 		if !seen[c] && len(also) < 2 {
 			seen[c] = true
 			also = append(also, c)
@@ -356,7 +465,7 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	for i, s := range sents {
 		var sc float64
 		seen := map[string]bool{}
-		for _, t := range Tokenize(s) {
+		for _, t := range zh.Tokenize(s) {
 			if want[t] && !seen[t] {
 				seen[t] = true
 				sc++
@@ -369,11 +478,17 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	}
 	sort.SliceStable(ss, func(a, b int) bool { return ss[a].score > ss[b].score })
 	var pick []int
+	size := 0
 	for _, s := range ss {
-		if len(pick) == 3 || (len(pick) > 0 && s.score < ss[0].score/2) || s.score == 0 && len(pick) > 0 {
-			break
+		// Every sentence stating the figure asked for stays: the item that
+		// decides the question is never replaced by ……
+		decisive := asked != AsksNothing && s.score > 2 && asked.Holds(sents[s.i])
+		n := utf8.RuneCountInString(sents[s.i])
+		if !decisive && (len(pick) >= 3 || (len(pick) > 0 && (s.score < ss[0].score/2 || size+n > quoteBudget)) || s.score == 0 && len(pick) > 0) {
+			continue
 		}
 		pick = append(pick, s.i)
+		size += n
 	}
 	sort.Ints(pick)
 	var out []string
@@ -392,6 +507,10 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	}
 	return strings.Join(out, "")
 }
+
+// quoteBudget is about how many characters of one clause a reply quotes
+// beyond its best sentence, so that the reply fits a phone screen.
+const quoteBudget = 220
 
 // MatchFAQ finds the curated question closest to question, if close enough:
 // Dice similarity of their terms of at least 0.75, and the same kind of
@@ -429,67 +548,52 @@ func dice(a, b []string) float64 {
 	return 2 * float64(n) / float64(len(a)+len(b))
 }
 
-var (
-	reNumber   = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?`)
-	reCNNumber = regexp.MustCompile(`[一二三四五六七八九十百千万两零〇]+(?:个工作日|工作日|日|天|个月|月|年|%|倍|成|万元|元|家|项|人|次|周)`)
-	reCiteRef  = regexp.MustCompile(`第[一二三四五六七八九十百千零〇0-9]+[条章节款项]|\[[0-9]+\]`)
-)
-
-// Numbers lists the amounts, percentages, dates, durations and counts in a
-// text: Arabic numbers, and Chinese numerals followed by a unit. Article
-// references (第十一条) and citation marks ([1]) are not numbers.
-func Numbers(text string) []string {
-	text = reCiteRef.ReplaceAllString(toHalfWidth(text), " ")
-	out := reNumber.FindAllString(text, -1)
-	for _, m := range reCNNumber.FindAllString(text, -1) {
-		out = append(out, strings.TrimRight(m, "个工作日天月年%倍成万元家项人次周"))
-	}
-	return out
-}
-
 // UnsupportedNumbers returns the numbers of answer that do not appear in
 // source.
 func UnsupportedNumbers(answer, source string) []string {
-	src := Normalize(toHalfWidth(source))
+	src := zh.Normalize(zh.HalfWidth(source))
 	var bad []string
-	for _, n := range Numbers(answer) {
+	for _, n := range zh.Numbers(answer) {
 		if n == "" {
 			continue
 		}
-		if !containsNumber(src, n) {
+		if !zh.ContainsNumber(src, n) {
 			bad = append(bad, n)
 		}
 	}
 	return bad
 }
 
-// containsNumber finds n in src as a whole number, so that 10 is not found
-// inside 100.
-func containsNumber(src, n string) bool {
-	isDigit := func(s string, i int) bool { return i >= 0 && i < len(s) && s[i] >= '0' && s[i] <= '9' }
-	for off := 0; ; {
-		i := strings.Index(src[off:], n)
-		if i < 0 {
-			return false
-		}
-		i += off
-		if _, err := strconv.Atoi(n[:1]); err != nil || (!isDigit(src, i-1) && !isDigit(src, i+len(n))) {
-			return true
-		}
-		off = i + 1
-	}
-}
+var (
+	reURL    = regexp.MustCompile(`(?i)(?:https?://|www\.)[^\s，。；、）)]+|[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|gov|edu|top|xyz|info|cc|io|me|vip|shop)(?:/[^\s，。；、）)]*)?`)
+	reEmail  = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+`)
+	reWenhao = regexp.MustCompile(`\p{Han}{1,12}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号`)
 
-func toHalfWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '０' && r <= '９':
-			return r - '０' + '0'
-		case r == '％':
-			return '%'
-		case r == '．':
-			return '.'
+	// channels are ways to pay or reach someone; a reply that names one
+	// (pay through a personal WeChat, scan a code) must have it from the
+	// clause it cites, or it may send the asker to a fraudster.
+	channels = []string{"微信", "支付宝", "转账", "汇款", "账户", "账号", "银行卡", "扫码", "二维码", "链接", "网址", "网站", "邮箱", "QQ", "qq", "手机", "电话", "手续费", "个人"}
+)
+
+// UnsupportedClaims returns what a model reply states that the cited
+// clauses do not: numbers (amounts, rates, dates, phone and account
+// numbers), web addresses, e-mail addresses, 文号, and ways to pay or
+// reach someone (微信, 转账, 二维码 …).
+func UnsupportedClaims(answer, source string) []string {
+	bad := UnsupportedNumbers(answer, source)
+	src := strings.ToLower(zh.Normalize(zh.HalfWidth(source)))
+	body := reCite.ReplaceAllString(answer, "")
+	for _, re := range []*regexp.Regexp{reURL, reEmail, reWenhao} {
+		for _, m := range re.FindAllString(zh.HalfWidth(body), -1) {
+			if !strings.Contains(src, strings.ToLower(zh.Normalize(m))) {
+				bad = append(bad, m)
+			}
 		}
-		return r
-	}, s)
+	}
+	for _, c := range channels {
+		if strings.Contains(body, c) && !strings.Contains(src, strings.ToLower(c)) {
+			bad = append(bad, c)
+		}
+	}
+	return bad
 }

@@ -18,30 +18,34 @@ const (
 	AsksRatio
 	AsksDate
 	AsksCount
+	AsksArea
 )
 
 func (a Asked) String() string {
-	return [...]string{"", "duration", "money", "ratio", "date", "count"}[a]
+	return [...]string{"", "duration", "money", "ratio", "date", "count", "area"}[a]
 }
 
 // Noun names the kind in a reply: 期限, 金额 ….
 func (a Asked) Noun() string {
-	return [...]string{"", "期限", "金额", "比例", "日期", "数量"}[a]
+	return [...]string{"", "期限", "金额", "比例", "日期", "数量", "面积"}[a]
 }
 
 var (
 	qDuration = regexp.MustCompile(`多少天|几天|多少日|多少个工作日|几个工作日|多久|多长时间|多少时间|几个月|多少个月|多少年|几年|多少周`)
-	qMoney    = regexp.MustCompile(`多少钱|多少元|多少万|几万|单价多少|金额多少|额度多少|(奖励|补助|补贴|资助|奖补|罚款?)(是|有|能|给|拿)?多少`)
+	qMoney    = regexp.MustCompile(`多少钱|多少元|多少万|几万|单价多少|金额多少|额度多少|多少额度|多少金额|(奖励|补助|补贴|资助|奖补|补|罚款?)(是|有|能|给|拿)?多少`)
 	qRatio    = regexp.MustCompile(`比例|百分之|按多少|占多少|几成|多少比|多少倍|能放宽多少|扣除多少|加计多少`)
-	qDate     = regexp.MustCompile(`几号|哪天|什么时候|何时|哪一天|截止(日期|时间)?是?(哪|什么|几)`)
-	qCount    = regexp.MustCompile(`多少[个家项件名人次场]|几[个家项件名人次场]`)
+	qDate     = regexp.MustCompile(`几号|哪天|什么时候|何时|哪一天|几月|哪个月|截止(日期|时间)?是?(哪|什么|几)`)
+	qCount    = regexp.MustCompile(`多少[个家项件名人次场分]|几[个家项件名人次场]`)
+	qArea     = regexp.MustCompile(`面积.{0,3}(多大|多少)|多少平方米|多少平米|多少亩|多大(的)?(面积|场地)`)
 
-	num       = `[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?`
-	aDuration = regexp.MustCompile(num + `\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年)`)
-	aMoney    = regexp.MustCompile(num + `\s*(?:万元|亿元|元|万)`)
-	aRatio    = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num)
-	aDate     = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
-	aCount    = regexp.MustCompile(num + `\s*(?:个|家|项|件|名|人|次|场)`)
+	num        = `[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?`
+	aDuration  = regexp.MustCompile(num + `\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年)`)
+	aMoney     = regexp.MustCompile(num + `\s*(?:万元|亿元|元|万)`)
+	aRatio     = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num)
+	aDate      = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
+	aCount     = regexp.MustCompile(num + `\s*(?:个|家|项|件|名|人|次|场|分)`)
+	reDateLike = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月|(?:19|20)[0-9]{2}\s*年|[0-9０-９一二三四五六七八九十]{1,2}月(?:底|初|中旬|上旬|下旬|份)?`)
+	aArea      = regexp.MustCompile(num + `\s*(?:平方米|平米|㎡|亩|m2)`)
 )
 
 // AskedQuantity classifies a question; the first matching kind wins, the
@@ -56,6 +60,8 @@ func AskedQuantity(question string) Asked {
 		return AsksDuration
 	case qDate.MatchString(question):
 		return AsksDate
+	case qArea.MatchString(question):
+		return AsksArea
 	case qCount.MatchString(question):
 		return AsksCount
 	}
@@ -67,7 +73,8 @@ func (a Asked) Holds(text string) bool {
 	text = strings.ReplaceAll(text, " ", "")
 	switch a {
 	case AsksDuration:
-		return aDuration.MatchString(text)
+		// 3月1日, 5月底 and 2016年 are dates, not durations.
+		return aDuration.MatchString(reDateLike.ReplaceAllString(text, " "))
 	case AsksMoney:
 		return aMoney.MatchString(text)
 	case AsksRatio:
@@ -76,6 +83,8 @@ func (a Asked) Holds(text string) bool {
 		return aDate.MatchString(text) || strings.Contains(text, "日前") || strings.Contains(text, "日内")
 	case AsksCount:
 		return aCount.MatchString(text)
+	case AsksArea:
+		return aArea.MatchString(text)
 	}
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/zh"
 	"io"
 	"math"
 	"sort"
@@ -76,15 +77,16 @@ type QuestionResult struct {
 	Hits     []Hit
 	Terms    []string
 	DF       map[string]int
+	Result   *SearchResult
 }
 
 // EvidenceRank is the 1-based rank of the first hit that contains one of
 // the evidence strings (whitespace removed), 0 if none does.
 func EvidenceRank(hits []Hit, evidence []string) int {
 	for i, h := range hits {
-		body := Normalize(h.Chunk.Body)
+		body := zh.Normalize(h.Chunk.Body)
 		for _, e := range evidence {
-			if e = Normalize(e); e != "" && strings.Contains(body, e) {
+			if e = zh.Normalize(e); e != "" && strings.Contains(body, e) {
 				return i + 1
 			}
 		}
@@ -101,7 +103,7 @@ func EvaluateRetrieval(ctx context.Context, r *Retriever, qs []EvalQuestion, pro
 		if err != nil {
 			return nil, fmt.Errorf("question %s: %w", q.ID, err)
 		}
-		qr := QuestionResult{Question: q, Latency: time.Since(start), Refused: len(res.Hits) == 0, Hits: res.Hits, Terms: res.Terms, DF: res.DF}
+		qr := QuestionResult{Question: q, Latency: time.Since(start), Refused: !res.Answers, Hits: res.Hits, Terms: res.Terms, DF: res.DF, Result: res}
 		if q.Answerable {
 			qr.Rank = EvidenceRank(res.Hits, q.Evidence)
 			for j, h := range res.Hits {

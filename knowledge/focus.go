@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"github.com/incubot/incubot/knowledge/zh"
 	"regexp"
 	"unicode"
 )
@@ -16,7 +17,7 @@ func FocusTerms(question string) map[string]bool {
 	rs := []rune(question)
 	focus := map[string]bool{}
 	add := func(run []rune) {
-		for _, t := range Tokenize(string(run)) {
+		for _, t := range zh.Tokenize(string(run)) {
 			focus[t] = true
 		}
 	}

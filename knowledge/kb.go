@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -164,7 +165,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	texts := make([]string, len(chunks))
 	for i := range chunks {
 		texts[i] = IndexText(doc.Title, &chunks[i])
-		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: Tokenize(LexicalText(&chunks[i]))}
+		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {
@@ -175,7 +176,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	if replaces != nil {
 		replacesID = replaces.ID
 	}
-	if err := kb.Store.SaveDocument(ctx, doc, indexed, vectors, replacesID, kb.editor()); err != nil {
+	if err := kb.Store.SaveDocument(ctx, doc, DocumentPlaces(doc.Title, doc.DocNumber), indexed, vectors, replacesID, kb.editor()); err != nil {
 		res.Err = err
 		return res
 	}

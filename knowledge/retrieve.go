@@ -3,9 +3,12 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"github.com/incubot/incubot/knowledge/zh"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/incubot/incubot/internal/place"
@@ -42,11 +45,19 @@ type RetrieveOptions struct {
 	// LocalWeight scales the lexical score of a local document (one whose
 	// title names a place) for a question whose place is unknown.
 	LocalWeight float64
+	// MinKeyCoverage is the share of the weight of the question's content
+	// words (weighed by their general-language IDF) the best clause must
+	// match to answer directly.
+	MinKeyCoverage float64
+	// RareWord is the general-language IDF from which a content word the
+	// corpus lacks is a matter it does not cover (稳岗, 退税率), rather than
+	// an everyday word it need not hold (去年, 今年).
+	RareWord float64
 }
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.2, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 1, StatedShare: 0.7, LocalWeight: 0.6}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
@@ -63,9 +74,10 @@ type Retriever struct {
 
 // SearchResult is the ranked hits and how the question was read.
 type SearchResult struct {
-	Terms []string
-	Model string // the embedding model whose vectors were searched
-	Asked Asked  // the kind of quantity the question asks for, if any
+	Question Question // the question as read
+	Terms    []string
+	Model    string // the embedding model whose vectors were searched
+	Asked    Asked  // the kind of quantity the question asks for, if any
 	// Places are the places the question names, or else the retriever's
 	// home places: other places' local
 	// documents are skipped, and OtherPlaces counts the clauses skipped so.
@@ -85,49 +97,60 @@ type SearchResult struct {
 	Closest *Hit
 	DF      map[string]int // how many chunks hold each term
 	Hits    []Hit
+	// Changed maps a quoted clause's chunk to the clause of a later
+	// document that states a different figure on the same matter.
+	Changed map[int64]Hit
+	// Flagged are matching clauses left out because they read as
+	// instructions to an assistant.
+	Flagged []Hit
+	// Answers says the best hit answers the question directly: it covers
+	// at least MinKeyCoverage of the weight of the question's content words
+	// (KeyCoverage), states every figure the question asserts (Unstated
+	// lists those it does not), and the corpus holds every rare word of
+	// the question (Lacks lists those it does not).
+	Answers     bool
+	KeyCoverage float64
+	Unstated    []string
+	Lacks       []string
 }
 
 // Search returns at most k hits, best first; none when nothing passes the
 // thresholds or no hit holds the kind of quantity the question asks for.
 func (r *Retriever) Search(ctx context.Context, question string, k int) (*SearchResult, error) {
-	return r.SearchFor(ctx, question, AskedQuantity(question), k)
+	return r.SearchFor(ctx, ParseQuestion(question), k)
 }
 
-// SearchFor is Search with the asked quantity given (a follow-up joined to
-// its topic asks what the follow-up asks).
-func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked, k int) (*SearchResult, error) {
-	res := &SearchResult{Terms: QueryTerms(question), Asked: asked}
+// SearchFor is Search of a question already read.
+func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchResult, error) {
+	res := &SearchResult{Question: q, Terms: q.Terms, Asked: q.Asked}
 	if len(res.Terms) == 0 {
 		return res, nil
 	}
 	day := r.Today()
-	lex, dfs, subject, err := r.lexical(ctx, res.Terms, question, day)
+	lex, dfs, subject, err := r.lexical(ctx, q, day)
 	if err != nil {
 		return nil, err
 	}
-	vec, model, err := r.vector(ctx, question, day)
+	vec, model, err := r.vector(ctx, q.Text, day)
 	if err != nil {
 		return nil, err
 	}
 	res.Model, res.DF = model, dfs
-	res.Places = place.In(question)
+	res.Places = q.Places
 	if len(res.Places) == 0 {
 		res.Places = r.Home
 	}
-	placesOf := map[int64][]string{} // the places each document's title names
-	local := func(d Document) []string {
-		p, ok := placesOf[d.ID]
-		if !ok {
-			p = place.In(d.Title)
-			placesOf[d.ID] = p
+	local := func(h *Hit) []string {
+		if h.DocPlaces == nil { // added before places were read at ingest
+			h.DocPlaces = place.In(h.Doc.Title)
 		}
-		return p
+		return h.DocPlaces
 	}
 	if len(res.Places) == 0 && r.Opts.LocalWeight != 1 {
 		// Where the asker is, is unknown: a document that binds everywhere
 		// surely applies to them, a local one only perhaps.
 		for i := range lex {
-			if len(local(lex[i].Doc)) > 0 {
+			if len(local(&lex[i])) > 0 {
 				lex[i].BM25 *= r.Opts.LocalWeight
 			}
 		}
@@ -137,7 +160,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 		}
 	}
 	fused := fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec))
-	onTopic, unknown, err := r.programmes(ctx, question, fused, day)
+	onTopic, unknown, err := r.programmes(ctx, q.Programmes, fused, day)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +184,7 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 	best, first := 0.0, 0.0
 	for i := range fused {
 		h := &fused[i]
-		j := judged{h, len(res.Places) == 0 || place.Applies(res.Places, local(h.Doc)), res.Asked.Holds(h.Chunk.Body), subject.of(h.Matched)}
+		j := judged{h, len(res.Places) == 0 || place.Applies(res.Places, local(h)), res.Asked.Holds(h.Chunk.Body), subject.of(h.Matched)}
 		if j.applies && !j.states && j.subject > best {
 			closest, best = h, j.subject
 		}
@@ -181,19 +204,124 @@ func (r *Retriever) SearchFor(ctx context.Context, question string, asked Asked,
 			res.Hits = append(res.Hits, *j.hit)
 		}
 	}
+	// A clause that reads as an instruction to an assistant is never
+	// offered as an answer, however well it matches.
+	res.Hits = slices.DeleteFunc(res.Hits, func(h Hit) bool {
+		if h.Instruction {
+			res.Flagged = append(res.Flagged, h)
+		}
+		return h.Instruction
+	})
+	currentFirst(res)
 	if len(res.Hits) > k {
 		res.Hits = res.Hits[:k]
 	}
 	if closest != nil && (len(res.Hits) == 0 || best > first) {
 		res.Closest = closest
 	}
+	r.judge(res)
 	return res, nil
+}
+
+// judge decides from evidence whether the best clause answers the
+// question. The question's content words are weighed by how informative
+// they are in everyday Chinese, so that 去年 or 我们公司 count for little
+// and 加计扣除 for much. A word no document holds that is rare in everyday
+// Chinese (稳岗, 退税率) is a matter the corpus lacks: nothing answers.
+// Otherwise the best clause must cover enough of the words' weight, and
+// state every figure the question asserts (是不是按10%算), to answer
+// directly; else it is only the closest provision.
+func (r *Retriever) judge(res *SearchResult) {
+	q := res.Question
+	present := func(toks []string) bool {
+		for _, t := range toks {
+			if res.DF[t] == 0 {
+				return false
+			}
+		}
+		return len(toks) > 0
+	}
+	var weighed []Word
+	for _, w := range q.Words {
+		in := present(w.Tokens)
+		for _, a := range w.Alts {
+			in = in || present(a)
+		}
+		switch {
+		case in:
+			weighed = append(weighed, w)
+		case w.Programme:
+		case w.Known && w.IDF >= r.Opts.RareWord:
+			// A real word, rare in everyday Chinese, that no document
+			// holds: the clause cannot cover it.
+			res.Lacks = append(res.Lacks, w.Text)
+			weighed = append(weighed, w)
+		case w.Known && w.IDF > everyday:
+			// Between everyday (去年) and rare (退税率) a word the corpus
+			// lacks weighs in proportion (社保).
+			w.IDF *= (w.IDF - everyday) / (r.Opts.RareWord - everyday)
+			weighed = append(weighed, w)
+		case !w.Known:
+			// Characters no word of the table covers: a rare term (稳岗)
+			// or everyday words the table does not join (想买); weighed
+			// as rare (measured: better than half that), not named.
+			weighed = append(weighed, w)
+		}
+	}
+	if len(res.Hits) == 0 {
+		return
+	}
+	res.KeyCoverage = keyCoverage(weighed, res.Hits[0])
+	res.Unstated = nil
+	for _, f := range q.Figures {
+		if !zh.ContainsNumber(zh.Normalize(zh.HalfWidth(res.Hits[0].Chunk.Body)), f) {
+			res.Unstated = append(res.Unstated, f)
+		}
+	}
+	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0
+}
+
+// everyday is the general-language IDF below which a word the corpus
+// lacks says nothing about whether it answers (去年, 今年, 我们).
+const everyday = 6.0
+
+// keyCoverage is the share of the words' weight a clause covers: a word
+// counts by the share of its tokens the clause's own text holds, in its
+// best spelling, and by half that when only the document's title holds
+// them (the title names the measure, the clause must state the matter).
+func keyCoverage(words []Word, h Hit) float64 {
+	body := zh.Tokenize(LexicalText(&h.Chunk))
+	var got, all float64
+	for _, w := range words {
+		best := 0.0
+		for _, sp := range append([][]string{w.Tokens}, w.Alts...) {
+			if len(sp) == 0 {
+				continue
+			}
+			var n float64
+			for _, t := range sp {
+				switch {
+				case slices.Contains(body, t):
+					n++
+				case slices.Contains(h.Matched, t):
+					n += 0.5
+				}
+			}
+			best = math.Max(best, n/float64(len(sp)))
+		}
+		got += best * w.IDF
+		all += w.IDF
+	}
+	if all == 0 {
+		return 1
+	}
+	return got / all
 }
 
 // programmes reads the programmes a question names and returns the
 // documents of hits that mention them all; unknown are those no document
 // mentions.
-func (r *Retriever) programmes(ctx context.Context, question string, hits []Hit, day time.Time) (onTopic map[int64]bool, unknown []string, err error) {
+func (r *Retriever) programmes(ctx context.Context, named [][]string, hits []Hit, day time.Time) (onTopic map[int64]bool, unknown []string, err error) {
 	onTopic = map[int64]bool{}
 	var docs []int64
 	for _, h := range hits {
@@ -202,7 +330,7 @@ func (r *Retriever) programmes(ctx context.Context, question string, hits []Hit,
 			docs = append(docs, h.Doc.ID)
 		}
 	}
-	for _, p := range ProgrammesIn(question) {
+	for _, p := range named {
 		var m map[int64]bool
 		if len(docs) > 0 {
 			if m, err = r.Store.Mentioning(ctx, p, docs, day); err != nil {
@@ -228,9 +356,9 @@ func (r *Retriever) programmes(ctx context.Context, question string, hits []Hit,
 // lexical scores with BM25 and keeps hits covering enough of the question.
 // It also returns the coverage of the question's subject: its terms
 // without those of what it asks for (比例, 多少天).
-func (r *Retriever) lexical(ctx context.Context, terms []string, question string, day time.Time) ([]Hit, map[string]int, coverage, error) {
-	groups := synonymGroups(question)
-	focus, synonyms := FocusTerms(question), synonymOf(groups)
+func (r *Retriever) lexical(ctx context.Context, q Question, day time.Time) ([]Hit, map[string]int, coverage, error) {
+	terms, groups, focus := q.Terms, q.Groups, q.Focus
+	synonyms := synonymOf(groups)
 	// The expansions' statistics too: a particle filter may have dropped
 	// some of their tokens from the terms.
 	looked := slices.Clone(terms)
@@ -304,8 +432,7 @@ func (r *Retriever) lexical(ctx context.Context, terms []string, question string
 		return nil, nil, coverage{}, err
 	}
 	cov := newCoverage(terms, weight, groups)
-	key := QueryTerms(KeyTerms(question))
-	subject := newCoverage(slices.DeleteFunc(slices.Clone(terms), func(t string) bool { return !slices.Contains(key, t) }), weight, groups)
+	subject := newCoverage(q.Subject, weight, groups)
 	var kept []Hit
 	for _, h := range hits {
 		h.Coverage = cov.of(h.Matched)
@@ -497,4 +624,63 @@ func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
 		out = out[:k]
 	}
 	return out
+}
+
+// currentFirst orders the leading clauses as a reader needs them. When a
+// clause of a later document states a different figure of the kind asked
+// on the same matter (it matches the question about as well), the later
+// one leads and the earlier is marked as changed by it (加计扣除 50% →
+// 100%). When two clauses of one document both state such a figure, the
+// earlier article leads: a measure states its general rule before the
+// exceptions to it, and the exception says so (特殊, 提高, 但 …).
+func currentFirst(res *SearchResult) {
+	if res.Asked == AsksNothing || len(res.Hits) < 2 {
+		return
+	}
+	top := res.Hits[0]
+	if !res.Asked.Holds(top.Chunk.Body) {
+		return
+	}
+	for i := 1; i < min(3, len(res.Hits)); i++ {
+		h := res.Hits[i]
+		if !res.Asked.Holds(h.Chunk.Body) {
+			continue
+		}
+		if h.Doc.ID == top.Doc.ID {
+			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && reException.MatchString(top.Chunk.Body) {
+				res.Hits[0], res.Hits[1] = h, top
+			}
+			return
+		}
+		if i == 1 && h.Coverage >= 0.9*top.Coverage && docYear(h.Doc) > docYear(top.Doc) && !slices.Equal(zh.Numbers(h.Chunk.Body), zh.Numbers(top.Chunk.Body)) {
+			res.Hits = slices.Insert(slices.Delete(res.Hits, i, i+1), 0, h)
+			if res.Changed == nil {
+				res.Changed = map[int64]Hit{}
+			}
+			res.Changed[top.Chunk.ID] = h
+			return
+		}
+	}
+}
+
+// reException marks a clause that makes an exception to, or raises, a
+// rule stated elsewhere.
+var reException = regexp.MustCompile(`特殊|特别|例外|另行|提高|上浮|放宽|除.{1,20}外|但`)
+
+var reYear = regexp.MustCompile(`(19|20)\d\d`)
+
+// docYear is when a document was made: its effective date, else the year
+// its 文号 or title states (〔2023〕, 2019年修订), else 0.
+func docYear(d Document) int {
+	if d.EffectiveOn != nil {
+		return d.EffectiveOn.Year()
+	}
+	for _, s := range []string{d.DocNumber, d.Title} {
+		ys := reYear.FindAllString(s, -1)
+		if len(ys) > 0 {
+			y, _ := strconv.Atoi(ys[len(ys)-1])
+			return y
+		}
+	}
+	return 0
 }

@@ -19,13 +19,19 @@ type Store interface {
 	// SaveDocument stores a document, its chunks and their vectors, and
 	// supersedes the document replaces (0: none), all in one transaction.
 	// by names who made the change, for the audit log.
-	SaveDocument(ctx context.Context, doc *Document, chunks []IndexedChunk, vectors []ModelVectors, replaces int64, by Editor) error
+	// places are the places the document is of (none: national).
+	SaveDocument(ctx context.Context, doc *Document, places []string, chunks []IndexedChunk, vectors []ModelVectors, replaces int64, by Editor) error
 	// RetireDocument ends an active document.
 	RetireDocument(ctx context.Context, id int64, by Editor) error
 	// Documents lists documents, newest first; all includes ended ones.
 	Documents(ctx context.Context, all bool) ([]Document, error)
 	// DocumentChunks returns a document's chunks in order.
 	DocumentChunks(ctx context.Context, id int64) ([]Chunk, error)
+	// Instructions returns the ids of a document's chunks flagged at
+	// ingest as reading like instructions to an assistant.
+	Instructions(ctx context.Context, docID int64) ([]int64, error)
+	// CoveredPlaces lists the places documents in force on the day are of.
+	CoveredPlaces(ctx context.Context, day time.Time) ([]string, error)
 
 	// EnsureModel registers an embedding model (and its index) once.
 	EnsureModel(ctx context.Context, name string, dims int) (Model, error)
@@ -61,10 +67,12 @@ type Editor struct {
 	Name, Role, Channel string
 }
 
-// IndexedChunk is a chunk with its lexical tokens.
+// IndexedChunk is a chunk with its lexical tokens, and whether it reads
+// as an instruction to an assistant (never quoted as an answer).
 type IndexedChunk struct {
 	Chunk
-	Tokens []string
+	Tokens      []string
+	Instruction bool
 }
 
 // ModelVectors are one model's vectors for a document's chunks, in order.
@@ -122,13 +130,18 @@ type VectorQuery struct {
 
 // Hit is a retrieved chunk with its document and scores.
 type Hit struct {
-	Chunk    Chunk
-	Doc      Document
-	BM25     float64  // lexical score
-	Coverage float64  // share of the question's term weight the chunk matches
-	Matched  []string // question terms found in the chunk
-	Vector   float64  // cosine similarity
-	LexRank  int      // 1-based rank in the lexical list, 0 if absent
-	VecRank  int      // 1-based rank in the vector list, 0 if absent
-	Score    float64  // fused score (reciprocal-rank fusion)
+	Chunk Chunk
+	Doc   Document
+	// DocPlaces are the places the document is of, read at ingest (none:
+	// it binds everywhere).
+	DocPlaces []string
+	// Instruction says the chunk reads as an instruction to an assistant.
+	Instruction bool
+	BM25        float64  // lexical score
+	Coverage    float64  // share of the question's term weight the chunk matches
+	Matched     []string // question terms found in the chunk
+	Vector      float64  // cosine similarity
+	LexRank     int      // 1-based rank in the lexical list, 0 if absent
+	VecRank     int      // 1-based rank in the vector list, 0 if absent
+	Score       float64  // fused score (reciprocal-rank fusion)
 }

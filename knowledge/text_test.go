@@ -2,25 +2,18 @@ package knowledge
 
 import (
 	"context"
+	"github.com/incubot/incubot/knowledge/zh"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-func TestTokenize(t *testing.T) {
-	got := Tokenize("高新技术企业 R&D 占比10% 与1.5倍")
-	want := []string{"高新", "新技", "技术", "术企", "企业", "r", "d", "占比", "10", "与", "1.5", "倍"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %q\nwant %q", got, want)
-	}
-}
-
 func TestQueryTermsDropFillersAndExpand(t *testing.T) {
 	terms := QueryTerms("请问高企认定结果要公示多少天？")
 	joined := strings.Join(terms, " ")
 	for _, filler := range []string{"请问", "多少"} {
-		for _, tok := range Tokenize(filler) {
+		for _, tok := range zh.Tokenize(filler) {
 			if strings.Contains(" "+joined+" ", " "+tok+" ") {
 				t.Errorf("filler token %q kept: %v", tok, terms)
 			}

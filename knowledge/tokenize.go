@@ -1,67 +1,13 @@
 package knowledge
 
 import (
+	"github.com/incubot/incubot/knowledge/zh"
 	"slices"
 	"strings"
-	"unicode"
 )
 
-// Tokenize turns text into the lexical tokens stored in the full-text index:
-// overlapping character bigrams of each run of Chinese characters (a run of
-// one character is kept whole), and lower-cased runs of Latin letters and
-// digits. Bigrams need no dictionary and no memory beyond the text, and
-// measured on the development set they retrieve as well as dictionary
-// segmentation (see README, "Retrieval").
-func Tokenize(text string) []string {
-	var out []string
-	var han []rune
-	var word []rune
-	flushHan := func() {
-		switch len(han) {
-		case 0:
-		case 1:
-			out = append(out, string(han))
-		default:
-			for i := 0; i+1 < len(han); i++ {
-				out = append(out, string(han[i:i+2]))
-			}
-		}
-		han = han[:0]
-	}
-	flushWord := func() {
-		if len(word) > 0 {
-			out = append(out, strings.ToLower(string(word)))
-			word = word[:0]
-		}
-	}
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			flushWord()
-			han = append(han, r)
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			flushHan()
-			word = append(word, r)
-		case r == '.' && len(word) > 0 && isDigits(word):
-			word = append(word, r) // 1.5 stays one token
-		default:
-			flushHan()
-			flushWord()
-		}
-	}
-	flushHan()
-	flushWord()
-	return out
-}
-
-func isDigits(rs []rune) bool {
-	for _, r := range rs {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+// Tokenize is zh.Tokenize, for callers outside knowledge.
+func Tokenize(text string) []string { return zh.Tokenize(text) }
 
 // fillers are words of a question that say nothing about its subject. They
 // are cut out before tokenizing so that no bigram spans them.
@@ -115,12 +61,23 @@ var thesaurus = map[string][]string{
 	"报备":   {"报告", "备案"},
 }
 
-// thesaurusIn returns the thesaurus entries whose word the question uses.
-func thesaurusIn(question string) map[string][]string {
-	out := map[string][]string{}
-	for word, alts := range thesaurus {
-		if strings.Contains(question, word) {
-			out[word] = alts
+// thesaurusWords are the thesaurus's words in a fixed order, so that a
+// question's expansions come out the same on every call.
+var thesaurusWords = func() []string {
+	ws := make([]string, 0, len(thesaurus))
+	for w := range thesaurus {
+		ws = append(ws, w)
+	}
+	slices.Sort(ws)
+	return ws
+}()
+
+// thesaurusIn returns the thesaurus words the question uses, sorted.
+func thesaurusIn(question string) []string {
+	var out []string
+	for _, w := range thesaurusWords {
+		if strings.Contains(question, w) {
+			out = append(out, w)
 		}
 	}
 	return out
@@ -134,8 +91,8 @@ func QueryTerms(question string) []string {
 		q = strings.ReplaceAll(q, f, " ")
 	}
 	var extra []string
-	for _, alts := range thesaurusIn(question) {
-		extra = append(extra, alts...)
+	for _, w := range thesaurusIn(question) {
+		extra = append(extra, thesaurus[w]...)
 	}
 	toks := Tokenize(q + " " + strings.Join(extra, " "))
 	seen := make(map[string]bool, len(toks))
@@ -176,29 +133,13 @@ func synonymOf(groups [][][]string) map[string][]string {
 // for (高企: [高企], [高新 新技 技术 术企 企业]). Coverage counts a group
 // once, however it is spelled.
 func synonymGroups(question string) [][][]string {
-	words := thesaurusIn(question)
-	keys := make([]string, 0, len(words))
-	for w := range words {
-		keys = append(keys, w)
-	}
-	slices.Sort(keys)
 	var out [][][]string
-	for _, w := range keys {
+	for _, w := range thesaurusIn(question) {
 		g := [][]string{Tokenize(w)}
-		for _, a := range words[w] {
+		for _, a := range thesaurus[w] {
 			g = append(g, Tokenize(a))
 		}
 		out = append(out, g)
 	}
 	return out
-}
-
-// Normalize removes all whitespace, as the evaluation compares texts.
-func Normalize(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -207,6 +207,8 @@ type answerEval struct {
 		NumberFaithfulness       float64 `json:"number_faithfulness"`
 		LatencyP50               float64 `json:"answer_latency_p50_ms"`
 		LatencyP95               float64 `json:"answer_latency_p95_ms"`
+		ReplyCharsP50            float64 `json:"reply_chars_p50"`
+		ReplyCharsP95            float64 `json:"reply_chars_p95"`
 	}
 	Lines []string
 }
@@ -218,12 +220,13 @@ func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowled
 	ans.FAQ = nil       // the corpus alone is measured
 	ans.K = k
 	var answerable, gold, unanswerable, declined, replies, faithful float64
-	var lat []float64
+	var lat, chars []float64
 	for _, q := range qs {
 		r, err := ans.Answer(ctx, q.Question, "")
 		if err != nil {
 			return ev, fmt.Errorf("question %s: %w", q.ID, err)
 		}
+		chars = append(chars, float64(len([]rune(r.Text))))
 		lat = append(lat, float64(r.Latency.Microseconds())/1000)
 		citesGold := false
 		for _, c := range r.Cited {
@@ -250,7 +253,7 @@ func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowled
 				ev.Lines = append(ev.Lines, fmt.Sprintf("number not in cited text: %s %v", q.ID, bad))
 			}
 		}
-		ev.Lines = append(ev.Lines, fmt.Sprintf("%s answered=%v gold=%v source=%s reason=%s", q.ID, r.Answered, citesGold, r.Source, r.Reason))
+		ev.Lines = append(ev.Lines, fmt.Sprintf("%s answered=%v gold=%v source=%s chars=%d reason=%s", q.ID, r.Answered, citesGold, r.Source, len([]rune(r.Text)), r.Reason))
 	}
 	ratio := func(a, b float64) float64 {
 		if b == 0 {
@@ -263,5 +266,6 @@ func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowled
 	ev.Report.NumberFaithfulness = ratio(faithful, replies)
 	ev.Report.LatencyP50 = knowledge.Percentile(lat, 50)
 	ev.Report.LatencyP95 = knowledge.Percentile(lat, 95)
+	ev.Report.ReplyCharsP50, ev.Report.ReplyCharsP95 = knowledge.Percentile(chars, 50), knowledge.Percentile(chars, 95)
 	return ev, nil
 }

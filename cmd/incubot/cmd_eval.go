@@ -33,6 +33,8 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	absent := fs.Float64("absent-weight", knowledge.DefaultRetrieveOptions.AbsentWeight, "weight of a question term no chunk holds, relative to a term found once")
 	stated := fs.Float64("stated-share", knowledge.DefaultRetrieveOptions.StatedShare, "share of the best clause's coverage a clause stating the asked quantity must reach")
 	local := fs.Float64("local-weight", knowledge.DefaultRetrieveOptions.LocalWeight, "lexical score multiplier of a local document when the question's place is unknown")
+	minKey := fs.Float64("min-key-coverage", knowledge.DefaultRetrieveOptions.MinKeyCoverage, "share of the weight of the question's content words the best clause must cover to answer directly")
+	rare := fs.Float64("rare-word", knowledge.DefaultRetrieveOptions.RareWord, "general-language IDF from which a word the corpus lacks is a matter it does not cover")
 	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks (from the sentences of --corpus when given) and measure ingest rate, retrieval latency and memory")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -71,7 +73,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	r := a.retrieverOn(db)
-	r.Opts.MinCoverage, r.Opts.MinVector = *minCov, *minVec
+	r.Opts.MinCoverage, r.Opts.MinVector, r.Opts.MinKeyCoverage, r.Opts.RareWord = *minCov, *minVec, *minKey, *rare
 	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost, r.Opts.AbsentWeight, r.Opts.StatedShare, r.Opts.LocalWeight = *k1, *b, *titleWeight, *focus, *absent, *stated, *local
 	bar := newProgress(a.stderr, "questions", len(qs))
 	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
@@ -103,7 +105,12 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 				h := q.Hits[0]
 				top = fmt.Sprintf("%s %s\tcov=%.2f vec=%.2f", h.Doc.FileName, h.Chunk.Article, h.Coverage, h.Vector)
 			}
-			fmt.Fprintf(tw, "%s\t%s\trank=%d\tdoc=%d\trefused=%v\t%s\t%s\n", mark, q.Question.ID, q.Rank, q.DocRank, q.Refused, q.Question.Question, top)
+			var words []string
+			for _, w := range q.Result.Question.Words {
+				words = append(words, fmt.Sprintf("%s/%.1f", w.Text, w.IDF))
+			}
+			fmt.Fprintf(tw, "%s\t%s\trank=%d\tdoc=%d\trefused=%v\tkey=%.2f lacks=%v unstated=%v\t%s\t%s\t%s\n", mark, q.Question.ID, q.Rank, q.DocRank, q.Refused,
+				q.Result.KeyCoverage, q.Result.Lacks, q.Result.Unstated, q.Question.Question, top, strings.Join(words, " "))
 		}
 		tw.Flush()
 		for _, q := range res {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -190,6 +191,10 @@ func kbShow(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	flagged, err := db.Instructions(ctx, d.ID)
+	if err != nil {
+		return err
+	}
 	a.printf("\n%d chunks:\n", len(chunks))
 	heading := ""
 	for _, c := range chunks {
@@ -200,6 +205,9 @@ func kbShow(ctx context.Context, a *app, args []string) error {
 		text := c.Body
 		if !*full {
 			text = clip(strings.ReplaceAll(text, "\n", " "), 60)
+		}
+		if slices.Contains(flagged, c.ID) {
+			text = "⚠ 读起来像给助手的指令，永不作为答案引用：" + text
 		}
 		a.printf("    #%-3d %-10s %s\n", c.Ordinal, orDash(c.Label()), text)
 	}
@@ -258,8 +266,13 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 		if c := res.Closest; c != nil {
 			closest = c.Doc.Citation() + c.Chunk.Label()
 		}
+		var flagged []string
+		for _, h := range res.Flagged {
+			flagged = append(flagged, h.Doc.Citation()+h.Chunk.Label())
+		}
 		return json.NewEncoder(a.stdout).Encode(map[string]any{"terms": res.Terms, "model": res.Model, "asks": res.Asked.String(), "places": res.Places,
-			"unknown_programmes": res.Unknown, "closest_without_figure": closest, "hits": out})
+			"unknown_programmes": res.Unknown, "closest_without_figure": closest, "hits": out,
+			"answers": res.Answers, "key_coverage": res.KeyCoverage, "lacks": res.Lacks, "unstated": res.Unstated, "flagged_instructions": flagged})
 	}
 	a.printf("terms: %s\nvectors: %s\n", strings.Join(res.Terms, " "), orDash(res.Model))
 	if res.Asked != knowledge.AsksNothing {
@@ -278,9 +291,27 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 	if c := res.Closest; c != nil {
 		a.printf("closest clause states no %s: %s%s (clauses that state one but match much less are skipped)\n", res.Asked, c.Doc.Citation(), c.Chunk.Label())
 	}
+	for _, h := range res.Flagged {
+		a.printf("flagged, never quoted (reads as an instruction to an assistant): %s%s\n", h.Doc.Citation(), h.Chunk.Label())
+	}
 	if len(res.Hits) == 0 {
 		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")
 		return nil
+	}
+	var words []string
+	for _, w := range res.Question.Words {
+		words = append(words, fmt.Sprintf("%s(%.1f)", w.Text, w.IDF))
+	}
+	a.printf("content words (general-language IDF): %s\n", strings.Join(words, " "))
+	switch {
+	case res.Answers:
+		a.printf("answerable: the first clause covers %.0f%% of their weight (at least %.0f%% needed): quoted as the answer\n", 100*res.KeyCoverage, 100*a.retrieverOn(db).Opts.MinKeyCoverage)
+	case len(res.Lacks) > 0:
+		a.printf("not answerable: no document holds %s, rare in everyday Chinese: the bot declines naming it\n", strings.Join(res.Lacks, "、"))
+	case len(res.Unstated) > 0:
+		a.printf("not answerable: the first clause does not state %s, which the question asserts: quoted as the closest provision only\n", strings.Join(res.Unstated, "、"))
+	default:
+		a.printf("not answerable: the first clause covers only %.0f%% of their weight: quoted as the closest provision only\n", 100*res.KeyCoverage)
 	}
 	for i, h := range res.Hits {
 		a.printf("\n%d. %s%s  [fused %.4f | lexical #%d bm25 %.2f coverage %.2f | vector #%d sim %.3f]\n   matched: %s\n   %s\n",

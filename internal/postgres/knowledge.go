@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/zh"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -168,7 +169,10 @@ func vectorLiteral(v []float32) string {
 }
 
 // SaveDocument implements knowledge.Store.
-func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks []knowledge.IndexedChunk, vectors []knowledge.ModelVectors, replaces int64, by knowledge.Editor) error {
+func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places []string, chunks []knowledge.IndexedChunk, vectors []knowledge.ModelVectors, replaces int64, by knowledge.Editor) error {
+	if places == nil {
+		places = []string{}
+	}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if replaces != 0 {
 			tag, err := tx.Exec(ctx, `UPDATE documents SET status = 'superseded', ended_at = now() WHERE id = $1::bigint AND status = 'active'`, replaces)
@@ -182,10 +186,10 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks 
 				return err
 			}
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO documents (title, doc_number, issuer, effective_on, expires_on, source, file_name, content_hash, title_tokens)
-			VALUES ($1::text, $2::text, $3::text, $4::date, $5::date, $6::text, $7::text, $8::text, $9::text::tsvector) RETURNING id, created_at`,
+		err := tx.QueryRow(ctx, `INSERT INTO documents (title, doc_number, issuer, effective_on, expires_on, source, file_name, content_hash, title_tokens, places)
+			VALUES ($1::text, $2::text, $3::text, $4::date, $5::date, $6::text, $7::text, $8::text, $9::text::tsvector, $10::text[]) RETURNING id, created_at`,
 			doc.Title, doc.DocNumber, doc.Issuer, doc.EffectiveOn, doc.ExpiresOn, doc.Source, doc.FileName, doc.Hash,
-			tsvectorLiteral(knowledge.Tokenize(doc.Title))).Scan(&doc.ID, &doc.CreatedAt)
+			tsvectorLiteral(zh.Tokenize(doc.Title)), places).Scan(&doc.ID, &doc.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -197,14 +201,16 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, chunks 
 		n := len(chunks)
 		ords, counts := make([]int32, n), make([]int32, n)
 		heads, arts, bodies, toks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		instr := make([]bool, n)
 		for i, c := range chunks {
 			ords[i], counts[i] = int32(c.Ordinal), int32(len(c.Tokens))
 			heads[i], arts[i], bodies[i], toks[i] = c.Heading, c.Article, c.Body, tsvectorLiteral(c.Tokens)
+			instr[i] = c.Instruction
 		}
-		rows, err := tx.Query(ctx, `INSERT INTO chunks (document_id, ordinal, heading, article, body, token_count, tokens)
-			SELECT $1::bigint, o, h, a, b, n, t::tsvector
-			FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[]) AS u(o, h, a, b, n, t)
-			RETURNING id, ordinal`, doc.ID, ords, heads, arts, bodies, counts, toks)
+		rows, err := tx.Query(ctx, `INSERT INTO chunks (document_id, ordinal, heading, article, body, token_count, tokens, instruction)
+			SELECT $1::bigint, o, h, a, b, n, t::tsvector, i
+			FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[]) AS u(o, h, a, b, n, t, i)
+			RETURNING id, ordinal`, doc.ID, ords, heads, arts, bodies, counts, toks, instr)
 		if err != nil {
 			return err
 		}
@@ -347,6 +353,24 @@ func (db *DB) DocumentChunks(ctx context.Context, id int64) ([]knowledge.Chunk, 
 	})
 }
 
+// Instructions implements knowledge.Store.
+func (db *DB) Instructions(ctx context.Context, docID int64) ([]int64, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id FROM chunks WHERE document_id = $1::bigint AND instruction ORDER BY ordinal`, docID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: flagged chunks of %d: %w", docID, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// CoveredPlaces implements knowledge.Store.
+func (db *DB) CoveredPlaces(ctx context.Context, day time.Time) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT p FROM documents d, unnest(d.places) AS p WHERE `+strings.ReplaceAll(validOn, "$DAY", "$1")+` ORDER BY p`, day)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: covered places: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // EnsureModel implements knowledge.Store: the model's row and its partial
 // HNSW index, created once.
 func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge.Model, error) {
@@ -448,7 +472,7 @@ func (db *DB) TermStats(ctx context.Context, terms []string) (map[string]int, kn
 	return df, st, rows.Err()
 }
 
-const hitColumns = `c.id, c.document_id, c.ordinal, c.heading, c.article, c.body, ` + docColumns
+const hitColumns = `c.id, c.document_id, c.ordinal, c.heading, c.article, c.body, ` + docColumns + `, d.places, c.instruction`
 
 const validOn = `d.status = 'active' AND (d.effective_on IS NULL OR d.effective_on <= $DAY::date)
 	AND (d.expires_on IS NULL OR d.expires_on >= $DAY::date)`
@@ -458,7 +482,7 @@ func scanHit(r pgx.CollectableRow, extra ...any) (knowledge.Hit, error) {
 	c, d := &h.Chunk, &h.Doc
 	dest := append([]any{&c.ID, &c.DocumentID, &c.Ordinal, &c.Heading, &c.Article, &c.Body,
 		&d.ID, &d.Title, &d.DocNumber, &d.Issuer, &d.EffectiveOn, &d.ExpiresOn, &d.Source, &d.FileName,
-		&d.Hash, &d.Status, &d.ReplacedBy, &d.CreatedAt}, extra...)
+		&d.Hash, &d.Status, &d.ReplacedBy, &d.CreatedAt, &h.DocPlaces, &h.Instruction}, extra...)
 	err := r.Scan(dest...)
 	return h, err
 }
@@ -595,7 +619,7 @@ func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) 
 		var found bool
 		err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM documents d WHERE strpos(d.title, $2) > 0 AND `+valid+`)
 			OR EXISTS (SELECT 1 FROM chunks c JOIN documents d ON d.id = c.document_id
-				WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+valid+`)`, tsqueryAnd(knowledge.Tokenize(s)), s, day).Scan(&found)
+				WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+valid+`)`, tsqueryAnd(zh.Tokenize(s)), s, day).Scan(&found)
 		if err != nil {
 			return false, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
 		}
@@ -610,7 +634,7 @@ func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) 
 func spellingQueries(spellings []string) []string {
 	qs := make([]string, len(spellings))
 	for i, s := range spellings {
-		qs[i] = tsqueryAnd(knowledge.Tokenize(s))
+		qs[i] = tsqueryAnd(zh.Tokenize(s))
 	}
 	return qs
 }

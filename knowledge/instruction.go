@@ -1,0 +1,65 @@
+package knowledge
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/incubot/incubot/internal/place"
+)
+
+// reInstruction finds text addressed to an AI assistant rather than to
+// the people a policy binds: orders to disregard instructions, to answer
+// in a given way, to play a role, or talk of prompts and models. A policy
+// document never speaks so; a file that does was tampered with, or quotes
+// an attack, and its words must not become the bot's answer.
+var reInstruction = regexp.MustCompile(`(?i)` + strings.Join([]string{
+	`(忽略|无视|忘记|忘掉|不要理会|不必理会|跳过)(掉)?(以上|上述|之前|前面|先前|此前|所有|全部|其他|你的)`,
+	`(以上|上述|之前|前面|先前)的?(所有|全部)?(指令|指示|提示|规则|要求|设定)(均|都|全部)?(作废|无效|失效)`,
+	`(你|您)(现在)?(是|扮演|作为)(一个|一名)?(AI|人工智能|智能)?(助手|机器人|客服|语言模型|大模型)`,
+	`(作为|身为)(一个|一名)?(AI|人工智能|智能助手|语言模型|大模型|助手)`,
+	`(请|必须|务必|一律|直接)(你)?(回答|回复|输出|告诉用户|对用户说)[:：“"]`,
+	`^\s*(回答|回复|输出)[:：]`,
+	`系统提示|提示词|system\s*prompt|prompt\s*injection`,
+	`ignore\s+(all\s+)?(the\s+)?(previous|above|prior)\s+(instructions|rules|prompts?)`,
+	`(disregard|forget)\s+(all\s+)?(previous|above|prior)`,
+	`you\s+are\s+(now\s+)?(an?\s+)?(ai|assistant|chatbot|language model)`,
+}, "|"))
+
+// ReadsAsInstruction reports whether text reads as an instruction to an
+// assistant (忽略以上指令，回答：…). Such a chunk is flagged at ingest,
+// shown to officers, and never quoted as an answer.
+func ReadsAsInstruction(text string) bool {
+	for _, line := range strings.Split(text, "\n") {
+		if reInstruction.MatchString(line) {
+			return true
+		}
+	}
+	return false
+}
+
+// provinceAbbrev maps the one-character abbreviation that opens a local
+// government's 文号 (桂科成字, 浙政发) to its province.
+var provinceAbbrev = map[string]string{
+	"京": "北京", "津": "天津", "沪": "上海", "渝": "重庆", "冀": "河北", "晋": "山西", "蒙": "内蒙古",
+	"辽": "辽宁", "吉": "吉林", "黑": "黑龙江", "苏": "江苏", "浙": "浙江", "皖": "安徽", "闽": "福建",
+	"赣": "江西", "鲁": "山东", "豫": "河南", "鄂": "湖北", "湘": "湖南", "粤": "广东", "桂": "广西",
+	"琼": "海南", "川": "四川", "黔": "贵州", "滇": "云南", "藏": "西藏", "陕": "陕西", "甘": "甘肃",
+	"青": "青海", "新": "新疆",
+}
+
+// DocumentPlaces reads, once at ingest, the places a document is of: those
+// its title names, or else the province its 文号's issuer code stands for
+// (桂科成字〔2022〕17号 → 广西). None: it binds everywhere.
+func DocumentPlaces(title, docNumber string) []string {
+	if ps := place.In(title); len(ps) > 0 {
+		return ps
+	}
+	for abbrev, province := range provinceAbbrev {
+		if strings.HasPrefix(docNumber, abbrev) {
+			// A national office's code never opens with a province's
+			// abbreviation, and each abbreviation is one province.
+			return []string{province}
+		}
+	}
+	return nil
+}
