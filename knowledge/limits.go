@@ -36,16 +36,16 @@ const (
 
 // Kinds of refusal.
 const (
-	RefuseNotRegular  = "not-regular"  // a device, pipe, directory …
-	RefuseTooLarge    = "too-large"    // over INCUBOT_MAX_FILE_SIZE
-	RefuseUnpacked    = "unpacked"     // an office file that inflates past MaxUnpacked
+	RefuseNotRegular  = "not-regular"   // a device, pipe, directory …
+	RefuseTooLarge    = "too-large"     // over INCUBOT_MAX_FILE_SIZE
+	RefuseUnpacked    = "unpacked"      // an office file that inflates past MaxUnpacked
 	RefuseTooMuchText = "too-much-text" // more text than MaxTextBytes
-	RefuseTimeout     = "timeout"      // reading took longer than its limit
-	RefuseNotText     = "not-text"     // a .txt that is not clean text
-	RefuseUnsupported = "unsupported"  // a file type we do not read
-	RefuseEmpty       = "empty"        // no text at all
-	RefuseDamaged     = "damaged"      // a file its format's reader cannot read
-	RefuseToolMissing = "tool-missing" // a converter that is not installed
+	RefuseTimeout     = "timeout"       // reading took longer than its limit
+	RefuseNotText     = "not-text"      // a .txt that is not clean text
+	RefuseUnsupported = "unsupported"   // a file type we do not read
+	RefuseEmpty       = "empty"         // no text at all
+	RefuseDamaged     = "damaged"       // a file its format's reader cannot read
+	RefuseToolMissing = "tool-missing"  // a converter that is not installed
 	RefuseTooManyPage = "too-many-pages"
 )
 

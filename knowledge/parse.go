@@ -326,4 +326,3 @@ func ParseDate(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%w: %q is not a date (YYYY-MM-DD)", ErrInvalid, s)
 }
-
