@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // imageFormats are read by OCR.
@@ -164,7 +165,12 @@ func readTSV(tsv string) (lines []string, conf float64, words int) {
 			}
 		}
 		if cur.Len() > 0 {
-			cur.WriteString(" ")
+			// Tesseract splits Chinese into "words"; join them as written.
+			prev, _ := utf8.DecodeLastRuneInString(cur.String())
+			next, _ := utf8.DecodeRuneInString(w.text)
+			if !wide(prev) && !wide(next) {
+				cur.WriteString(" ")
+			}
 		}
 		cur.WriteString(w.text)
 		last = w.key

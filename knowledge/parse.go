@@ -218,7 +218,7 @@ func (p *Parsed) frontMatter(lines []string) {
 }
 
 var (
-	reDocNumber = regexp.MustCompile(`[\p{Han}]{1,12}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号|(?:\p{Han}{1,12} )*\p{Han}{0,20}公告\d{4}年第\d{1,4}号|\p{Han}{0,8}令第\d{1,4}号|第\d{1,4}号令`)
+	reDocNumber = regexp.MustCompile(`[\p{Han}]{1,12} ?[〔\[［【(（] ?\d{4} ?[〕\]］】)）] ?\d{1,4} ?号|(?:\p{Han}{1,12} )*\p{Han}{0,20}公告\d{4}年第\d{1,4}号|\p{Han}{0,8}令第\d{1,4}号|第\d{1,4}号令`)
 	reDate      = `(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`
 	thisDoc     = `本(?:办法|通知|规定|细则|公告|条例|措施|意见|政策|方案)`
 	reEffective = regexp.MustCompile(`自` + reDate + `起(?:施行|执行|实施|生效)`)
@@ -246,7 +246,7 @@ func Recognize(text string) Meta {
 		l = strings.Trim(l, " 　()（）[]【】")
 		if s := reDocNumber.FindString(l); s != "" && strings.HasSuffix(l, s) &&
 			utf8.RuneCountInString(l) <= 40 && !strings.ContainsAny(l, "，。；：《》") {
-			m.DocNumber = s
+			m.DocNumber = NormalizeDocNumber(s)
 			break
 		}
 	}

@@ -100,25 +100,55 @@ func reflow(raw []string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-// tidyGaps drops the spaces layout puts between Chinese characters and
-// shrinks other runs of spaces to one.
+// tidyGaps drops the spaces layout and OCR put around Chinese text: next to
+// CJK punctuation or brackets, between Chinese and digits or Latin letters
+// (a change of font), and runs of them between Chinese characters; it keeps
+// one space between two Chinese words (财政部 税务总局) and between Latin
+// words.
 func tidyGaps(l string) string {
 	if !strings.ContainsAny(l, " \t\u3000") {
 		return l
 	}
-	parts := reGap.Split(l, -1)
 	var b strings.Builder
-	for i, p := range parts {
-		if i > 0 {
-			prev, _ := utf8.DecodeLastRuneInString(b.String())
-			next, _ := utf8.DecodeRuneInString(p)
-			if !wide(prev) && !wide(next) {
-				b.WriteByte(' ')
-			}
+	for _, m := range splitGaps(l) {
+		if m.gap == "" {
+			b.WriteString(m.text)
+			continue
 		}
-		b.WriteString(p)
+		prev, _ := utf8.DecodeLastRuneInString(b.String())
+		next, _ := utf8.DecodeRuneInString(m.text)
+		switch {
+		case isHan(prev) && isHan(next) && m.gap == " ":
+			b.WriteByte(' ')
+		case !wide(prev) && !wide(next) && !isBracket(prev) && !isBracket(next):
+			b.WriteByte(' ')
+		}
+		b.WriteString(m.text)
 	}
 	return b.String()
+}
+
+func isBracket(r rune) bool { return strings.ContainsRune("()[]【】〔〕（）", r) }
+
+type gapped struct{ gap, text string }
+
+// splitGaps splits a line into words, each with the run of spaces before it.
+func splitGaps(l string) []gapped {
+	var out []gapped
+	locs := reGap.FindAllStringIndex(l, -1)
+	last := 0
+	gap := ""
+	for _, loc := range locs {
+		if loc[0] > last {
+			out = append(out, gapped{gap, l[last:loc[0]]})
+		}
+		gap = l[loc[0]:loc[1]]
+		last = loc[1]
+	}
+	if last < len(l) {
+		out = append(out, gapped{gap, l[last:]})
+	}
+	return out
 }
 
 // joinWrapped joins a line with its continuation: no space between Chinese

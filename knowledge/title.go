@@ -95,15 +95,20 @@ func documentTitle(found []string, meta, text string) (string, string) {
 		if l == "" {
 			continue
 		}
-		if readsAsTitle(l) {
+		if readsAsTitle(l) && reDocType.MatchString(l) {
 			top = i
 			return take([]string{l})
 		}
-		if i+1 < len(lines) && strings.Contains(l, "关于") && !strings.ContainsAny(l, "。；，：") {
-			if next := strings.TrimSpace(lines[i+1]); readsAsTitle(l + next) {
+		if i+1 < len(lines) && !strings.ContainsAny(l, "。；，：") {
+			if next := strings.TrimSpace(lines[i+1]); !reStarts.MatchString(next) && !isTitleNoise(next) &&
+				readsAsTitle(l+next) && reDocType.MatchString(next) {
 				top = i
 				return take([]string{l, next})
 			}
+		}
+		if readsAsTitle(l) {
+			top = i
+			return take([]string{l})
 		}
 		if !isTitleNoise(l) {
 			break
@@ -119,7 +124,7 @@ func documentTitle(found []string, meta, text string) (string, string) {
 func joinTitle(lines []string) string {
 	out := ""
 	for _, l := range lines {
-		l = tidyGaps(strings.TrimSpace(l))
+		l = strings.TrimSpace(l)
 		if out == "" {
 			out = l
 			continue
@@ -130,13 +135,24 @@ func joinTitle(lines []string) string {
 }
 
 // reBracketYear finds the year of a 文号 in any kind of bracket.
-var reBracketYear = regexp.MustCompile(`[〔\[［【(（](\d{4})[〕\]］】)）]`)
+var reBracketYear = regexp.MustCompile(`[〔\[［【(（] ?(\d{4}) ?[〕\]］】)）]`)
 
 // NormalizeDocNumber writes a 文号 the one way the standard (GB/T 9704) does,
-// with the year in 〔〕 and single spaces, so that 财税[2016]78号
-// and 财税〔2016〕78号 are the same document.
+// with the year in 〔〕 and a space only between two issuers (财政部 税务总局),
+// so that 财税[2016]78号, 财税 〔2016〕 78 号 and 财税〔2016〕78号 are one.
 func NormalizeDocNumber(s string) string {
-	s = strings.TrimSpace(s)
-	s = reBracketYear.ReplaceAllString(s, "〔$1〕")
-	return strings.Join(strings.Fields(s), " ")
+	s = reBracketYear.ReplaceAllString(strings.TrimSpace(s), "〔$1〕")
+	parts := strings.Fields(s)
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			prev, _ := utf8.DecodeLastRuneInString(parts[i-1])
+			next, _ := utf8.DecodeRuneInString(p)
+			if isHan(prev) && isHan(next) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }

@@ -10,9 +10,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ActiveByNumber implements knowledge.Store.
+// ActiveByNumber implements knowledge.Store. Spaces do not count: a scan
+// reads 财政部 税务总局公告… without the one between the issuers.
 func (db *DB) ActiveByNumber(ctx context.Context, number string) (*knowledge.Document, error) {
-	return db.oneDoc(ctx, "d.status = 'active' AND d.doc_number = $1::text AND d.doc_number <> ''", number)
+	return db.oneDoc(ctx, "d.status = 'active' AND d.doc_number <> '' AND replace(d.doc_number, ' ', '') = replace($1::text, ' ', '')", number)
 }
 
 // UpdateDocumentMeta implements knowledge.Store. The title's tokens count
