@@ -128,12 +128,28 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		p.Title, p.Text = documentTitle(found, meta, p.Text)
 	}
 	p.Meta.Merge(Recognize(p.Text))
+	p.Text = dropNumberLine(p.Text, p.DocNumber)
 	if p.Title == "" {
 		base := filepath.Base(name)
 		p.Title = strings.TrimSuffix(base, filepath.Ext(base))
 		p.TitleFromName = true
 	}
 	return p, nil
+}
+
+// dropNumberLine takes the document's own 文号 line off the top of its text:
+// it is metadata, and as a chunk of its own it would only add noise.
+func dropNumberLine(text, number string) string {
+	if number == "" {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines[:min(len(lines), 8)] {
+		if isDocNumberLine(l) && NormalizeDocNumber(reDocNumber.FindString(strings.Trim(l, " 　()（）[]【】"))) == NormalizeDocNumber(number) {
+			return strings.Join(append(lines[:i:i], lines[i+1:]...), "\n")
+		}
+	}
+	return text
 }
 
 // hasText reports whether a PDF's text layer holds more than stray marks.

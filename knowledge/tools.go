@@ -74,6 +74,12 @@ func calcInstalled() bool {
 	return false
 }
 
+// memoryLimitMB bounds the address space of the converters that parse
+// untrusted structure in one process (poppler's PDF reader, Tesseract with
+// Leptonica). LibreOffice maps far more than it uses and is bounded by
+// time only.
+var memoryLimitMB = map[string]int{"pdftotext": 256, "pdfinfo": 256, "pdftoppm": 256, "tesseract": 512}
+
 // run runs a converter in its own process group, killed as a whole when
 // timeout passes or ctx ends; its output is capped at MaxTextBytes*4.
 func run(ctx context.Context, t Tool, timeout time.Duration, dir string, args ...string) ([]byte, error) {
@@ -84,6 +90,11 @@ func run(ctx context.Context, t Tool, timeout time.Duration, dir string, args ..
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
+	if mb := memoryLimitMB[t.Command]; mb > 0 {
+		// An address-space limit, set by the shell before it becomes the
+		// tool: a crafted PDF or image cannot take the server's memory.
+		cmd = exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", fmt.Sprintf(`ulimit -v %d && exec "$0" "$@"`, mb<<10), path}, args...)...)
+	}
 	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
