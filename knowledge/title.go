@@ -82,7 +82,15 @@ func documentTitle(found []string, meta, text string) (string, string) {
 			}
 			i++
 		}
-		rest := append(append([]string{}, lines[:top]...), lines[i:]...)
+		// What sat above the title (附件1, 文件头) goes too; a 文号 there
+		// stays for Recognize.
+		var rest []string
+		for _, l := range lines[:top] {
+			if isDocNumberLine(l) {
+				rest = append(rest, l)
+			}
+		}
+		rest = append(rest, lines[i:]...)
 		return joinTitle(title), strings.Join(rest, "\n")
 	}
 	if len(found) > 0 {
