@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -23,6 +24,10 @@ var (
 // the result as an .xlsx.
 func ConvertOffice(ctx context.Context, name string, data []byte, to string) ([]byte, error) {
 	ext := strings.ToLower(filepath.Ext(name))
+	if !officeLike(data) {
+		// LibreOffice would import any bytes as plain text.
+		return nil, refuse(RefuseDamaged, ErrInvalid, "不是 "+ext+" 格式，扩展名可能改错了")
+	}
 	tool := ToolLibreOffice
 	if contains(sheetFormats, ext) {
 		tool = ToolLibreCalc
@@ -54,6 +59,20 @@ func ConvertOffice(ctx context.Context, name string, data []byte, to string) ([]
 		return nil, refuse(RefuseDamaged, ErrInvalid, "LibreOffice 无法打开")
 	}
 	return res, nil
+}
+
+// officeLike reports whether data starts as an office file does: an OLE
+// compound file (.doc, .wps, .xls, .et), a zip (.docx, .odt, .xlsx saved
+// under another name), RTF, or the HTML or MHT that sites serve as .doc.
+func officeLike(data []byte) bool {
+	head := bytes.TrimLeft(data[:min(len(data), 512)], " \t\r\n\xef\xbb\xbf")
+	low := bytes.ToLower(head)
+	for _, sig := range [][]byte{{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, []byte("PK\x03\x04"), []byte(`{\rtf`), []byte("<"), []byte("mime-version:")} {
+		if bytes.HasPrefix(low, bytes.ToLower(sig)) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

@@ -57,6 +57,23 @@ func readDocx(ctx context.Context, data []byte) (text string, tables []Table, fo
 	return text, tables, styledTitle(first), core, nil
 }
 
+// isDocx reports whether data is a zip holding word/document.xml.
+func isDocx(data []byte) bool {
+	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return false
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return false
+	}
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			return true
+		}
+	}
+	return false
+}
+
 // openPart opens a part of an office file for reading, bounded.
 func openPart(ctx context.Context, f *zip.File) (io.ReadCloser, io.Reader, error) {
 	if f.UncompressedSize64 > MaxUnpacked {

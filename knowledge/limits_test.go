@@ -110,6 +110,8 @@ func TestHostileFilesAreRefused(t *testing.T) {
 	}{
 		{"bomb.docx", bombDocx(60 << 20), knowledge.RefuseUnpacked, "解压后超过"},
 		{"garbage.txt", garbage(200 << 10), knowledge.RefuseNotText, "不是干净的文字"},
+		// LibreOffice would import it as text.
+		{"old.doc", []byte("binary"), knowledge.RefuseDamaged, "扩展名可能改错了"},
 		// pdftotext would take gigabytes and minutes: its memory limit
 		// stops it (or, failing that, the deadline: ParseTimeout in use, a
 		// shorter one here).
@@ -141,7 +143,8 @@ func TestCleanGB18030TextIsRead(t *testing.T) {
 
 func TestMissingConverterNamesThePackage(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	_, err := knowledge.Parse(context.Background(), "a.doc", []byte("not really a doc"))
+	ole := []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0}
+	_, err := knowledge.Parse(context.Background(), "a.doc", ole)
 	if refusalKind(err) != knowledge.RefuseToolMissing || !strings.Contains(knowledge.Explain(err), "libreoffice-writer-nogui") {
 		t.Fatalf("without soffice: %v", err)
 	}

@@ -88,6 +88,9 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		p.Text, err = decodeText(data)
 	case ext == ".docx":
 		p.Text, p.Tables, found, meta, err = readDocx(ctx, data)
+	case contains(wordFormats, ext) && isDocx(data):
+		// A .docx saved under an old name, as often happens.
+		p.Text, p.Tables, found, meta, err = readDocx(ctx, data)
 	case contains(wordFormats, ext):
 		var docx []byte
 		if docx, err = ConvertOffice(ctx, name, data, "docx"); err == nil {
