@@ -212,6 +212,17 @@ func buildFixtures(t testing.TB) (map[string]string, error) {
 			return nil, err
 		}
 	}
+	// A register as .xls, for the spreadsheet conversion.
+	if err := write("register.csv", []byte("资产编号,资产名称,单价\nCKC-001,投影仪,18600\n")); err != nil {
+		return nil, err
+	}
+	xls, err := soffice(dir, files["register.csv"], "xls", "--infilter=CSV:44,34,76")
+	if err != nil {
+		return nil, err
+	}
+	if err := write("register.xls", xls); err != nil {
+		return nil, err
+	}
 	// A .wps from Kingsoft's older versions is a Word 97 file.
 	doc, _ := os.ReadFile(files["patent.doc"])
 	if err := write("patent.wps", doc); err != nil {
@@ -246,10 +257,11 @@ func buildFixtures(t testing.TB) (map[string]string, error) {
 }
 
 // soffice converts a file with LibreOffice in a private profile.
-func soffice(dir, in, filter string) ([]byte, error) {
+func soffice(dir, in, filter string, extra ...string) ([]byte, error) {
 	out := filepath.Join(dir, "conv")
-	cmd := exec.CommandContext(context.Background(), "soffice", "--headless", "--norestore", "--nolockcheck",
-		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--convert-to", filter, "--outdir", out, in)
+	args := append([]string{"--headless", "--norestore", "--nolockcheck",
+		"-env:UserInstallation=file://" + filepath.Join(dir, "profile")}, extra...)
+	cmd := exec.CommandContext(context.Background(), "soffice", append(args, "--convert-to", filter, "--outdir", out, in)...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("soffice --convert-to %s (Debian: libreoffice-writer-nogui): %v: %s", filter, err, b)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/xuri/excelize/v2"
 )
 
 // bombDocx is a small .docx whose document.xml inflates to n bytes.
@@ -151,5 +152,26 @@ func TestMissingConverterNamesThePackage(t *testing.T) {
 	_, err = knowledge.Parse(context.Background(), "a.png", []byte("png"))
 	if !strings.Contains(knowledge.Explain(err), "tesseract-ocr") {
 		t.Fatalf("without tesseract: %v", err)
+	}
+}
+
+// An .xls register comes back as an .xlsx that excelize reads.
+func TestConvertOfficeSpreadsheet(t *testing.T) {
+	data, err := os.ReadFile(fixture(t, "register.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := knowledge.ConvertOffice(context.Background(), "台账.xls", data, "xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	v, err := f.GetCellValue(f.GetSheetName(0), "B2")
+	if err != nil || v != "投影仪" {
+		t.Fatalf("B2 = %q %v", v, err)
 	}
 }
