@@ -47,6 +47,14 @@ type AddResult struct {
 	Replaced *Document
 	Chunks   int
 	Err      error
+	// TitleFromName: the file said nothing of its title; its name stands in.
+	TitleFromName bool
+	// Via names the converter used; OCR says the text was recognised.
+	Via string
+	OCR *OCRInfo
+	// SameTitle is an active document with the same title that was not
+	// replaced because the 文号 differ (or only one has a 文号).
+	SameTitle *Document
 }
 
 // Files expands paths: files as given, directories walked in name order
@@ -87,16 +95,7 @@ func Files(paths []string) ([]string, []AddResult) {
 // AddFile reads and adds one file.
 func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResult {
 	res := AddResult{Path: path, Outcome: Failed}
-	st, err := os.Stat(path)
-	if err != nil {
-		res.Err = err
-		return res
-	}
-	if kb.MaxFileSize > 0 && st.Size() > kb.MaxFileSize {
-		res.Err = fmt.Errorf("%w: %d bytes, the limit is %d (INCUBOT_MAX_FILE_SIZE)", ErrTooLarge, st.Size(), kb.MaxFileSize)
-		return res
-	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, kb.MaxFileSize)
 	if err != nil {
 		res.Err = err
 		return res
@@ -107,22 +106,25 @@ func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResu
 }
 
 // Add parses, chunks, embeds and stores one document. Content already
-// indexed changes nothing; a document with the same title (or the one named
-// in opts.Replaces) is superseded in the same transaction.
+// indexed changes nothing; the document with the same 文号 (or, when neither
+// has one, the same title; or the one named in opts.Replaces) is superseded
+// in the same transaction.
 func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions) AddResult {
 	res := AddResult{Path: name, Outcome: Failed}
 	if kb.MaxFileSize > 0 && int64(len(data)) > kb.MaxFileSize {
-		res.Err = fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(data), kb.MaxFileSize)
+		res.Err = refuse(RefuseTooLarge, ErrTooLarge, sizeText(int64(len(data)))+"，上限 "+sizeText(kb.MaxFileSize))
 		return res
 	}
-	p, err := Parse(name, data)
+	p, err := Parse(ctx, name, data)
 	if err != nil {
 		res.Err = err
 		return res
 	}
+	res.TitleFromName, res.Via, res.OCR = p.TitleFromName && opts.Meta.Title == "", p.Via, p.OCR
 	meta := opts.Meta
 	meta.Merge(p.Meta)
 	RecognizeTitle(&meta)
+	meta.DocNumber = NormalizeDocNumber(meta.DocNumber)
 	doc := &Document{
 		Title: meta.Title, DocNumber: meta.DocNumber, Issuer: meta.Issuer, Source: meta.Source,
 		EffectiveOn: meta.EffectiveOn, ExpiresOn: meta.ExpiresOn, FileName: name, Hash: p.Hash, Status: StatusActive,
@@ -150,9 +152,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 			return res
 		}
 		replaces = old
-	} else if old, err := kb.Store.ActiveByTitle(ctx, doc.Title); err == nil {
-		replaces = old
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if replaces, res.SameTitle, err = kb.replaced(ctx, doc, res.TitleFromName); err != nil {
 		res.Err = err
 		return res
 	}

@@ -1,22 +1,18 @@
 package knowledge
 
 import (
-	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
-
-	"github.com/ledongthuc/pdf"
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Parsed is a document's text and the metadata found in it.
@@ -25,6 +21,13 @@ type Parsed struct {
 	Text   string
 	Tables []Table
 	Hash   string // sha256 of the file's bytes
+	// TitleFromName is set when nothing in the file gave a title and the
+	// file name stands in for one.
+	TitleFromName bool
+	// Via names the converter the file went through ("LibreOffice").
+	Via string
+	// OCR is set when the text was recognised from a scan or an image.
+	OCR *OCRInfo
 }
 
 // Meta is a document's metadata; empty fields are unknown.
@@ -59,61 +62,108 @@ func (m *Meta) Merge(o Meta) {
 	}
 }
 
-// SupportedExtensions are the file types Parse reads.
-var SupportedExtensions = []string{".txt", ".md", ".markdown", ".docx", ".pdf"}
+// SupportedExtensions are the file types Parse reads. The Word formats
+// need LibreOffice, PDFs poppler, scans and images Tesseract.
+var SupportedExtensions = []string{".txt", ".md", ".markdown", ".docx", ".doc", ".wps", ".rtf", ".odt", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 
-// Parse reads a document of a supported type. The metadata comes from a
-// front-matter block, a first line "# 标题", a "source:" line, and patterns
-// in the first lines (文号, 施行日期, 有效期).
-func Parse(name string, data []byte) (*Parsed, error) {
+// Parse reads a document of a supported type within the limits of
+// limits.go. The title comes from the document itself: front matter or a
+// "# " line, a Word title style, heading or centred first paragraph, the
+// PDF's or the Word file's own title, a first line that reads as a title;
+// the file name only when none of these gives one (TitleFromName). The
+// 文号, issuer and dates come from the first lines and the text.
+func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 	sum := sha256.Sum256(data)
 	p := &Parsed{Hash: hex.EncodeToString(sum[:])}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, fmt.Errorf("%w: the file is empty", ErrNoText)
+		return nil, refuse(RefuseEmpty, ErrNoText, "文件是空的。")
 	}
-	var err error
-	switch ext := strings.ToLower(filepath.Ext(name)); ext {
-	case ".txt", ".md", ".markdown":
+	var (
+		err   error
+		found []string // title lines the file marks as such (styles, centring)
+		meta  string   // the title the file's properties give
+	)
+	switch ext := strings.ToLower(filepath.Ext(name)); {
+	case ext == ".txt" || ext == ".md" || ext == ".markdown":
 		p.Text, err = decodeText(data)
-	case ".docx":
-		p.Text, p.Tables, err = parseDocx(data)
-	case ".pdf":
-		p.Text, err = parsePDF(data)
-	case ".doc", ".wps":
-		return nil, fmt.Errorf("%w: %s (old Word format): save it as .docx and add that", ErrUnsupported, ext)
+	case ext == ".docx":
+		p.Text, p.Tables, found, meta, err = readDocx(ctx, data)
+	case contains(wordFormats, ext) && isDocx(data):
+		// A .docx saved under an old name, as often happens.
+		p.Text, p.Tables, found, meta, err = readDocx(ctx, data)
+	case contains(wordFormats, ext):
+		var docx []byte
+		if docx, err = ConvertOffice(ctx, name, data, "docx"); err == nil {
+			p.Text, p.Tables, found, meta, err = readDocx(ctx, docx)
+			p.Via = "LibreOffice"
+		}
+	case ext == ".pdf":
+		var pages int
+		p.Text, meta, pages, err = pdfText(ctx, data)
+		if err == nil && !hasText(p.Text) {
+			// No text layer: a scan.
+			p.Text, p.OCR, err = ocrPDF(ctx, data, pages)
+		}
+	case contains(imageFormats, ext):
+		p.Text, p.OCR, err = ocrImage(ctx, name, data)
 	default:
-		return nil, fmt.Errorf("%w: %q; supported: %s", ErrUnsupported, ext, strings.Join(SupportedExtensions, ", "))
+		if ext == "" {
+			ext = "无扩展名"
+		}
+		return nil, refuse(RefuseUnsupported, ErrUnsupported, ext)
 	}
 	if err != nil {
 		return nil, err
 	}
+	if len(p.Text) > MaxTextBytes {
+		return nil, refuse(RefuseTooMuchText, ErrTooLarge, sizeText(MaxTextBytes))
+	}
 	p.Text = strings.ReplaceAll(p.Text, "\r\n", "\n")
 	p.Text = p.extractHeader(p.Text)
 	if strings.TrimSpace(p.Text) == "" && len(p.Tables) == 0 {
-		return nil, fmt.Errorf("%w: the file holds no text", ErrNoText)
+		why := ""
+		if p.OCR != nil {
+			why = "扫描件里没有识别出文字，请提供更清晰的扫描件或文字版。"
+		}
+		return nil, refuse(RefuseEmpty, ErrNoText, why)
+	}
+	if p.Title == "" {
+		p.Title, p.Text = documentTitle(found, meta, p.Text)
 	}
 	p.Meta.Merge(Recognize(p.Text))
+	p.Text = dropNumberLine(p.Text, p.DocNumber)
 	if p.Title == "" {
 		base := filepath.Base(name)
 		p.Title = strings.TrimSuffix(base, filepath.Ext(base))
+		p.TitleFromName = true
 	}
 	return p, nil
 }
 
-func decodeText(data []byte) (string, error) {
-	if bytes.IndexByte(data, 0) >= 0 {
-		return "", fmt.Errorf("%w: the file is binary, not text", ErrInvalid)
+// dropNumberLine takes the document's own 文号 line off the top of its text:
+// it is metadata, and as a chunk of its own it would only add noise.
+func dropNumberLine(text, number string) string {
+	if number == "" {
+		return text
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if utf8.Valid(data) {
-		return string(data), nil
+	lines := strings.Split(text, "\n")
+	for i, l := range lines[:min(len(lines), 8)] {
+		if isDocNumberLine(l) && NormalizeDocNumber(reDocNumber.FindString(strings.Trim(l, " 　()（）[]【】"))) == NormalizeDocNumber(number) {
+			return strings.Join(append(lines[:i:i], lines[i+1:]...), "\n")
+		}
 	}
-	// Many Chinese office files are saved as GB18030/GBK.
-	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-	if err != nil || !utf8.Valid(out) {
-		return "", fmt.Errorf("%w: the text is neither UTF-8 nor GB18030", ErrInvalid)
+	return text
+}
+
+// hasText reports whether a PDF's text layer holds more than stray marks.
+func hasText(s string) bool {
+	n := 0
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			n++
+		}
 	}
-	return string(out), nil
+	return n >= 10
 }
 
 // extractHeader takes a front-matter block, a "# 标题" first line and a
@@ -187,7 +237,7 @@ func (p *Parsed) frontMatter(lines []string) {
 }
 
 var (
-	reDocNumber = regexp.MustCompile(`[\p{Han}]{1,12}[〔\[［【(（]\d{4}[〕\]］】)）]\d{1,4}号|(?:\p{Han}{1,12} )*\p{Han}{0,20}公告\d{4}年第\d{1,4}号|\p{Han}{0,8}令第\d{1,4}号|第\d{1,4}号令`)
+	reDocNumber = regexp.MustCompile(`[\p{Han}]{1,12} ?[〔\[［【(（] ?\d{4} ?[〕\]］】)）] ?\d{1,4} ?号|(?:\p{Han}{1,12} )*\p{Han}{0,20}公告\d{4}年第\d{1,4}号|\p{Han}{0,8}令第\d{1,4}号|第\d{1,4}号令`)
 	reDate      = `(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`
 	thisDoc     = `本(?:办法|通知|规定|细则|公告|条例|措施|意见|政策|方案)`
 	reEffective = regexp.MustCompile(`自` + reDate + `起(?:施行|执行|实施|生效)`)
@@ -215,7 +265,7 @@ func Recognize(text string) Meta {
 		l = strings.Trim(l, " 　()（）[]【】")
 		if s := reDocNumber.FindString(l); s != "" && strings.HasSuffix(l, s) &&
 			utf8.RuneCountInString(l) <= 40 && !strings.ContainsAny(l, "，。；：《》") {
-			m.DocNumber = s
+			m.DocNumber = NormalizeDocNumber(s)
 			break
 		}
 	}
@@ -294,132 +344,4 @@ func ParseDate(s string) (time.Time, error) {
 		return *t, nil
 	}
 	return time.Time{}, fmt.Errorf("%w: %q is not a date (YYYY-MM-DD)", ErrInvalid, s)
-}
-
-// parseDocx reads the paragraphs and tables of a Word document.
-func parseDocx(data []byte) (string, []Table, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return "", nil, fmt.Errorf("%w: not a valid .docx (damaged zip)", ErrInvalid)
-	}
-	var doc *zip.File
-	for _, f := range zr.File {
-		if f.Name == "word/document.xml" {
-			doc = f
-		}
-	}
-	if doc == nil {
-		return "", nil, fmt.Errorf("%w: not a valid .docx (no word/document.xml)", ErrInvalid)
-	}
-	rc, err := doc.Open()
-	if err != nil {
-		return "", nil, fmt.Errorf("%w: not a valid .docx: %v", ErrInvalid, err)
-	}
-	defer rc.Close()
-	dec := xml.NewDecoder(io.LimitReader(rc, 64<<20))
-	var text strings.Builder
-	var tables []Table
-	var para strings.Builder
-	var lastPara string
-	depth := 0 // table nesting
-	var row []string
-	var cell strings.Builder
-	var tbl *Table
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", nil, fmt.Errorf("%w: not a valid .docx (bad XML)", ErrInvalid)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "tbl":
-				depth++
-				if depth == 1 {
-					tbl = &Table{Caption: lastPara}
-				}
-			case "tr":
-				if depth == 1 {
-					row = nil
-				}
-			case "tc":
-				if depth == 1 {
-					cell.Reset()
-				}
-			case "tab":
-				para.WriteString("\t")
-			case "br":
-				para.WriteString("\n")
-			}
-		case xml.CharData:
-			para.Write(t)
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "t":
-			case "p":
-				s := strings.TrimSpace(para.String())
-				para.Reset()
-				if depth > 0 {
-					if cell.Len() > 0 && s != "" {
-						cell.WriteString(" ")
-					}
-					cell.WriteString(s)
-				} else if s != "" {
-					text.WriteString(s + "\n")
-					lastPara = s
-				}
-			case "tc":
-				if depth == 1 {
-					row = append(row, cell.String())
-				}
-			case "tr":
-				if depth == 1 && tbl != nil {
-					tbl.Rows = append(tbl.Rows, row)
-				}
-			case "tbl":
-				if depth == 1 && tbl != nil && len(tbl.Rows) > 0 {
-					tables = append(tables, *tbl)
-				}
-				depth--
-			}
-		}
-	}
-	return text.String(), tables, nil
-}
-
-// parsePDF extracts a PDF's text layer. A scan has none.
-func parsePDF(data []byte) (text string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: the PDF could not be read (damaged or encrypted)", ErrInvalid)
-		}
-	}()
-	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return "", fmt.Errorf("%w: the PDF could not be read (damaged or encrypted)", ErrInvalid)
-	}
-	var b strings.Builder
-	for i := 1; i <= r.NumPage(); i++ {
-		p := r.Page(i)
-		if p.V.IsNull() {
-			continue
-		}
-		rows, err := p.GetTextByRow()
-		if err != nil {
-			return "", fmt.Errorf("%w: page %d of the PDF could not be read", ErrInvalid, i)
-		}
-		for _, row := range rows {
-			for _, w := range row.Content {
-				b.WriteString(w.S)
-			}
-			b.WriteString("\n")
-		}
-	}
-	if strings.TrimSpace(b.String()) == "" {
-		return "", fmt.Errorf("%w: the PDF has no text layer (a scan?): please provide a text version (.docx, .txt or a text PDF)", ErrNoText)
-	}
-	return b.String(), nil
 }

@@ -13,6 +13,12 @@ type Store interface {
 	ActiveByHash(ctx context.Context, hash string) (*Document, error)
 	// ActiveByTitle finds the active document with this title, or ErrNotFound.
 	ActiveByTitle(ctx context.Context, title string) (*Document, error)
+	// ActiveByNumber finds the active document with this 文号, or
+	// ErrNotFound.
+	ActiveByNumber(ctx context.Context, number string) (*Document, error)
+	// UpdateDocumentMeta stores corrected metadata of an active document
+	// (title, 文号, issuer, source, dates), its chunks untouched.
+	UpdateDocumentMeta(ctx context.Context, d *Document, by Editor) error
 	// FindDocument resolves an officer's reference: an id, a 文号 or a
 	// title (or a unique part of one), among active documents first.
 	FindDocument(ctx context.Context, ref string) (*Document, error)

@@ -170,6 +170,7 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	}
 	ok, what, hint := wechatCheck(ctx, a, db)
 	check(ok, what, hint)
+	printToolChecks(ctx, a)
 	if failed > 0 {
 		return fmt.Errorf("%d check(s) failed", failed)
 	}

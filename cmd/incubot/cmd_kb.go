@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,11 +16,12 @@ import (
 
 func cmdKB(ctx context.Context, a *app, args []string) error {
 	sub := map[string]func(context.Context, *app, []string) error{
-		"add": kbAdd, "list": kbList, "show": kbShow, "search": kbSearch, "retire": kbRetire, "reindex": kbReindex, "faq": kbFAQ,
+		"add": kbAdd, "edit": kbEdit, "list": kbList, "show": kbShow, "search": kbSearch, "retire": kbRetire, "reindex": kbReindex, "faq": kbFAQ,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
-		a.printf("Usage: incubot kb <add|list|show|search|retire|reindex|faq> ...\n" +
-			"  add PATH...        add .txt .md .docx .pdf files or folders (--title --number --issuer --effective --expires --source --replaces)\n" +
+		a.printf("Usage: incubot kb <add|edit|list|show|search|retire|reindex|faq> ...\n" +
+			"  add PATH...        add .docx .doc .wps .rtf .odt .pdf .txt .md files, scans (.png .jpg .tif) or folders (--title --number --issuer --effective --expires --source --replaces)\n" +
+			"  edit DOC           correct a document's metadata in place (--title --number --issuer --effective --expires --source; \"-\" clears)\n" +
 			"  list [--all]       documents in force (--all: also superseded and retired)\n" +
 			"  show DOC           metadata and chunk outline (DOC: id, 文号 or title)\n" +
 			"  search \"问题\"      ranked chunks with lexical and vector scores\n" +
@@ -75,21 +77,25 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 	sum, results, err := a.addFiles(ctx, a.kbOn(db), paths, knowledge.AddOptions{Meta: meta, Replaces: *replaces}, *asJSON)
 	if *asJSON {
 		type row struct {
-			Path    string `json:"path"`
-			Outcome string `json:"outcome"`
-			DocID   int64  `json:"doc_id,omitempty"`
-			Title   string `json:"title,omitempty"`
-			Chunks  int    `json:"chunks"`
-			Error   string `json:"error,omitempty"`
+			Path          string             `json:"path"`
+			Outcome       string             `json:"outcome"`
+			DocID         int64              `json:"doc_id,omitempty"`
+			Title         string             `json:"title,omitempty"`
+			DocNumber     string             `json:"doc_number,omitempty"`
+			TitleFromName bool               `json:"title_from_file_name,omitempty"`
+			Via           string             `json:"converted_by,omitempty"`
+			OCR           *knowledge.OCRInfo `json:"ocr,omitempty"`
+			Chunks        int                `json:"chunks"`
+			Error         string             `json:"error,omitempty"`
 		}
 		var out []row
 		for _, r := range results {
-			x := row{Path: r.Path, Outcome: r.Outcome, Chunks: r.Chunks}
+			x := row{Path: r.Path, Outcome: r.Outcome, Chunks: r.Chunks, TitleFromName: r.TitleFromName, Via: r.Via, OCR: r.OCR}
 			if r.Doc != nil {
-				x.DocID, x.Title = r.Doc.ID, r.Doc.Title
+				x.DocID, x.Title, x.DocNumber = r.Doc.ID, r.Doc.Title, r.Doc.DocNumber
 			}
 			if r.Err != nil {
-				x.Error = r.Err.Error()
+				x.Error = knowledge.Explain(r.Err)
 			}
 			out = append(out, x)
 		}
@@ -99,14 +105,15 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 		for _, r := range results {
 			switch r.Outcome {
 			case knowledge.Failed:
-				a.printf("✗ %s: %s\n", safe(r.Path), safeLines(r.Err.Error()))
+				a.printf("✗ %s: %s\n", safe(r.Path), safeLines(knowledge.Explain(r.Err)))
 			case knowledge.Replaced:
-				a.printf("↻ %s → 《%s》 (id %d, %d chunks) replaces id %d\n", safe(r.Path), safe(r.Doc.Title), r.Doc.ID, r.Chunks, r.Replaced.ID)
+				a.printf("↻ %s → %s (id %d, %d chunks) replaces %s (id %d)\n", safe(r.Path), safe(r.Doc.Citation()), r.Doc.ID, r.Chunks, safe(r.Replaced.Citation()), r.Replaced.ID)
 			case knowledge.Unchanged:
-				a.printf("= %s: already indexed as 《%s》 (id %d)\n", safe(r.Path), safe(r.Doc.Title), r.Doc.ID)
+				a.printf("= %s: already indexed as %s (id %d); to correct its metadata: incubot kb edit %d\n", safe(r.Path), safe(r.Doc.Citation()), r.Doc.ID, r.Doc.ID)
 			default:
-				a.printf("✓ %s → 《%s》 (id %d, %d chunks)\n", safe(r.Path), safe(r.Doc.Title), r.Doc.ID, r.Chunks)
+				a.printf("✓ %s → %s (id %d, %d chunks)\n", safe(r.Path), safe(r.Doc.Citation()), r.Doc.ID, r.Chunks)
 			}
+			printAddNotes(a, r)
 		}
 		a.printf("documents: %d added, %d unchanged, %d replaced, %d failed; %d chunks; %.1f s\n",
 			sum.Added, sum.Unchanged, sum.Replaced, sum.Failed, sum.Chunks, sum.Took.Seconds())
@@ -116,6 +123,103 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 	}
 	if sum.Failed > 0 {
 		return fmt.Errorf("%d file(s) failed", sum.Failed)
+	}
+	return nil
+}
+
+// printAddNotes tells the officer what to check about an added file: a
+// title that is only the file name, a converter used, OCR and its
+// confidence, a document of the same title that was kept.
+func printAddNotes(a *app, r knowledge.AddResult) {
+	if r.Outcome == knowledge.Failed || r.Outcome == knowledge.Unchanged {
+		return
+	}
+	if r.TitleFromName {
+		a.printf("  ! 标题取自文件名（文件里没有可识别的标题）。改正：incubot kb edit %d --title \"…\" --number \"…\"\n", r.Doc.ID)
+	}
+	if r.Doc.DocNumber == "" {
+		a.printf("  ! 没有识别出文号；如有，请补上：incubot kb edit %d --number \"…\"\n", r.Doc.ID)
+	}
+	if r.Via != "" {
+		a.printf("  经 %s 转换\n", r.Via)
+	}
+	if r.OCR != nil {
+		a.printf("  %s\n", r.OCR.Chinese())
+	}
+	if d := r.SameTitle; d != nil {
+		a.printf("  同名文件 %s (id %d) 因文号不同仍然有效；如这份是它的新版本：incubot kb retire %d，或加文件时用 --replaces %d\n", d.Citation(), d.ID, d.ID, d.ID)
+	}
+}
+
+func kbEdit(ctx context.Context, a *app, args []string) error {
+	fs := newFlags("kb edit", a)
+	var e knowledge.MetaEdit
+	text := map[string]**string{"title": &e.Title, "number": &e.DocNumber, "issuer": &e.Issuer, "source": &e.Source}
+	help := map[string]string{"title": "document title", "number": "文号, e.g. 国科发火〔2016〕32号", "issuer": "issuing office", "source": "where the text comes from"}
+	vals := map[string]*string{}
+	for _, k := range []string{"title", "number", "issuer", "source"} {
+		vals[k] = fs.String(k, "", help[k]+` ("-" clears)`)
+	}
+	effective := fs.String("effective", "", `effective date YYYY-MM-DD ("-" clears)`)
+	expires := fs.String("expires", "", `expiry date YYYY-MM-DD ("-" clears)`)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("kb edit needs one document (id, 文号 or title)")
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if dst, ok := text[f.Name]; ok {
+			v := strings.TrimSpace(*vals[f.Name])
+			if v == "-" {
+				v = ""
+			}
+			*dst = &v
+		}
+	})
+	if e.Title != nil && *e.Title == "" {
+		return usagef("--title cannot be empty")
+	}
+	for _, d := range []struct {
+		flag string
+		v    *string
+		dst  ***time.Time
+	}{{"effective", effective, &e.EffectiveOn}, {"expires", expires, &e.ExpiresOn}} {
+		set := false
+		fs.Visit(func(f *flag.Flag) { set = set || f.Name == d.flag })
+		if !set {
+			continue
+		}
+		var t *time.Time
+		if strings.TrimSpace(*d.v) != "-" {
+			day, err := knowledge.ParseDate(*d.v)
+			if err != nil {
+				return usagef("--%s: %v", d.flag, err)
+			}
+			t = &day
+		}
+		*d.dst = &t
+	}
+	if e.Empty() {
+		return usagef("kb edit needs at least one of --title --number --issuer --effective --expires --source")
+	}
+	db, err := a.db(ctx)
+	if err != nil {
+		return err
+	}
+	before, after, err := a.kbOn(db).Edit(ctx, pos[0], e)
+	if err != nil {
+		return err
+	}
+	a.printf("edited id %d: %s → %s\n", after.ID, before.Citation(), after.Citation())
+	for _, f := range []struct{ name, was, now string }{
+		{"issuer", before.Issuer, after.Issuer}, {"source", before.Source, after.Source},
+		{"effective", dateStr(before.EffectiveOn), dateStr(after.EffectiveOn)}, {"expires", dateStr(before.ExpiresOn), dateStr(after.ExpiresOn)},
+	} {
+		if f.was != f.now {
+			a.printf("  %s: %s → %s\n", f.name, orDash(f.was), orDash(f.now))
+		}
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func corpusSentences(dir string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := knowledge.Parse(filepath.Base(f), data)
+		p, err := knowledge.Parse(context.Background(), filepath.Base(f), data)
 		if err != nil {
 			continue
 		}

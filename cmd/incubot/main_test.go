@@ -90,7 +90,7 @@ func TestOfficerCommands(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2 file(s) failed") {
 		t.Fatalf("failed files make the command fail: %v", err)
 	}
-	for _, want := range []string{"✗ " + filepath.Join(dir, "empty.txt"), "✗ " + filepath.Join(dir, "old.doc"), "save it as .docx", "1 added, 0 unchanged, 0 replaced, 2 failed; 2 chunks"} {
+	for _, want := range []string{"✗ " + filepath.Join(dir, "empty.txt"), "✗ " + filepath.Join(dir, "old.doc"), "扩展名可能改错了", "1 added, 0 unchanged, 0 replaced, 2 failed; 2 chunks"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("kb add output lacks %q:\n%s", want, out)
 		}

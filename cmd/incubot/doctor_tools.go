@@ -1,0 +1,25 @@
+package main
+
+import (
+	"context"
+
+	"github.com/incubot/incubot/knowledge"
+)
+
+// printToolChecks lists the document converters. They are optional: a
+// missing one is marked "–" with the Debian package to install, and only
+// the files that need it are refused, so it does not fail doctor.
+func printToolChecks(ctx context.Context, a *app) {
+	seen := map[string]bool{}
+	for _, t := range knowledge.Tools() {
+		if seen[t.Package] {
+			continue
+		}
+		seen[t.Package] = true
+		if err := knowledge.CheckTool(ctx, t); err != nil {
+			a.printf("– converter %s missing: %s cannot be read  (apt-get install %s)\n", t.Command, t.For, t.Package)
+			continue
+		}
+		a.printf("✓ converter %s (%s) for %s\n", t.Command, t.Package, t.For)
+	}
+}
