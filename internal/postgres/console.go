@@ -121,24 +121,30 @@ func (db *DB) EndConsoleSession(ctx context.Context, tokenHash string, now time.
 	return nil
 }
 
-// CountAttempt records one sign-in attempt under key and returns how many
-// were made since (this one included); attempts older than a day are
-// forgotten.
-func (db *DB) CountAttempt(ctx context.Context, key string, now, since time.Time) (int, error) {
+// FailedAttempts counts the failed sign-in attempts under key since a time.
+func (db *DB) FailedAttempts(ctx context.Context, key string, since time.Time) (int, error) {
 	var n int
+	err := db.pool.QueryRow(ctx, `SELECT count(*) FROM console_attempts WHERE key = $1::text AND at >= $2::timestamptz`, key, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: failed attempts: %w", err)
+	}
+	return n, nil
+}
+
+// RecordFailedAttempt records a failed sign-in attempt; attempts older than
+// a day are forgotten.
+func (db *DB) RecordFailedAttempt(ctx context.Context, key string, now time.Time) error {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM console_attempts WHERE at < $1::timestamptz - interval '1 day'`, now); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO console_attempts (key, at) VALUES ($1::text, $2::timestamptz)`, key, now); err != nil {
-			return err
-		}
-		return tx.QueryRow(ctx, `SELECT count(*) FROM console_attempts WHERE key = $1::text AND at >= $2::timestamptz`, key, since).Scan(&n)
+		_, err := tx.Exec(ctx, `INSERT INTO console_attempts (key, at) VALUES ($1::text, $2::timestamptz)`, key, now)
+		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: count attempt: %w", err)
+		return fmt.Errorf("postgres: record attempt: %w", err)
 	}
-	return n, nil
+	return nil
 }
 
 // DocumentWithReason returns a document, whatever its status, and why it
