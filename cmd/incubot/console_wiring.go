@@ -236,7 +236,7 @@ func (c consoleHitTest) Explain(ctx context.Context, q string) (web.Explanation,
 	ex := web.Explanation{Reply: ans.Text, Answered: ans.Answered, Source: ans.Source, Terms: res.Terms, Model: res.Model,
 		Places: res.Places, OtherPlaces: res.OtherPlaces, Unknown: res.Unknown}
 	if res.Asked != knowledge.AsksNothing {
-		ex.Asks = res.Asked.String()
+		ex.Asks = res.Asked.Noun()
 	}
 	if h := res.Closest; h != nil {
 		ex.Closest = h.Doc.Citation() + h.Chunk.Label()

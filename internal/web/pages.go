@@ -137,16 +137,18 @@ func expiry(d *knowledge.Document, today time.Time) string {
 }
 
 func (c *Console) docs(w http.ResponseWriter, r *http.Request) {
+	c.docsPage(w, r, r.URL.Query().Get("status"), strings.TrimSpace(r.URL.Query().Get("q")), nil)
+}
+
+func (c *Console) docsPage(w http.ResponseWriter, r *http.Request, status, q string, results []uploadResult) {
 	all, err := c.Library.Documents(r.Context())
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
-	status := r.URL.Query().Get("status")
 	if status == "" {
 		status = knowledge.StatusActive
 	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	today := c.today()
 	var rows []docRow
 	counts := map[string]int{}
@@ -165,7 +167,7 @@ func (c *Console) docs(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, row)
 	}
-	c.render(w, r, http.StatusOK, "docs", visitOf(r), map[string]any{"Docs": rows, "Status": status, "Q": q, "Counts": counts, "Total": len(all)})
+	c.render(w, r, http.StatusOK, "docs", visitOf(r), map[string]any{"Docs": rows, "Status": status, "Q": q, "Counts": counts, "Total": len(all), "Results": results})
 }
 
 // uploadResult is what happened to one uploaded file.
@@ -176,23 +178,9 @@ type uploadResult struct {
 }
 
 func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
-	results := c.ingest(w, r, 0)
-	if results == nil {
-		return
+	if results := c.ingest(w, r, 0); results != nil {
+		c.docsPage(w, r, "", "", results)
 	}
-	all, err := c.Library.Documents(r.Context())
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	today := c.today()
-	var rows []docRow
-	for i := len(all) - 1; i >= 0; i-- {
-		if d := all[i]; d.Status == knowledge.StatusActive {
-			rows = append(rows, docRow{Document: d, Expiry: expiry(&d, today)})
-		}
-	}
-	c.render(w, r, http.StatusOK, "docs", visitOf(r), map[string]any{"Docs": rows, "Status": knowledge.StatusActive, "Results": results, "Total": len(all)})
 }
 
 // ingest adds every uploaded file; nil means a reply was already written.
