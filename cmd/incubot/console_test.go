@@ -22,6 +22,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/internal/web"
+	"github.com/incubot/incubot/knowledge"
 )
 
 // consoleEnv is the console served over HTTP on a test database with the
@@ -430,4 +431,43 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func sha256Hex(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// Every page renders for the people who may see it, with the demo data and
+// a report, a question and a document in place.
+func TestConsolePagesRender(t *testing.T) {
+	e := newConsoleEnv(t)
+	ctx := context.Background()
+	if r := e.a.kbOn(e.db).Add(ctx, "XX区企业购买科技成果补助暂行办法.md", []byte("第六条 按技术合同实际支付技术交易额的10%给予补助。\n"), knowledge.AddOptions{}); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	e.chat("专精特新小巨人怎么申报？")
+	asset := mustAsset(t, e.db, "CKC-001")
+	rep := incubator.AssetReport{AssetID: asset.ID, Kind: "缺失", Reporter: "王经理", Channel: "console"}
+	if err := e.db.CreateAssetReport(ctx, &rep, postgres.Actor{Name: "王经理", Role: "manager", Channel: "console"}); err != nil {
+		t.Fatal(err)
+	}
+	docs, err := e.db.Documents(ctx, true)
+	if err != nil || len(docs) != 1 {
+		t.Fatal(docs, err)
+	}
+	off := e.browser()
+	off.signIn(e.link(e.officer))
+	for page, want := range map[string]string{
+		"docs": "XX区企业购买科技成果补助暂行办法", "docs/" + itoa(int(docs[0].ID)): "第六条", "docs?status=all": "全部 (1)",
+		"hittest?q=" + url.QueryEscape("补助比例"): "机器人会这样回复", "faq": "新增问答对", "questions": "专精特新小巨人怎么申报",
+		"log?q=" + url.QueryEscape("专精特新"): "专精特新小巨人怎么申报", "assets": "CKC-001", "assets/" + itoa(int(asset.ID)): "变动记录",
+		"reports": "#" + itoa(int(rep.ID)), "people": "王经理", "audit?entity=asset": "import",
+	} {
+		if code, body := off.get(web.Prefix + page); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("officer %s: %d, want %q in\n%s", page, code, want, body)
+		}
+	}
+	mgr := e.browser()
+	mgr.signIn(e.link(e.manager))
+	for page, want := range map[string]string{"assets": "CKC-001", "assets/" + itoa(int(asset.ID)): "缺失", "reports": "等待科技局核验"} {
+		if code, body := mgr.get(web.Prefix + page); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("manager %s: %d, want %q", page, code, want)
+		}
+	}
 }

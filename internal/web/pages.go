@@ -745,7 +745,7 @@ func (c *Console) asset(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	c.render(w, r, http.StatusOK, "asset", visitOf(r), map[string]any{"Title": a.Code + " " + a.Name, "Asset": a, "History": hist})
+	c.render(w, r, http.StatusOK, "asset", visitOf(r), map[string]any{"Title": a.Code + " " + a.Name, "Asset": &a, "History": hist})
 }
 
 func (c *Console) importAssets(w http.ResponseWriter, r *http.Request) {
@@ -1043,7 +1043,7 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	today := c.today()
 	f := AuditFilter{Since: today.AddDate(0, 0, -30), Until: today.AddDate(0, 0, 1), Actor: strings.TrimSpace(q.Get("actor")),
-		Action: strings.TrimSpace(q.Get("action")), Entity: q.Get("entity"), Limit: 300}
+		Action: strings.TrimSpace(q.Get("action")), Entity: q.Get("entity"), Limit: 100}
 	if d, err := parseDay(q.Get("since")); err != nil {
 		c.bad(w, r, "日期格式应为 2026-01-31。")
 		return
