@@ -94,7 +94,7 @@ func run(link, out string) error {
 		{"questions", "questions", ""},
 		{"log", "log", ""},
 		{"assets", "assets", ""},
-		{"asset", "assets", "table.cards a"},
+		{"asset", "assets", "table.assets a"},
 		{"reports", "reports", ""},
 		{"people", "people", ""},
 		{"audit", "audit", ""},

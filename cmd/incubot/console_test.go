@@ -29,11 +29,12 @@ import (
 // demo people (李科长, officer; 王经理, manager of 创客城) and a second
 // incubator, 星空众创空间, with one asset of its own.
 type consoleEnv struct {
-	t       *testing.T
+	t       testing.TB
 	a       *app
 	db      *postgres.DB
 	c       *web.Console
 	srv     *httptest.Server
+	handler http.Handler
 	mu      sync.Mutex
 	now     time.Time
 	officer int64
@@ -41,7 +42,7 @@ type consoleEnv struct {
 	other   incubator.Incubator
 }
 
-func newConsoleEnv(t *testing.T) *consoleEnv {
+func newConsoleEnv(t testing.TB) *consoleEnv {
 	t.Helper()
 	ctx := context.Background()
 	db := testdb.New(t)
@@ -72,6 +73,7 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 	e.c.Now = func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
 	mux := http.NewServeMux()
 	mux.Handle(web.Prefix, e.c.Handler())
+	e.handler = mux
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	e.c.BaseURL = e.srv.URL
@@ -407,7 +409,7 @@ func TestConsoleRoles(t *testing.T) {
 	}
 }
 
-func mustAsset(t *testing.T, db *postgres.DB, code string) incubator.Asset {
+func mustAsset(t testing.TB, db *postgres.DB, code string) incubator.Asset {
 	t.Helper()
 	list, err := db.AssetsByCode(context.Background(), code)
 	if err != nil || len(list) != 1 {

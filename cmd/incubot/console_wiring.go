@@ -225,13 +225,19 @@ type consoleHitTest struct {
 
 // Explain is what kb search shows, with the reply the bot would give.
 func (c consoleHitTest) Explain(ctx context.Context, q string) (web.Explanation, error) {
+	// The explanation and the reply are two searches; run them side by
+	// side (they serialise on the embedded database's one connection).
+	var ans *knowledge.Answer
+	var aerr error
+	done := make(chan struct{})
+	go func() { defer close(done); ans, aerr = c.a.answererOn(c.db).Answer(ctx, q, "") }()
 	res, err := c.a.retrieverOn(c.db).Search(ctx, q, 5)
+	<-done
 	if err != nil {
 		return web.Explanation{}, err
 	}
-	ans, err := c.a.answererOn(c.db).Answer(ctx, q, "")
-	if err != nil {
-		return web.Explanation{}, err
+	if aerr != nil {
+		return web.Explanation{}, aerr
 	}
 	ex := web.Explanation{Reply: ans.Text, Answered: ans.Answered, Source: ans.Source, Terms: res.Terms, Model: res.Model,
 		Places: res.Places, OtherPlaces: res.OtherPlaces, Unknown: res.Unknown}

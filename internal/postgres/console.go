@@ -320,9 +320,10 @@ type Exchange struct {
 // it is not empty, at most limit.
 func (db *DB) Conversations(ctx context.Context, query string, before int64, limit int) ([]Exchange, error) {
 	rows, err := db.pool.Query(ctx, `SELECT m.id, m.channel, m.chat_kind, m.chat_title, m.sender_name, m.body, m.sent_at, coalesce(q.answer, ''), q.answered
-		FROM messages m LEFT JOIN LATERAL (SELECT answer, answered FROM questions WHERE message_id = m.id ORDER BY id LIMIT 1) q ON true
+		FROM messages m LEFT JOIN LATERAL (SELECT answer, answered FROM questions WHERE message_id = m.id LIMIT 1) q ON true
 		WHERE ($1::bigint = 0 OR m.id < $1::bigint)
-		  AND ($2::text = '' OR strpos(m.body, $2::text) > 0 OR strpos(m.sender_name, $2::text) > 0 OR strpos(m.chat_title, $2::text) > 0 OR strpos(q.answer, $2::text) > 0)
+		  AND ($2::text = '' OR strpos(m.body, $2::text) > 0 OR strpos(m.sender_name, $2::text) > 0 OR strpos(m.chat_title, $2::text) > 0
+		       OR m.id IN (SELECT message_id FROM questions WHERE strpos(answer, $2::text) > 0 AND message_id IS NOT NULL))
 		ORDER BY m.id DESC LIMIT $3::int`, before, query, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: conversations: %w", err)

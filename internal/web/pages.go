@@ -167,7 +167,25 @@ func (c *Console) docsPage(w http.ResponseWriter, r *http.Request, status, q str
 		}
 		rows = append(rows, row)
 	}
-	c.render(w, r, http.StatusOK, "docs", visitOf(r), map[string]any{"Docs": rows, "Status": status, "Q": q, "Counts": counts, "Total": len(all), "Results": results})
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	pages := max(1, (len(rows)+docsPage-1)/docsPage)
+	page = min(max(page, 1), pages)
+	shown := rows[min(len(rows), (page-1)*docsPage):min(len(rows), page*docsPage)]
+	d := map[string]any{"Docs": shown, "Status": status, "Q": q, "Counts": counts, "Total": len(all), "Results": results, "Matched": len(rows), "Page": page, "Pages": pages}
+	if page > 1 {
+		d["Prev"] = pageURL(status, q, page-1)
+	}
+	if page < pages {
+		d["Next"] = pageURL(status, q, page+1)
+	}
+	c.render(w, r, http.StatusOK, "docs", visitOf(r), d)
+}
+
+// docsPage is how many documents one page of the list shows.
+const docsPage = 100
+
+func pageURL(status, q string, page int) string {
+	return "?" + url.Values{"status": {status}, "q": {q}, "page": {strconv.Itoa(page)}}.Encode()
 }
 
 // uploadResult is what happened to one uploaded file.
