@@ -34,7 +34,7 @@ func startChromium(t *testing.T, width, height int) (context.Context, context.Ca
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		if path, err = exec.LookPath("chromium-cdpbrowser"); err != nil {
-			t.Fatal("chromium is not installed (apt-get install -y chromium): the cdpbrowser tests need it")
+			t.Fatal("chromium is not installed (apt-get install -y chromium): the browser tests need it")
 		}
 	}
 	opts := append([]chromedp.ExecAllocatorOption{chromedp.ExecPath(path), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height)}, chromiumFlags...)
