@@ -33,7 +33,7 @@ func startChromium(t *testing.T, width, height int) (context.Context, context.Ca
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
-		if path, err = exec.LookPath("chromium-cdpbrowser"); err != nil {
+		if path, err = exec.LookPath("chromium-browser"); err != nil {
 			t.Fatal("chromium is not installed (apt-get install -y chromium): the browser tests need it")
 		}
 	}
