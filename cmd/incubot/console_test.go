@@ -205,15 +205,20 @@ func TestConsoleSignInAndSessions(t *testing.T) {
 	})
 
 	t.Run("links only for officers and managers", func(t *testing.T) {
-		if _, err := e.c.LoginLink(ctx, 999999); !errors.Is(err, web.ErrNotStaff) {
+		// The function the 后台 chat command calls.
+		linkFor := e.a.consoleLinkFor(e.db)
+		if _, err := linkFor(ctx, 999999); !errors.Is(err, web.ErrNotStaff) {
 			t.Fatalf("an enterprise user (no person record) got a link: %v", err)
 		}
 		p, err := e.db.Invite(ctx, "赵企业", "enterprise", nil, "hash-of-nothing", time.Now().Add(time.Hour), cliActor)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.c.LoginLink(ctx, p.ID); !errors.Is(err, web.ErrNotStaff) {
+		if _, err := linkFor(ctx, p.ID); !errors.Is(err, web.ErrNotStaff) {
 			t.Fatalf("an enterprise user got a link: %v", err)
+		}
+		if l, err := linkFor(ctx, e.manager); err != nil || !strings.Contains(l, "/console/login/") {
+			t.Fatalf("a bound manager: %q %v", l, err)
 		}
 	})
 

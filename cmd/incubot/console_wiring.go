@@ -340,3 +340,9 @@ func (c consoleAudit) Audit(ctx context.Context, f web.AuditFilter) ([]web.Audit
 	}
 	return out, err
 }
+
+// consoleLinkFor is what the 后台 chat command calls: a one-time sign-in
+// link for a bound officer or manager, web.ErrNotStaff for anyone else.
+func (a *app) consoleLinkFor(db *postgres.DB) func(ctx context.Context, personID int64) (string, error) {
+	return a.consoleOn(db, a.cfg.HTTPAddr).LoginLink
+}
