@@ -83,6 +83,9 @@ func cmdChat(ctx context.Context, a *app, args []string) error {
 		if err := a.loadDemo(ctx, db, !interactive); err != nil {
 			return err
 		}
+		if err := a.demoConsole(ctx, db); err != nil {
+			return err
+		}
 		fmt.Fprintf(a.stdout, demoGuide, a.cfg.BotName)
 	}
 	c := &console.Console{
@@ -177,7 +180,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	var srv *http.Server
 	if *addr != "" {
 		api := &httpapi.Server{Router: router, Token: a.cfg.HTTPToken, Health: db.Ping, Embedded: embedded, Metrics: metrics, Log: a.log, MaxSkew: a.cfg.MaxMessageAge}
-		srv = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+		srv = &http.Server{Handler: a.withConsole(db, api.Handler(), *addr), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return fmt.Errorf("cannot listen on %s: %w", *addr, err)

@@ -44,7 +44,7 @@ func newCode() string {
 
 func cmdPeople(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("people invite --name 张三 --role manager|officer [--incubator 创客城] [--by 李科长] | list | revoke ID")
+		return usagef("people invite --name 张三 --role manager|officer [--incubator 创客城] [--by 李科长] | list | revoke ID | login-link NAME")
 	}
 	db, err := a.db(ctx)
 	if err != nil {
@@ -116,6 +116,8 @@ func cmdPeople(ctx context.Context, a *app, args []string) error {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Role, orDash(p.Incubator), bound, state)
 		}
 		return tw.Flush()
+	case "login-link":
+		return a.peopleLoginLink(ctx, db, args[1:])
 	case "revoke":
 		if len(args) != 2 {
 			return usagef("people revoke ID (see people list)")

@@ -51,6 +51,8 @@ type Config struct {
 
 	HTTPAddr  string
 	HTTPToken string
+	// ConsoleURL is the web console's public address, for sign-in links.
+	ConsoleURL string
 
 	ChatInterval   time.Duration
 	GlobalInterval time.Duration
@@ -220,6 +222,8 @@ func fields() []field {
 	add(field{env: "INCUBOT_HTTP_ADDR", help: "address of the HTTP API for serve, e.g. 127.0.0.1:8080; empty: no HTTP API"}, s, g)
 	s, g = str(func(c *Config) *string { return &c.HTTPToken })
 	add(field{env: "INCUBOT_HTTP_TOKEN", secret: true, help: "bearer token the HTTP API requires (INCUBOT_HTTP_TOKEN_FILE reads it from a file)"}, s, g)
+	s, g = str(func(c *Config) *string { return &c.ConsoleURL })
+	add(field{env: "INCUBOT_CONSOLE_URL", help: "public address of the web console for sign-in links, e.g. https://bot.example.gov.cn; empty: http:// and INCUBOT_HTTP_ADDR"}, s, g)
 	s, g = duration(func(c *Config) *time.Duration { return &c.ChatInterval })
 	add(field{env: "INCUBOT_CHAT_INTERVAL", def: "1500ms", help: "least time between two sends to one chat (jitter is added)", accepts: "a duration such as 1500ms"}, s, g)
 	s, g = duration(func(c *Config) *time.Duration { return &c.GlobalInterval })
