@@ -46,6 +46,9 @@ type Ops struct {
 	// Docs is the policy library, for retiring a document in chat.
 	Docs knowledge.Store
 	Now  func() time.Time
+	// ConsoleLink issues a one-time sign-in link to the web console and
+	// says for how many minutes it holds; nil when no console is served.
+	ConsoleLink func(ctx context.Context, personID int64) (link string, minutes int, err error)
 }
 
 // Register adds the commands, forms and the free-text interceptor.
@@ -65,6 +68,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月或某季度各孵化器运行情况汇总，如 报表汇总 2021-06", Run: o.statusSummary})
 	r.AddCommand(bot.Command{Names: []string{"废止"}, Roles: officers, Usage: "废止 <文件名或文号>", Help: "停止引用某个政策文件（需确认）", Run: o.retire})
 	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答的问题（默认近7天）", Run: o.unanswered})
+	r.AddCommand(bot.Command{Names: []string{"后台"}, Roles: both, Usage: "后台", Help: "网页后台的一次性登录链接（私聊）", Run: o.consoleLink})
 	r.AddCommand(bot.Command{Names: []string{"报表"}, Roles: managers, Usage: "报表 [期间]", Help: "填报月度或季度运行情况，如 报表 2026-10", Run: o.startStatusForm})
 	r.AddForm("asset_pick", managers, o.pickForm)
 	r.AddForm("asset_confirm", managers, o.confirmForm)

@@ -28,6 +28,7 @@ type world struct {
 	router *bot.Router
 	now    time.Time
 	inc    incubator.Incubator
+	ops    *ops.Ops
 }
 
 var admin = postgres.Actor{Name: "test", Role: "officer", Channel: "cli"}
@@ -40,7 +41,8 @@ func newWorld(t *testing.T) *world {
 	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	w.router = bot.NewRouter(db, ans, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, ContextTTL: 10 * time.Minute, FormTTL: 30 * time.Minute, Now: func() time.Time { return w.now }})
 	w.router.Codes = db
-	(&ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }}).Register(w.router)
+	w.ops = &ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }}
+	w.ops.Register(w.router)
 	inc, err := db.EnsureIncubator(ctx, incubator.DemoIncubator, admin)
 	if err != nil {
 		t.Fatal(err)

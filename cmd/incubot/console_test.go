@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/bot/console"
+	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
@@ -206,18 +207,24 @@ func TestConsoleSignInAndSessions(t *testing.T) {
 
 	t.Run("links only for officers and managers", func(t *testing.T) {
 		// The function the 后台 chat command calls.
+		if e.a.cfg.HTTPAddr == "" && e.a.cfg.ConsoleURL == "" {
+			if e.a.consoleLinkFor(e.db) != nil {
+				t.Fatal("with no console served, 后台 must say so instead of giving a link")
+			}
+			e.a.cfg.ConsoleURL = "http://127.0.0.1:8080"
+		}
 		linkFor := e.a.consoleLinkFor(e.db)
-		if _, err := linkFor(ctx, 999999); !errors.Is(err, web.ErrNotStaff) {
+		if _, _, err := linkFor(ctx, 999999); !errors.Is(err, ops.ErrNotStaff) {
 			t.Fatalf("an enterprise user (no person record) got a link: %v", err)
 		}
 		p, err := e.db.Invite(ctx, "赵企业", "enterprise", nil, "hash-of-nothing", time.Now().Add(time.Hour), nil, cliActor)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := linkFor(ctx, p.ID); !errors.Is(err, web.ErrNotStaff) {
+		if _, _, err := linkFor(ctx, p.ID); !errors.Is(err, ops.ErrNotStaff) {
 			t.Fatalf("an enterprise user got a link: %v", err)
 		}
-		if l, err := linkFor(ctx, e.manager); err != nil || !strings.Contains(l, "/console/login/") {
+		if l, minutes, err := linkFor(ctx, e.manager); err != nil || !strings.Contains(l, "/console/login/") || minutes <= 0 {
 			t.Fatalf("a bound manager: %q %v", l, err)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/bot/console"
+	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/internal/postgres"
@@ -342,7 +343,18 @@ func (c consoleAudit) Audit(ctx context.Context, f web.AuditFilter) ([]web.Audit
 }
 
 // consoleLinkFor is what the 后台 chat command calls: a one-time sign-in
-// link for a bound officer or manager, web.ErrNotStaff for anyone else.
-func (a *app) consoleLinkFor(db *postgres.DB) func(ctx context.Context, personID int64) (string, error) {
-	return a.consoleOn(db, a.cfg.HTTPAddr).LoginLink
+// link for a bound officer or manager, ops.ErrNotStaff for anyone else; nil
+// when no console is served (no HTTP address and no console URL).
+func (a *app) consoleLinkFor(db *postgres.DB) func(ctx context.Context, personID int64) (string, int, error) {
+	if a.cfg.HTTPAddr == "" && a.cfg.ConsoleURL == "" {
+		return nil
+	}
+	c := a.consoleOn(db, a.cfg.HTTPAddr)
+	return func(ctx context.Context, personID int64) (string, int, error) {
+		link, err := c.LoginLink(ctx, personID)
+		if errors.Is(err, web.ErrNotStaff) {
+			err = ops.ErrNotStaff
+		}
+		return link, c.LinkMinutes(), err
+	}
 }
