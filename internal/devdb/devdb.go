@@ -228,7 +228,7 @@ func acquire(path string) (*os.File, error) {
 			other = "unknown"
 		}
 		return nil, &Error{What: fmt.Sprintf("another incubot (pid %s) is already using the data directory %s", other, filepath.Dir(path)),
-			Hint: "stop that process first, or give this one its own INCUBOT_DATA_DIR"}
+			Hint: "stop that process first, or give this one its own INCUBOT_DATA_DIR. 服务运行时请在网页后台办理同样的事（serve 的 HTTP 地址下的 /console/；登录链接：私聊机器人发“后台”）"}
 	}
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
