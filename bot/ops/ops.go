@@ -592,14 +592,7 @@ func (o *Ops) statusSummary(ctx context.Context, req *bot.Request) (string, erro
 	var total incubator.StatusReport
 	var b strings.Builder
 	for _, r := range reps {
-		total.Tenants += r.Tenants
-		total.NewTenants += r.NewTenants
-		total.Graduated += r.Graduated
-		total.Events += r.Events
-		total.Served += r.Served
-		total.Patents += r.Patents
-		total.FinancingWan += r.FinancingWan
-		total.Jobs += r.Jobs
+		total.Add(r)
 		fmt.Fprintf(&b, "\n· %s：在孵%d家，新增%d家，活动%d场，专利申请%d件，融资%s万元", r.Incubator, r.Tenants, r.NewTenants, r.Events, r.Patents, incubator.Wan(r.FinancingWan))
 	}
 	return fmt.Sprintf("%s运行情况汇总（%d家报送）：\n在孵企业 %d 家，新增入孵 %d 家，毕业 %d 家\n举办活动 %d 场，服务企业 %d 人次\n专利申请 %d 件，获得融资 %s 万元，就业 %d 人\n分孵化器：%s",

@@ -215,7 +215,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("register sheet: %d rows, %v", len(rows), err)
 	}
 	reports, err := f.GetRows("资产报送")
-	if err != nil || len(reports) != 2 || reports[1][2] != "CKC-001" || reports[1][11] != "通过" {
+	if err != nil || len(reports) != 2 || reports[1][2] != "CKC-001" || reports[1][12] != "通过" {
 		t.Fatalf("reports sheet: %v %v", reports, err)
 	}
 }
