@@ -4,7 +4,13 @@ GO      ?= go
 BIN     := bin/incubot
 DEVDB   := deploy/devdb/node_modules/.package-lock.json
 
-.PHONY: all build demo test race vet bench eval deps clean
+# Debian packages the tests use as users have them: LibreOffice, poppler and
+# Tesseract for documents, Chromium for the console's browser test. Optional
+# at run time; `make test` installs them when missing (apt, as root or sudo).
+TEST_PKGS := libreoffice-writer-nogui libreoffice-calc-nogui tesseract-ocr tesseract-ocr-chi-sim \
+             poppler-utils fonts-noto-cjk chromium
+
+.PHONY: all build demo test race vet bench eval deps tools clean
 
 all: build
 
@@ -20,7 +26,14 @@ build:
 demo: deps build
 	$(BIN) chat --demo
 
-test: deps
+tools:
+	@dpkg -s $(TEST_PKGS) >/dev/null 2>&1 || { \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing the Debian packages the tests need: $(TEST_PKGS)"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEST_PKGS) >/dev/null; }
+
+test: deps tools
 	$(GO) test -race -count=1 ./...
 
 vet:
