@@ -77,16 +77,22 @@ func (db *DB) LogAnswer(ctx context.Context, q QuestionLog, ans *knowledge.Answe
 
 // Questions lists logged questions since a time, newest first.
 func (db *DB) Questions(ctx context.Context, since time.Time, unansweredOnly bool) ([]QuestionLog, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, message_id, channel, chat, asker, question, searched, answer, answered, source, reason, cited::text, top_score, model, latency_ms, created_at
+	rows, err := db.pool.Query(ctx, `SELECT `+questionColumns+`
 		FROM questions WHERE created_at >= $1::timestamptz AND (NOT $2::boolean OR NOT answered) ORDER BY created_at DESC, id DESC`, since, unansweredOnly)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: questions: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (QuestionLog, error) {
-		var q QuestionLog
-		var cited string
-		err := r.Scan(&q.ID, &q.MessageID, &q.Channel, &q.Chat, &q.Asker, &q.Question, &q.Searched, &q.Answer, &q.Answered, &q.Source, &q.Reason, &cited, &q.TopScore, &q.Model, &q.LatencyMS, &q.CreatedAt)
-		q.Cited = []byte(cited)
-		return q, err
-	})
+	return pgx.CollectRows(rows, scanQuestion)
+}
+
+// questionColumns are the columns scanQuestion reads, in its order.
+const questionColumns = `id, message_id, channel, chat, asker, question, searched, answer, answered, source, reason, cited::text, top_score, model, latency_ms, created_at`
+
+// scanQuestion reads one row of questionColumns.
+func scanQuestion(r pgx.CollectableRow) (QuestionLog, error) {
+	var q QuestionLog
+	var cited string
+	err := r.Scan(&q.ID, &q.MessageID, &q.Channel, &q.Chat, &q.Asker, &q.Question, &q.Searched, &q.Answer, &q.Answered, &q.Source, &q.Reason, &cited, &q.TopScore, &q.Model, &q.LatencyMS, &q.CreatedAt)
+	q.Cited = []byte(cited)
+	return q, err
 }

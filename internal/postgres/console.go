@@ -268,18 +268,12 @@ func (db *DB) DeleteFAQ(ctx context.Context, id int64, a Actor) error {
 // OpenQuestions lists declined questions nobody has handled yet, newest
 // first, at most limit.
 func (db *DB) OpenQuestions(ctx context.Context, limit int) ([]QuestionLog, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, message_id, channel, chat, asker, question, searched, answer, answered, source, reason, cited::text, top_score, model, latency_ms, created_at
+	rows, err := db.pool.Query(ctx, `SELECT `+questionColumns+`
 		FROM questions WHERE NOT answered AND handled_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1::int`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open questions: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (QuestionLog, error) {
-		var q QuestionLog
-		var cited string
-		err := r.Scan(&q.ID, &q.MessageID, &q.Channel, &q.Chat, &q.Asker, &q.Question, &q.Searched, &q.Answer, &q.Answered, &q.Source, &q.Reason, &cited, &q.TopScore, &q.Model, &q.LatencyMS, &q.CreatedAt)
-		q.Cited = []byte(cited)
-		return q, err
-	})
+	return pgx.CollectRows(rows, scanQuestion)
 }
 
 // HandleQuestions marks questions as handled by an officer.
