@@ -178,17 +178,19 @@ func (w *WeChat) session(ctx context.Context, intake []chan bot.Message, lostAt 
 		}
 	} else {
 		loginErr = err
+		// HotLogin registers the storage before it reads it, so this failed
+		// attempt (nothing stored yet) leaves it registered: the QR login
+		// below then saves the session itself before its message sync
+		// starts, and again after each batch on the sync goroutine. A DumpTo
+		// of our own after Login would race that goroutine's SyncKey writes.
+		w.do(ctx, func() { _ = b.HotLogin(storage) })
 	}
 	if loginErr != nil {
 		if barred(loginErr) {
 			return loginErr
 		}
 		storage.reset()
-		w.do(ctx, func() {
-			if loginErr = b.Login(); loginErr == nil {
-				loginErr = b.DumpTo(storage)
-			}
-		})
+		w.do(ctx, func() { loginErr = b.Login() })
 		if loginErr != nil {
 			return loginErr
 		}
