@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/internal/model"
 )
 
 // Document statuses.
@@ -20,8 +22,8 @@ const (
 
 // Errors a caller can test for.
 var (
-	ErrInvalid     = errors.New("invalid")
-	ErrNotFound    = errors.New("not found")
+	ErrInvalid     = model.ErrInvalid
+	ErrNotFound    = model.ErrNotFound
 	ErrUnsupported = errors.New("unsupported file type")
 	ErrNoText      = errors.New("no text")
 	ErrTooLarge    = errors.New("file too large")

@@ -4,7 +4,6 @@
 package incubator
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -13,14 +12,15 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/incubot/incubot/internal/model"
 	"golang.org/x/text/unicode/norm"
 )
 
-// Errors callers test for.
+// Errors callers test for: the project's one set of sentinels.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrInvalid  = errors.New("invalid")
-	ErrConflict = errors.New("conflict")
+	ErrNotFound = model.ErrNotFound
+	ErrInvalid  = model.ErrInvalid
+	ErrConflict = model.ErrConflict
 )
 
 // Asset statuses.
