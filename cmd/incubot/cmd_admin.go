@@ -170,6 +170,8 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	}
 	ok, what, hint := wechatCheck(ctx, a, db)
 	check(ok, what, hint)
+	wc := wecomCheck(ctx, a)
+	check(wc.ok, wc.what, wc.hint)
 	printToolChecks(ctx, a)
 	if failed > 0 {
 		return fmt.Errorf("%d check(s) failed", failed)

@@ -15,6 +15,7 @@ import (
 	"github.com/incubot/incubot/bot/httpapi"
 	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/bot/wechat"
+	"github.com/incubot/incubot/bot/wecom"
 	"github.com/incubot/incubot/internal/devdb"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
@@ -146,8 +147,9 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *addr == "" && !*wechatOn {
-		return usagef("serve needs --http ADDR, --wechat, or both")
+	wecomOn := a.cfg.WeComBotID != ""
+	if *addr == "" && !*wechatOn && !wecomOn {
+		return usagef("serve needs --http ADDR, --wechat, INCUBOT_WECOM_BOT_ID (the WeCom smart bot), or several")
 	}
 	if *addr != "" && a.cfg.HTTPToken == "" {
 		return usagef("the HTTP API needs INCUBOT_HTTP_TOKEN (at least 16 characters)")
@@ -163,6 +165,10 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if *wechatOn {
 		w = a.newWeChat(db, router, metrics)
 	}
+	var wc *wecom.Bot
+	if wecomOn {
+		wc = a.newWeCom(db, router, metrics)
+	}
 	// The embedded database is restarted when it dies; when it cannot come
 	// back, serve exits non-zero so that the service manager acts.
 	dbDown := make(<-chan error)
@@ -175,7 +181,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	// Intake stops when ctx ends; the outbox gets a grace period to drain.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	running := 0
 	var srv *http.Server
 	if *addr != "" {
@@ -198,6 +204,10 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if w != nil {
 		running++
 		go func() { errc <- w.Run(ctx) }()
+	}
+	if wc != nil {
+		running++
+		go func() { errc <- wc.Run(ctx) }()
 	}
 	go recoverLoop(ctx, a, router)
 	var first error

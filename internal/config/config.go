@@ -65,6 +65,12 @@ type Config struct {
 	WeChatQRFile  string
 	WeChatNotify  []string
 	MaxUploadSize int64
+
+	// The WeCom smart bot (long connection): on when WeComBotID is set.
+	WeComBotID    string
+	WeComSecret   string
+	WeComURL      string
+	WeComMaxMedia int64
 }
 
 // field describes one setting: its variable, default and meaning. The table
@@ -250,6 +256,20 @@ func fields() []field {
 		c.MaxUploadSize = n
 		return nil
 	}, func(c *Config) string { return strconv.FormatInt(c.MaxUploadSize, 10) })
+	s, g = str(func(c *Config) *string { return &c.WeComBotID })
+	add(field{env: "INCUBOT_WECOM_BOT_ID", help: "Bot ID of the WeCom smart bot (API mode, long connection); set: serve answers there"}, s, g)
+	s, g = str(func(c *Config) *string { return &c.WeComSecret })
+	add(field{env: "INCUBOT_WECOM_SECRET", secret: true, help: "Secret of the WeCom smart bot (INCUBOT_WECOM_SECRET_FILE reads it from a file)"}, s, g)
+	s, g = str(func(c *Config) *string { return &c.WeComURL })
+	add(field{env: "INCUBOT_WECOM_URL", def: "wss://openws.work.weixin.qq.com", help: "the smart bot's long-connection gateway"}, s, g)
+	add(field{env: "INCUBOT_WECOM_MAX_MEDIA", def: "20971520", help: "largest image or file taken from the smart bot, in bytes", accepts: "a whole number of bytes ≥ 1024"}, func(c *Config, v string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil || n < 1024 {
+			return errInvalid
+		}
+		c.WeComMaxMedia = n
+		return nil
+	}, func(c *Config) string { return strconv.FormatInt(c.WeComMaxMedia, 10) })
 	return fs
 }
 
@@ -391,6 +411,12 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTPAddr != "" && c.HTTPToken == "" {
 		return &InvalidError{Var: "INCUBOT_HTTP_TOKEN", Value: "", Accepts: "a token of at least 16 characters whenever INCUBOT_HTTP_ADDR is set"}
+	}
+	if (c.WeComBotID == "") != (c.WeComSecret == "") {
+		return &InvalidError{Var: "INCUBOT_WECOM_SECRET", Value: mask(c.WeComSecret), Accepts: "set both INCUBOT_WECOM_BOT_ID and INCUBOT_WECOM_SECRET (or _FILE), or neither"}
+	}
+	if p, err := url.Parse(c.WeComURL); c.WeComURL != "" && (err != nil || (p.Scheme != "wss" && p.Scheme != "ws") || p.Host == "") {
+		return &InvalidError{Var: "INCUBOT_WECOM_URL", Value: c.WeComURL, Accepts: "a wss:// URL, e.g. wss://openws.work.weixin.qq.com"}
 	}
 	if c.HTTPToken != "" && len(c.HTTPToken) < 16 {
 		return &InvalidError{Var: "INCUBOT_HTTP_TOKEN", Value: mask(c.HTTPToken), Accepts: "a token of at least 16 characters"}
