@@ -35,6 +35,7 @@ type fakeWeCom struct {
 	got        []frame
 	media      map[string][]byte // path → encrypted bytes
 	strangers  map[string]bool   // chat ids a push is refused for
+	finished   map[string]time.Time // req_id → when its finished stream came
 }
 
 const (
@@ -43,7 +44,7 @@ const (
 )
 
 func newFakeWeCom(t testing.TB) *fakeWeCom {
-	f := &fakeWeCom{t: t, media: map[string][]byte{}, strangers: map[string]bool{}}
+	f := &fakeWeCom{t: t, media: map[string][]byte{}, strangers: map[string]bool{}, finished: map[string]time.Time{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -83,6 +84,9 @@ func (f *fakeWeCom) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.got = append(f.got, in)
 		silent := f.silent
+		if in.Cmd == cmdRespond && strings.Contains(string(in.Body), `"finish":true`) {
+			f.finished[in.Headers.ReqID] = time.Now()
+		}
 		f.mu.Unlock()
 		ack := func(code int, msg string) {
 			b, _ := json.Marshal(frame{Headers: in.Headers, ErrCode: &code, ErrMsg: msg})

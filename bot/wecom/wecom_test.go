@@ -72,7 +72,7 @@ func (s *syncBuffer) String() string {
 
 // newRig indexes the policy, builds the router and starts the bot against
 // a fake WeCom; opts adjusts the options before the start.
-func newRig(t *testing.T, opts func(*Bot)) *rig {
+func newRig(t testing.TB, opts func(*Bot)) *rig {
 	t.Helper()
 	db := testdb.New(t)
 	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
