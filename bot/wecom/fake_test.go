@@ -33,8 +33,8 @@ type fakeWeCom struct {
 	refused    int  // subscriptions refused
 	silent     bool // leave pings unanswered
 	got        []frame
-	media      map[string][]byte // path → encrypted bytes
-	strangers  map[string]bool   // chat ids a push is refused for
+	media      map[string][]byte    // path → encrypted bytes
+	strangers  map[string]bool      // chat ids a push is refused for
 	finished   map[string]time.Time // req_id → when its finished stream came
 }
 
