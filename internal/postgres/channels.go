@@ -26,3 +26,20 @@ func (db *DB) SaveChannelSession(ctx context.Context, channel string, data []byt
 		ON CONFLICT (channel) DO UPDATE SET data = excluded.data, updated_at = now()`, channel, data)
 	return err
 }
+
+// SwapChannelSession replaces a channel's stored data only when it still
+// holds old (nil: only when none is stored), in one statement: a
+// compare-and-swap for state that several processes update.
+func (db *DB) SwapChannelSession(ctx context.Context, channel string, old, data []byte) (bool, error) {
+	var tag interface{ RowsAffected() int64 }
+	var err error
+	if old == nil {
+		tag, err = db.pool.Exec(ctx, `INSERT INTO channel_sessions (channel, data) VALUES ($1::text, $2::bytea) ON CONFLICT (channel) DO NOTHING`, channel, data)
+	} else {
+		tag, err = db.pool.Exec(ctx, `UPDATE channel_sessions SET data = $3::bytea, updated_at = now() WHERE channel = $1::text AND data = $2::bytea`, channel, old, data)
+	}
+	if err != nil {
+		return false, fmt.Errorf("postgres: swap session of %s: %w", channel, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

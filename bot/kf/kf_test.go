@@ -1,0 +1,317 @@
+package kf
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/internal/postgres"
+	"github.com/incubot/incubot/internal/testdb"
+	"github.com/incubot/incubot/knowledge"
+)
+
+const policy = `# XX区企业购买科技成果补助暂行办法
+第六条 按技术合同实际支付技术交易额的10%给予补助，单个项目最高补助50万元。
+第九条 申请补助的企业应当提交以下材料：申请表、营业执照复印件、技术合同登记证明。
+`
+
+const (
+	corpID   = "ww-test-corp"
+	secret   = "kf-secret"
+	cbToken  = "cbtoken"
+	aesKey43 = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+)
+
+// fakeAPI speaks WeCom's gettoken, kf/sync_msg (pages of PageSize with a
+// cursor that is the index of the next message) and kf/send_msg.
+type fakeAPI struct {
+	t        testing.TB
+	srv      *httptest.Server
+	mu       sync.Mutex
+	msgs     []map[string]any
+	pageSize int
+	tokens   int      // gettoken calls
+	expire   bool     // answer the next call with 42001
+	cursors  []string // cursors sync_msg was asked for
+	sent     []string // "touser: content"
+}
+
+func newFakeAPI(t testing.TB) *fakeAPI {
+	f := &fakeAPI{t: t, pageSize: 2}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	js := func(v any) { json.NewEncoder(w).Encode(v) }
+	if r.URL.Path == "/cgi-bin/gettoken" {
+		if r.URL.Query().Get("corpid") != corpID || r.URL.Query().Get("corpsecret") != secret {
+			js(map[string]any{"errcode": 40001, "errmsg": "invalid credential"})
+			return
+		}
+		f.tokens++
+		js(map[string]any{"errcode": 0, "access_token": fmt.Sprintf("tok%d", f.tokens), "expires_in": 7200})
+		return
+	}
+	if r.URL.Query().Get("access_token") != fmt.Sprintf("tok%d", f.tokens) || f.expire {
+		f.expire = false
+		js(map[string]any{"errcode": 42001, "errmsg": "access_token expired"})
+		return
+	}
+	var in map[string]any
+	json.NewDecoder(r.Body).Decode(&in)
+	switch r.URL.Path {
+	case "/cgi-bin/kf/sync_msg":
+		cur, _ := in["cursor"].(string)
+		f.cursors = append(f.cursors, cur)
+		i, _ := strconv.Atoi(cur)
+		end := min(i+f.pageSize, len(f.msgs))
+		more := 0
+		if end < len(f.msgs) {
+			more = 1
+		}
+		js(map[string]any{"errcode": 0, "errmsg": "ok", "next_cursor": strconv.Itoa(end), "has_more": more, "msg_list": f.msgs[i:end]})
+	case "/cgi-bin/kf/send_msg":
+		text, _ := in["text"].(map[string]any)
+		f.sent = append(f.sent, fmt.Sprintf("%s: %s", in["touser"], text["content"]))
+		js(map[string]any{"errcode": 0, "errmsg": "ok", "msgid": fmt.Sprint(len(f.sent))})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (f *fakeAPI) add(id, user, text string, origin int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs = append(f.msgs, map[string]any{"msgid": id, "open_kfid": "wkBUREAU", "external_userid": user, "send_time": time.Now().Unix(),
+		"origin": origin, "msgtype": "text", "text": map[string]string{"content": text}})
+}
+
+func (f *fakeAPI) sentTexts() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.sent...)
+}
+
+type rig struct {
+	db     *postgres.DB
+	router *bot.Router
+	api    *fakeAPI
+	kf     *KF
+}
+
+func newRig(t testing.TB) *rig {
+	db := testdb.New(t)
+	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	if res := kb.Add(context.Background(), "p.txt", []byte(policy), knowledge.AddOptions{}); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if err := kb.FinishIngest(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute, Outboxes: []string{Channel}})
+	r := &rig{db: db, router: router, api: newFakeAPI(t)}
+	r.kf = r.newKF()
+	router.AddInterceptor(r.kf.Interceptor())
+	return r
+}
+
+// newKF is a fresh process's channel on the same database and API.
+func (r *rig) newKF() *KF {
+	return &KF{Router: r.router, Store: r.db, Opts: Options{BaseURL: r.api.srv.URL, CorpID: corpID, Secret: secret, Token: cbToken, EncodingAESKey: aesKey43}}
+}
+
+func (r *rig) flush(t testing.TB) {
+	t.Helper()
+	if _, err := (&bot.Outbox{Store: r.db, Channel: Channel, Owner: "test", Sender: r.kf}).Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCallbackSignature(t *testing.T) {
+	k := &KF{Opts: Options{CorpID: corpID, Token: cbToken, EncodingAESKey: aesKey43}}
+	h := k.Handler()
+	c, err := NewCrypto(cbToken, aesKey43, corpID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	query := func(enc string, sig string) string {
+		return "?" + url.Values{"msg_signature": {sig}, "timestamp": {"1700000000"}, "nonce": {"n1"}, "echostr": {enc}}.Encode()
+	}
+	echo := c.Seal([]byte("12345echo"))
+	for name, tc := range map[string]struct {
+		sig    string
+		status int
+	}{
+		"good": {c.Signature("1700000000", "n1", echo), 200},
+		"bad":  {strings.Repeat("0", 40), 403},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/kf"+query(echo, tc.sig), nil))
+		if rec.Code != tc.status || (tc.status == 200 && rec.Body.String() != "12345echo") {
+			t.Errorf("%s URL check: %d %q", name, rec.Code, rec.Body.String())
+		}
+	}
+	event := c.Seal([]byte(`<xml><ToUserName><![CDATA[` + corpID + `]]></ToUserName><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event><Token><![CDATA[T1]]></Token><OpenKfId><![CDATA[wkBUREAU]]></OpenKfId></xml>`))
+	other, _ := NewCrypto(cbToken, aesKey43, "ww-other")
+	foreign := other.Seal([]byte(`<xml><Event>kf_msg_or_event</Event></xml>`))
+	post := func(enc, sig string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		body := `<xml><ToUserName><![CDATA[` + corpID + `]]></ToUserName><Encrypt><![CDATA[` + enc + `]]></Encrypt></xml>`
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/kf"+query("", sig), strings.NewReader(body)))
+		return rec
+	}
+	if rec := post(event, c.Signature("1700000000", "n1", event)); rec.Code != 200 || rec.Body.String() != "success" {
+		t.Fatalf("good callback: %d %q", rec.Code, rec.Body.String())
+	}
+	select {
+	case w := <-k.wake:
+		if w.openKfID != "wkBUREAU" || w.token != "T1" {
+			t.Fatalf("wake: %+v", w)
+		}
+	default:
+		t.Fatal("a good callback did not wake the reader")
+	}
+	if rec := post(event, c.Signature("1700000001", "n1", event)); rec.Code != 403 {
+		t.Fatalf("replayed signature: %d", rec.Code)
+	}
+	if rec := post(foreign, c.Signature("1700000000", "n1", foreign)); rec.Code != 403 {
+		t.Fatalf("another corp's message: %d", rec.Code)
+	}
+	if len(k.wake) != 0 {
+		t.Fatal("a refused callback woke the reader")
+	}
+}
+
+// Pages are read to the end from the stored cursor; only customers'
+// messages are answered; a restart reads nothing again, and a cursor lost
+// before it was stored repeats no answer.
+func TestSyncPagingAndCursor(t *testing.T) {
+	r := newRig(t)
+	r.api.add("m1", "wmA", "购买科技成果补助的比例是多少？", 3)
+	r.api.add("e1", "wmA", "", 4)
+	r.api.add("m2", "wmB", "购买科技成果补助需要提交什么材料？", 3)
+	r.api.add("s1", "wmB", "接待人员的回复", 5)
+	r.api.add("m3", "wmC", "你好", 3)
+	n, err := r.kf.Sync(context.Background(), "wkBUREAU", "T1")
+	if err != nil || n != 3 {
+		t.Fatalf("sync: %d, %v", n, err)
+	}
+	r.flush(t)
+	sent := r.api.sentTexts()
+	if len(sent) != 3 || !strings.HasPrefix(sent[0], "wmA: ") || !strings.Contains(sent[0], "10%") || !strings.Contains(sent[1], "营业执照") {
+		t.Fatalf("sent: %q", sent)
+	}
+	if got := strings.Join(r.api.cursors, ","); got != ",2,4" {
+		t.Fatalf("cursors asked: %q", got)
+	}
+	// A restart: a new process reads from the stored cursor.
+	r.api.add("m4", "wmA", "单个项目最高补助多少？", 3)
+	k2 := r.newKF()
+	if n, err := k2.Sync(context.Background(), "wkBUREAU", ""); err != nil || n != 1 {
+		t.Fatalf("after restart: %d, %v", n, err)
+	}
+	// The cursor lost (a crash before it was stored): pages are read
+	// again, nothing is answered twice.
+	if err := r.db.SaveChannelSession(context.Background(), "kf-cursor:wkBUREAU", []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k2.Sync(context.Background(), "wkBUREAU", ""); err != nil {
+		t.Fatal(err)
+	}
+	r.flush(t)
+	if sent := r.api.sentTexts(); len(sent) != 4 {
+		t.Fatalf("after a repeated read: %d sends, want 4: %q", len(sent), sent)
+	}
+}
+
+// Five messages within 48 hours of the person's last: a long answer takes
+// the window, its last part offers the rest; a sixth reply is refused;
+// “继续” (a new message, a new window) gets the rest.
+func TestSendWindow(t *testing.T) {
+	r := newRig(t)
+	r.api.add("m1", "wmA", "购买科技成果补助的比例是多少？", 3)
+	if _, err := r.kf.Sync(context.Background(), "wkBUREAU", ""); err != nil {
+		t.Fatal(err)
+	}
+	r.flush(t) // the answer: one message of five
+	var long []string
+	for i := range 8 {
+		long = append(long, fmt.Sprintf("第%d段", i+1)+strings.Repeat("政策内容", 140))
+	}
+	if err := r.kf.Send(context.Background(), "wkBUREAU/wmA", bot.Private, strings.Join(long, "\n")); err != nil {
+		t.Fatal(err)
+	}
+	sent := r.api.sentTexts()
+	if len(sent) != 5 {
+		t.Fatalf("sends: %d, want 5", len(sent))
+	}
+	for _, s := range sent {
+		if len(strings.TrimPrefix(s, "wmA: ")) > MaxTextBytes {
+			t.Fatalf("a message over %d bytes", MaxTextBytes)
+		}
+	}
+	if !strings.HasSuffix(sent[4], ReplyMore) || strings.Contains(sent[4], "第5段") {
+		t.Fatalf("last message: %q", sent[4][len(sent[4])-80:])
+	}
+	if err := r.kf.Send(context.Background(), "wkBUREAU/wmA", bot.Private, "再一条"); !errors.Is(err, ErrWindowClosed) {
+		t.Fatalf("sixth message: %v", err)
+	}
+	r.api.add("m2", "wmA", "继续", 3)
+	if _, err := r.kf.Sync(context.Background(), "wkBUREAU", ""); err != nil {
+		t.Fatal(err)
+	}
+	r.flush(t)
+	sent = r.api.sentTexts()
+	rest := strings.Join(sent[5:], "")
+	if !strings.Contains(rest, "第5段") || !strings.Contains(rest, "第8段") {
+		t.Fatalf("the rest after 继续: %d messages", len(sent)-5)
+	}
+	r.api.add("m3", "wmA", "继续", 3)
+	r.kf.Sync(context.Background(), "wkBUREAU", "")
+	r.flush(t)
+	if last := r.api.sentTexts(); !strings.HasSuffix(last[len(last)-1], ReplyNone) {
+		t.Fatalf("继续 with nothing left: %q", last[len(last)-1])
+	}
+}
+
+// The access token is fetched once and reused; when WeCom says it expired,
+// a new one is fetched once and the call goes through.
+func TestAccessTokenCache(t *testing.T) {
+	r := newRig(t)
+	for range 3 {
+		if _, err := r.kf.Sync(context.Background(), "wkBUREAU", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.api.tokens != 1 {
+		t.Fatalf("gettoken calls: %d", r.api.tokens)
+	}
+	r.api.mu.Lock()
+	r.api.expire = true
+	r.api.mu.Unlock()
+	if _, err := r.kf.Sync(context.Background(), "wkBUREAU", ""); err != nil {
+		t.Fatal(err)
+	}
+	if r.api.tokens != 2 {
+		t.Fatalf("gettoken calls after expiry: %d", r.api.tokens)
+	}
+	bad := &KF{Router: r.router, Store: r.db, Opts: Options{BaseURL: r.api.srv.URL, CorpID: corpID, Secret: "wrong", Token: cbToken, EncodingAESKey: aesKey43}}
+	if _, err := bad.Sync(context.Background(), "wkBUREAU", ""); err == nil || !strings.Contains(err.Error(), "INCUBOT_KF_SECRET") {
+		t.Fatalf("wrong secret: %v", err)
+	}
+}
