@@ -13,6 +13,7 @@ import (
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/bot/httpapi"
+	"github.com/incubot/incubot/bot/kf"
 	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/bot/wechat"
 	"github.com/incubot/incubot/bot/wecom"
@@ -169,6 +170,13 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if wecomOn {
 		wc = a.newWeCom(db, router, metrics)
 	}
+	var k *kf.KF
+	if a.cfg.KFCorpID != "" {
+		if *addr == "" {
+			return usagef("微信客服 (INCUBOT_KF_CORP_ID) needs the HTTP API (--http ADDR): WeCom calls %s there", kfPath)
+		}
+		k = a.newKF(db, router, metrics)
+	}
 	// The embedded database is restarted when it dies; when it cannot come
 	// back, serve exits non-zero so that the service manager acts.
 	dbDown := make(<-chan error)
@@ -181,12 +189,12 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	// Intake stops when ctx ends; the outbox gets a grace period to drain.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	running := 0
 	var srv *http.Server
 	if *addr != "" {
 		api := &httpapi.Server{Router: router, Token: a.cfg.HTTPToken, Health: db.Ping, Embedded: embedded, Metrics: metrics, Log: a.log, MaxSkew: a.cfg.MaxMessageAge}
-		srv = &http.Server{Handler: a.withConsole(db, api.Handler(), *addr), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+		srv = &http.Server{Handler: withKF(k, a.withConsole(db, api.Handler(), *addr)), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
 			return fmt.Errorf("cannot listen on %s: %w", *addr, err)
@@ -208,6 +216,10 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if wc != nil {
 		running++
 		go func() { errc <- wc.Run(ctx) }()
+	}
+	if k != nil {
+		running++
+		go func() { errc <- k.Run(ctx) }()
 	}
 	go recoverLoop(ctx, a, router)
 	var first error

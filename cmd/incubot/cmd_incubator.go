@@ -24,7 +24,7 @@ import (
 
 var cliActor = postgres.Actor{Name: "cli", Role: "officer", Channel: "cli"}
 
-func (a *app) people(db *postgres.DB) bot.People { return db }
+func (a *app) people(db *postgres.DB) bot.People { return channelPeople{db} }
 
 func (a *app) addIncubatorCommands(r *bot.Router, db *postgres.DB) {
 	(&ops.Ops{Store: db, Docs: db, Now: time.Now, ConsoleLink: a.consoleLinkFor(db)}).Register(r)

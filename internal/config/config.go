@@ -71,6 +71,12 @@ type Config struct {
 	WeComSecret   string
 	WeComURL      string
 	WeComMaxMedia int64
+
+	// 微信客服: on when KFCorpID is set; its callback is served on the HTTP API.
+	KFCorpID string
+	KFSecret string
+	KFToken  string
+	KFAESKey string
 }
 
 // field describes one setting: its variable, default and meaning. The table
@@ -270,6 +276,14 @@ func fields() []field {
 		c.WeComMaxMedia = n
 		return nil
 	}, func(c *Config) string { return strconv.FormatInt(c.WeComMaxMedia, 10) })
+	s, g = str(func(c *Config) *string { return &c.KFCorpID })
+	add(field{env: "INCUBOT_KF_CORP_ID", help: "CorpID of the bureau's WeCom for 微信客服; set: serve reads and answers its messages (needs INCUBOT_HTTP_ADDR for the callback URL /wecom/kf)"}, s, g)
+	s, g = str(func(c *Config) *string { return &c.KFSecret })
+	add(field{env: "INCUBOT_KF_SECRET", secret: true, help: "Secret of the app allowed to call 微信客服 (INCUBOT_KF_SECRET_FILE reads it from a file)"}, s, g)
+	s, g = str(func(c *Config) *string { return &c.KFToken })
+	add(field{env: "INCUBOT_KF_TOKEN", secret: true, help: "Token of the 微信客服 callback URL (INCUBOT_KF_TOKEN_FILE reads it from a file)"}, s, g)
+	s, g = str(func(c *Config) *string { return &c.KFAESKey })
+	add(field{env: "INCUBOT_KF_AES_KEY", secret: true, help: "EncodingAESKey of the 微信客服 callback URL, 43 characters (INCUBOT_KF_AES_KEY_FILE reads it from a file)"}, s, g)
 	return fs
 }
 
@@ -417,6 +431,12 @@ func (c *Config) Validate() error {
 	}
 	if p, err := url.Parse(c.WeComURL); c.WeComURL != "" && (err != nil || (p.Scheme != "wss" && p.Scheme != "ws") || p.Host == "") {
 		return &InvalidError{Var: "INCUBOT_WECOM_URL", Value: c.WeComURL, Accepts: "a wss:// URL, e.g. wss://openws.work.weixin.qq.com"}
+	}
+	if c.KFCorpID != "" && (c.KFSecret == "" || c.KFToken == "" || len(c.KFAESKey) != 43) {
+		return &InvalidError{Var: "INCUBOT_KF_AES_KEY", Value: mask(c.KFAESKey), Accepts: "with INCUBOT_KF_CORP_ID set: INCUBOT_KF_SECRET, INCUBOT_KF_TOKEN and the 43-character INCUBOT_KF_AES_KEY (or their _FILE variants)"}
+	}
+	if c.KFCorpID != "" && c.HTTPAddr == "" {
+		return &InvalidError{Var: "INCUBOT_HTTP_ADDR", Value: "", Accepts: "an address for the HTTP API whenever INCUBOT_KF_CORP_ID is set: WeCom calls /wecom/kf there"}
 	}
 	if c.HTTPToken != "" && len(c.HTTPToken) < 16 {
 		return &InvalidError{Var: "INCUBOT_HTTP_TOKEN", Value: mask(c.HTTPToken), Accepts: "a token of at least 16 characters"}
