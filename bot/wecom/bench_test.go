@@ -2,6 +2,7 @@ package wecom
 
 import (
 	"fmt"
+	"github.com/incubot/incubot/bot/wecom/wecomfake"
 	"runtime"
 	"slices"
 	"testing"
@@ -21,7 +22,7 @@ func BenchmarkWeComThroughput(b *testing.B) {
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		user := fmt.Sprintf("user%02d", i%50)
-		req := r.fake.text(fmt.Sprintf("bench-%d", i), user, "", questions[i%len(questions)])
+		req := r.fake.Text(fmt.Sprintf("bench-%d", i), user, "", questions[i%len(questions)])
 		sent[req] = time.Now()
 		// WeCom holds at most three questions of one person at once.
 		if i%50 == 49 {
@@ -32,11 +33,10 @@ func BenchmarkWeComThroughput(b *testing.B) {
 	elapsed := time.Since(start)
 	b.StopTimer()
 	var lat []time.Duration
-	r.fake.mu.Lock()
 	for req, at := range sent {
-		lat = append(lat, r.fake.finished[req].Sub(at))
+		done, _ := r.fake.Finished(req)
+		lat = append(lat, done.Sub(at))
 	}
-	r.fake.mu.Unlock()
 	slices.Sort(lat)
 	var ms runtime.MemStats
 	runtime.GC()
@@ -47,11 +47,9 @@ func BenchmarkWeComThroughput(b *testing.B) {
 }
 
 func (r *rig) waitAll(b *testing.B, sent map[string]time.Time) {
-	waitFor(b, "all answers", func() bool {
-		r.fake.mu.Lock()
-		defer r.fake.mu.Unlock()
+	wecomfake.WaitFor(b, "all answers", func() bool {
 		for req := range sent {
-			if _, ok := r.fake.finished[req]; !ok {
+			if _, ok := r.fake.Finished(req); !ok {
 				return false
 			}
 		}

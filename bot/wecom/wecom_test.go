@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/bot/wecom/wecomfake"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
@@ -47,7 +48,7 @@ type rig struct {
 	db     *postgres.DB
 	router *bot.Router
 	ans    *knowledge.Answerer
-	fake   *fakeWeCom
+	fake   *wecomfake.Server
 	bot    *Bot
 	logs   *syncBuffer
 	stop   func()
@@ -84,9 +85,9 @@ func newRig(t testing.TB, opts func(*Bot)) *rig {
 	}
 	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{BotName: "政策助手", MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute})
-	r := &rig{db: db, router: router, ans: ans, fake: newFakeWeCom(t), logs: &syncBuffer{}}
+	r := &rig{db: db, router: router, ans: ans, fake: wecomfake.New(t), logs: &syncBuffer{}}
 	r.bot = &Bot{Router: router, Store: db, Log: slog.New(slog.NewTextHandler(r.logs, nil)), Metrics: bot.NewMetrics(), Opts: Options{
-		URL: r.fake.url(), BotID: fakeBotID, Secret: fakeSecret, BotName: "政策助手",
+		URL: r.fake.URL(), BotID: wecomfake.BotID, Secret: wecomfake.Secret, BotName: "政策助手",
 		MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, StreamAfter: time.Hour,
 	}}
 	if opts != nil {
@@ -107,7 +108,7 @@ func newRig(t testing.TB, opts func(*Bot)) *rig {
 			r.stop()
 		}
 	})
-	waitFor(t, "the subscription", func() bool { return r.bot.Up() == 1 })
+	wecomfake.WaitFor(t, "the subscription", func() bool { return r.bot.Up() == 1 })
 	return r
 }
 
@@ -123,22 +124,22 @@ func (r *rig) metrics() string {
 // without being handled twice.
 func TestSubscribeAndAnswer(t *testing.T) {
 	r := newRig(t, nil)
-	sub := r.fake.frames(cmdSubscribe)
-	if len(sub) != 1 || !strings.Contains(string(sub[0].Body), fakeBotID) {
+	sub := r.fake.Frames(cmdSubscribe)
+	if len(sub) != 1 || !strings.Contains(string(sub[0].Body), wecomfake.BotID) {
 		t.Fatalf("subscription frames: %+v", sub)
 	}
-	req := r.fake.text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
-	first := r.fake.answer(req)
+	req := r.fake.Text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
+	first := r.fake.Answer(req)
 	if !strings.Contains(first, "10%") || !strings.Contains(first, "第六条") {
 		t.Fatalf("private answer: %q", first)
 	}
-	req = r.fake.text("m2", "lisi", "wrGROUP1", "@政策助手 购买科技成果补助需要提交什么材料？")
-	got := r.fake.answer(req)
+	req = r.fake.Text("m2", "lisi", "wrGROUP1", "@政策助手 购买科技成果补助需要提交什么材料？")
+	got := r.fake.Answer(req)
 	if !strings.Contains(got, "营业执照") {
 		t.Fatalf("group answer: %q", got)
 	}
-	again := r.fake.text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
-	if r.fake.answer(again) != first {
+	again := r.fake.Text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
+	if r.fake.Answer(again) != first {
 		t.Fatal("a redelivered message got a different answer")
 	}
 	qs, err := r.db.Questions(context.Background(), time.Time{}, false)
@@ -170,23 +171,23 @@ func TestStreamingAndFeedback(t *testing.T) {
 		}
 	})
 	r.router.Answerer = &slowAnswerer{next: r.ans, gate: gate}
-	req := r.fake.text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
-	waitFor(t, "the first stream frame", func() bool { return len(r.fake.streams(req)) == 1 })
+	req := r.fake.Text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
+	wecomfake.WaitFor(t, "the first stream frame", func() bool { return len(r.fake.Streams(req)) == 1 })
 	close(gate)
-	r.fake.answer(req)
-	s := r.fake.streams(req)
+	r.fake.Answer(req)
+	s := r.fake.Streams(req)
 	if len(s) != 2 {
 		t.Fatalf("stream frames: %+v", s)
 	}
-	if s[0].Stream.Finish || s[0].Stream.Content != ReplyWorking || s[0].Stream.Feedback == nil || s[0].Stream.Feedback.ID != "m1" {
+	if s[0].Finish || s[0].Content != ReplyWorking || s[0].Feedback == nil || s[0].Feedback.ID != "m1" {
 		t.Fatalf("first frame: %+v", s[0])
 	}
-	if !s[1].Stream.Finish || s[1].Stream.ID != s[0].Stream.ID || !strings.Contains(s[1].Stream.Content, "10%") || s[1].Stream.Feedback != nil {
+	if !s[1].Finish || s[1].ID != s[0].ID || !strings.Contains(s[1].Content, "10%") || s[1].Feedback != nil {
 		t.Fatalf("last frame: %+v", s[1])
 	}
-	r.fake.callback(cmdEvent, map[string]any{"msgid": "e1", "aibotid": fakeBotID, "msgtype": "event", "from": map[string]string{"userid": "zhangsan"},
+	r.fake.Callback(cmdEvent, map[string]any{"msgid": "e1", "aibotid": wecomfake.BotID, "msgtype": "event", "from": map[string]string{"userid": "zhangsan"},
 		"event": map[string]any{"eventtype": "feedback_event", "feedback_event": map[string]any{"id": "m1", "type": 2, "content": "没说清楚上限", "inaccurate_reason_list": []int{2}}}})
-	waitFor(t, "the feedback", func() bool { mu.Lock(); defer mu.Unlock(); return len(fb) == 1 })
+	wecomfake.WaitFor(t, "the feedback", func() bool { mu.Lock(); defer mu.Unlock(); return len(fb) == 1 })
 	if fb[0] != "m1 zhangsan false 没说清楚上限" {
 		t.Fatalf("feedback: %q", fb[0])
 	}
@@ -195,9 +196,9 @@ func TestStreamingAndFeedback(t *testing.T) {
 // Entering the chat gets a welcome through aibot_respond_welcome_msg.
 func TestWelcome(t *testing.T) {
 	r := newRig(t, nil)
-	r.fake.callback(cmdEvent, map[string]any{"msgid": "e1", "aibotid": fakeBotID, "msgtype": "event", "from": map[string]string{"userid": "zhangsan"}, "event": map[string]any{"eventtype": "enter_chat"}})
-	waitFor(t, "the welcome", func() bool { return len(r.fake.frames(cmdWelcome)) == 1 })
-	if !strings.Contains(string(r.fake.frames(cmdWelcome)[0].Body), "政策助手") {
+	r.fake.Callback(cmdEvent, map[string]any{"msgid": "e1", "aibotid": wecomfake.BotID, "msgtype": "event", "from": map[string]string{"userid": "zhangsan"}, "event": map[string]any{"eventtype": "enter_chat"}})
+	wecomfake.WaitFor(t, "the welcome", func() bool { return len(r.fake.Frames(cmdWelcome)) == 1 })
+	if !strings.Contains(string(r.fake.Frames(cmdWelcome)[0].Body), "政策助手") {
 		t.Fatal("welcome body")
 	}
 }
@@ -206,20 +207,16 @@ func TestWelcome(t *testing.T) {
 // pings are answered again it stays.
 func TestHeartbeatLossReconnects(t *testing.T) {
 	r := newRig(t, func(b *Bot) { b.Opts.Heartbeat = 20 * time.Millisecond })
-	waitFor(t, "pings", func() bool { return len(r.fake.frames(cmdPing)) >= 3 })
-	if n, _ := r.fake.count(); n != 1 {
+	wecomfake.WaitFor(t, "pings", func() bool { return len(r.fake.Frames(cmdPing)) >= 3 })
+	if n, _ := r.fake.Counts(); n != 1 {
 		t.Fatalf("answered pings: %d subscriptions, want 1", n)
 	}
-	r.fake.mu.Lock()
-	r.fake.silent = true
-	r.fake.mu.Unlock()
-	waitFor(t, "a new subscription", func() bool { n, _ := r.fake.count(); return n >= 2 })
-	r.fake.mu.Lock()
-	r.fake.silent = false
-	r.fake.mu.Unlock()
-	waitFor(t, "the connection to stand", func() bool { return r.bot.Up() == 1 })
-	req := r.fake.text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
-	if !strings.Contains(r.fake.answer(req), "10%") {
+	r.fake.SetSilent(true)
+	wecomfake.WaitFor(t, "a new subscription", func() bool { n, _ := r.fake.Counts(); return n >= 2 })
+	r.fake.SetSilent(false)
+	wecomfake.WaitFor(t, "the connection to stand", func() bool { return r.bot.Up() == 1 })
+	req := r.fake.Text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
+	if !strings.Contains(r.fake.Answer(req), "10%") {
 		t.Fatal("no answer after reconnecting")
 	}
 	if !strings.Contains(r.metrics(), `incubot_channel_events_total{channel="wecom",event="heartbeat_lost"}`) {
@@ -231,11 +228,11 @@ func TestHeartbeatLossReconnects(t *testing.T) {
 // question asked after it is answered.
 func TestReconnectAfterDrop(t *testing.T) {
 	r := newRig(t, nil)
-	r.fake.drop()
-	waitFor(t, "a new subscription", func() bool { n, _ := r.fake.count(); return n == 2 && r.fake.connected() })
-	waitFor(t, "the connection to stand", func() bool { return r.bot.Up() == 1 })
-	req := r.fake.text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
-	if !strings.Contains(r.fake.answer(req), "10%") {
+	r.fake.Drop()
+	wecomfake.WaitFor(t, "a new subscription", func() bool { n, _ := r.fake.Counts(); return n == 2 && r.fake.Connected() })
+	wecomfake.WaitFor(t, "the connection to stand", func() bool { return r.bot.Up() == 1 })
+	req := r.fake.Text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
+	if !strings.Contains(r.fake.Answer(req), "10%") {
 		t.Fatal("no answer after reconnecting")
 	}
 }
@@ -244,14 +241,14 @@ func TestReconnectAfterDrop(t *testing.T) {
 // fought: no new subscription follows, and Run ends cleanly with ctx.
 func TestDisplacementIsNotFought(t *testing.T) {
 	r := newRig(t, nil)
-	r.fake.callback(cmdEvent, map[string]any{"msgid": "e1", "aibotid": fakeBotID, "msgtype": "event", "from": map[string]string{"userid": ""}, "event": map[string]any{"eventtype": "disconnected_event"}})
-	waitFor(t, "the displacement to be logged", func() bool { return strings.Contains(r.logs.String(), "顶替") })
+	r.fake.Callback(cmdEvent, map[string]any{"msgid": "e1", "aibotid": wecomfake.BotID, "msgtype": "event", "from": map[string]string{"userid": ""}, "event": map[string]any{"eventtype": "disconnected_event"}})
+	wecomfake.WaitFor(t, "the displacement to be logged", func() bool { return strings.Contains(r.logs.String(), "顶替") })
 	if r.bot.Up() != 0 {
 		t.Fatal("still up after displacement")
 	}
 	// The backoff is 20–100 ms: two seconds would see many reconnects.
 	time.Sleep(2 * time.Second)
-	if n, _ := r.fake.count(); n != 1 {
+	if n, _ := r.fake.Counts(); n != 1 {
 		t.Fatalf("subscriptions after displacement: %d, want 1", n)
 	}
 	r.stop()
@@ -260,15 +257,15 @@ func TestDisplacementIsNotFought(t *testing.T) {
 // A wrong secret is refused: the bot says what to check and keeps trying
 // with backoff, never up.
 func TestWrongSecret(t *testing.T) {
-	f := newFakeWeCom(t)
+	f := wecomfake.New(t)
 	db := testdb.New(t)
 	logs := &syncBuffer{}
 	b := &Bot{Router: bot.NewRouter(db, nil, db, db, nil, nil, bot.Options{}), Store: db, Log: slog.New(slog.NewTextHandler(logs, nil)),
-		Opts: Options{URL: f.url(), BotID: fakeBotID, Secret: "wrong", MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
+		Opts: Options{URL: f.URL(), BotID: wecomfake.BotID, Secret: "wrong", MinBackoff: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
-	waitFor(t, "two refusals", func() bool { _, n := f.count(); return n >= 2 })
+	wecomfake.WaitFor(t, "two refusals", func() bool { _, n := f.Counts(); return n >= 2 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -282,28 +279,28 @@ func TestWrongSecret(t *testing.T) {
 // the size limit ends the connection, and the bot comes back.
 func TestBadFrames(t *testing.T) {
 	r := newRig(t, func(b *Bot) { b.Opts.MaxFrame = 64 << 10 })
-	r.fake.send([]byte("not json {"), websocket.MessageText)
-	r.fake.send([]byte{0xff, 0x00}, websocket.MessageBinary)
-	r.fake.send([]byte(`{"cmd":"aibot_unknown","headers":{"req_id":"x"}}`), websocket.MessageText)
-	r.fake.send([]byte(`{"cmd":"aibot_msg_callback","headers":{"req_id":"x"},"body":"text"}`), websocket.MessageText)
-	r.fake.send([]byte(`{"cmd":"aibot_msg_callback","headers":{"req_id":""},"body":{}}`), websocket.MessageText)
-	r.fake.callback(cmdMessage, map[string]any{"msgid": "m0", "chattype": "single", "from": map[string]string{"userid": ""}, "msgtype": "text", "text": map[string]string{"content": "hi"}})
-	r.fake.callback(cmdMessage, map[string]any{"msgid": "m0", "chattype": "single", "from": map[string]string{"userid": "u"}, "msgtype": "text"})
-	r.fake.callback(cmdMessage, map[string]any{"msgid": "m0", "chattype": "group", "from": map[string]string{"userid": "u"}, "msgtype": "text", "text": map[string]string{"content": "hi"}})
-	r.fake.callback(cmdEvent, map[string]any{"msgid": "e0", "msgtype": "event"})
-	req := r.fake.text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
-	if !strings.Contains(r.fake.answer(req), "10%") {
+	r.fake.Send([]byte("not json {"), websocket.MessageText)
+	r.fake.Send([]byte{0xff, 0x00}, websocket.MessageBinary)
+	r.fake.Send([]byte(`{"cmd":"aibot_unknown","headers":{"req_id":"x"}}`), websocket.MessageText)
+	r.fake.Send([]byte(`{"cmd":"aibot_msg_callback","headers":{"req_id":"x"},"body":"text"}`), websocket.MessageText)
+	r.fake.Send([]byte(`{"cmd":"aibot_msg_callback","headers":{"req_id":""},"body":{}}`), websocket.MessageText)
+	r.fake.Callback(cmdMessage, map[string]any{"msgid": "m0", "chattype": "single", "from": map[string]string{"userid": ""}, "msgtype": "text", "text": map[string]string{"content": "hi"}})
+	r.fake.Callback(cmdMessage, map[string]any{"msgid": "m0", "chattype": "single", "from": map[string]string{"userid": "u"}, "msgtype": "text"})
+	r.fake.Callback(cmdMessage, map[string]any{"msgid": "m0", "chattype": "group", "from": map[string]string{"userid": "u"}, "msgtype": "text", "text": map[string]string{"content": "hi"}})
+	r.fake.Callback(cmdEvent, map[string]any{"msgid": "e0", "msgtype": "event"})
+	req := r.fake.Text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
+	if !strings.Contains(r.fake.Answer(req), "10%") {
 		t.Fatal("no answer after bad frames")
 	}
-	if n, _ := r.fake.count(); n != 1 {
+	if n, _ := r.fake.Counts(); n != 1 {
 		t.Fatalf("bad frames cost the connection: %d subscriptions", n)
 	}
 	if !strings.Contains(r.metrics(), `incubot_channel_events_total{channel="wecom",event="bad_frame"} 9`) {
 		t.Fatalf("metrics:\n%s", r.metrics())
 	}
-	r.fake.text("big", "zhangsan", "", strings.Repeat("大", 30000))
-	waitFor(t, "a new subscription after the oversized frame", func() bool { n, _ := r.fake.count(); return n == 2 })
-	if len(r.fake.frames(cmdRespond)) != 1 {
+	r.fake.Text("big", "zhangsan", "", strings.Repeat("大", 30000))
+	wecomfake.WaitFor(t, "a new subscription after the oversized frame", func() bool { n, _ := r.fake.Counts(); return n == 2 })
+	if len(r.fake.Frames(cmdRespond)) != 1 {
 		t.Fatal("the oversized message was answered")
 	}
 }
@@ -324,19 +321,19 @@ func TestMedia(t *testing.T) {
 		}
 	})
 	plain := []byte(strings.Repeat("申报表内容", 20))
-	u, key := r.fake.addMedia("a", plain)
-	req := r.fake.callback(cmdMessage, map[string]any{"msgid": "m1", "chattype": "single", "from": map[string]string{"userid": "zhangsan"}, "msgtype": "file", "file": map[string]string{"url": u, "aeskey": key}})
-	if r.fake.answer(req) != bot.ReplyNotText {
-		t.Fatalf("reply to a file: %q", r.fake.answer(req))
+	u, key := r.fake.AddMedia("a", plain)
+	req := r.fake.Callback(cmdMessage, map[string]any{"msgid": "m1", "chattype": "single", "from": map[string]string{"userid": "zhangsan"}, "msgtype": "file", "file": map[string]string{"url": u, "aeskey": key}})
+	if r.fake.Answer(req) != bot.ReplyNotText {
+		t.Fatalf("reply to a file: %q", r.fake.Answer(req))
 	}
 	mu.Lock()
 	if len(data) != 1 || !bytes.Equal(data[0], plain) || got[0].Attachment.Kind != "file" || got[0].Attachment.Size != int64(len(plain)) || got[0].Attachment.Name != "政策申报表.docx" {
 		t.Fatalf("media handed over: %+v", got)
 	}
 	mu.Unlock()
-	big, key2 := r.fake.addMedia("b", bytes.Repeat([]byte("x"), 2000))
-	req = r.fake.callback(cmdMessage, map[string]any{"msgid": "m2", "chattype": "single", "from": map[string]string{"userid": "zhangsan"}, "msgtype": "image", "image": map[string]string{"url": big, "aeskey": key2}})
-	r.fake.answer(req)
+	big, key2 := r.fake.AddMedia("b", bytes.Repeat([]byte("x"), 2000))
+	req = r.fake.Callback(cmdMessage, map[string]any{"msgid": "m2", "chattype": "single", "from": map[string]string{"userid": "zhangsan"}, "msgtype": "image", "image": map[string]string{"url": big, "aeskey": key2}})
+	r.fake.Answer(req)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(data) != 1 {
@@ -349,12 +346,12 @@ func TestDecrypt(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString(key)
 	for _, n := range []int{0, 1, 31, 32, 33, 1000} {
 		plain := bytes.Repeat([]byte{'a'}, n)
-		got, err := Decrypt(encrypt(plain, key), b64)
+		got, err := Decrypt(wecomfake.Encrypt(plain, key), b64)
 		if err != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("%d bytes: %v", n, err)
 		}
 		// WeCom's keys come without base64 padding too.
-		if got, err := Decrypt(encrypt(plain, key), strings.TrimRight(b64, "=")); err != nil || !bytes.Equal(got, plain) {
+		if got, err := Decrypt(wecomfake.Encrypt(plain, key), strings.TrimRight(b64, "=")); err != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("unpadded key, %d bytes: %v", n, err)
 		}
 	}
@@ -363,10 +360,10 @@ func TestDecrypt(t *testing.T) {
 		data []byte
 		key  string
 	}{
-		"wrong key":     {encrypt([]byte("hello"), key), wrong},
-		"short key":     {encrypt([]byte("hello"), key), base64.StdEncoding.EncodeToString(key[:16])},
-		"not base64":    {encrypt([]byte("hello"), key), "!!!"},
-		"partial block": {encrypt([]byte("hello"), key)[:20], b64},
+		"wrong key":     {wecomfake.Encrypt([]byte("hello"), key), wrong},
+		"short key":     {wecomfake.Encrypt([]byte("hello"), key), base64.StdEncoding.EncodeToString(key[:16])},
+		"not base64":    {wecomfake.Encrypt([]byte("hello"), key), "!!!"},
+		"partial block": {wecomfake.Encrypt([]byte("hello"), key)[:20], b64},
 		"empty":         {nil, b64},
 	} {
 		if _, err := Decrypt(c.data, c.key); err == nil {
@@ -381,22 +378,22 @@ func TestInFlightPerUser(t *testing.T) {
 	gate := make(chan struct{})
 	r := newRig(t, func(b *Bot) { b.Opts.InFlight = 1 })
 	r.router.Answerer = &slowAnswerer{next: r.ans, gate: gate}
-	first := r.fake.text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
-	waitFor(t, "the first question in hand", func() bool {
+	first := r.fake.Text("m1", "zhangsan", "", "购买科技成果补助的比例是多少？")
+	wecomfake.WaitFor(t, "the first question in hand", func() bool {
 		r.bot.mu.Lock()
 		defer r.bot.mu.Unlock()
 		return r.bot.inflight["zhangsan"] == 1
 	})
-	second := r.fake.text("m2", "zhangsan", "", "需要提交什么材料？")
-	if got := r.fake.answer(second); got != fmt.Sprintf(ReplyBusy, 1) {
+	second := r.fake.Text("m2", "zhangsan", "", "需要提交什么材料？")
+	if got := r.fake.Answer(second); got != fmt.Sprintf(ReplyBusy, 1) {
 		t.Fatalf("second question: %q", got)
 	}
 	close(gate)
-	if !strings.Contains(r.fake.answer(first), "10%") {
+	if !strings.Contains(r.fake.Answer(first), "10%") {
 		t.Fatal("first question not answered")
 	}
-	third := r.fake.text("m2", "zhangsan", "", "购买科技成果补助需要提交什么材料？")
-	if !strings.Contains(r.fake.answer(third), "营业执照") {
+	third := r.fake.Text("m2", "zhangsan", "", "购买科技成果补助需要提交什么材料？")
+	if !strings.Contains(r.fake.Answer(third), "营业执照") {
 		t.Fatal("the refused message id was recorded: sending it again got no fresh answer")
 	}
 }
@@ -405,9 +402,7 @@ func TestInFlightPerUser(t *testing.T) {
 // (the chat never talked to the bot) fails without blocking the next.
 func TestPush(t *testing.T) {
 	r := newRig(t, nil)
-	r.fake.mu.Lock()
-	r.fake.strangers["nobody"] = true
-	r.fake.mu.Unlock()
+	r.fake.RefusePushesTo("nobody")
 	err := r.db.QueueReplies(context.Background(), []bot.Reply{
 		{Channel: Channel, ChatID: "nobody", ChatKind: bot.Private, Text: "通知一"},
 		{Channel: Channel, ChatID: "wrGROUP1", ChatKind: bot.Group, Text: "通知二"},
@@ -415,15 +410,15 @@ func TestPush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the group push", func() bool {
-		for _, f := range r.fake.frames(cmdSend) {
+	wecomfake.WaitFor(t, "the group push", func() bool {
+		for _, f := range r.fake.Frames(cmdSend) {
 			if strings.Contains(string(f.Body), "通知二") {
 				return true
 			}
 		}
 		return false
 	})
-	for _, f := range r.fake.frames(cmdSend) {
+	for _, f := range r.fake.Frames(cmdSend) {
 		if strings.Contains(string(f.Body), "通知二") && !strings.Contains(string(f.Body), `"chat_type":2`) {
 			t.Fatalf("group push: %s", f.Body)
 		}
