@@ -2,19 +2,16 @@ package kf
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/bot/kf/kffake"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
@@ -26,90 +23,16 @@ const policy = `# XX区企业购买科技成果补助暂行办法
 `
 
 const (
-	corpID   = "ww-test-corp"
-	secret   = "kf-secret"
+	corpID   = kffake.CorpID
+	secret   = kffake.Secret
 	cbToken  = "cbtoken"
 	aesKey43 = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 )
 
-// fakeAPI speaks WeCom's gettoken, kf/sync_msg (pages of PageSize with a
-// cursor that is the index of the next message) and kf/send_msg.
-type fakeAPI struct {
-	t        testing.TB
-	srv      *httptest.Server
-	mu       sync.Mutex
-	msgs     []map[string]any
-	pageSize int
-	tokens   int      // gettoken calls
-	expire   bool     // answer the next call with 42001
-	cursors  []string // cursors sync_msg was asked for
-	sent     []string // "touser: content"
-}
-
-func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{t: t, pageSize: 2}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	js := func(v any) { json.NewEncoder(w).Encode(v) }
-	if r.URL.Path == "/cgi-bin/gettoken" {
-		if r.URL.Query().Get("corpid") != corpID || r.URL.Query().Get("corpsecret") != secret {
-			js(map[string]any{"errcode": 40001, "errmsg": "invalid credential"})
-			return
-		}
-		f.tokens++
-		js(map[string]any{"errcode": 0, "access_token": fmt.Sprintf("tok%d", f.tokens), "expires_in": 7200})
-		return
-	}
-	if r.URL.Query().Get("access_token") != fmt.Sprintf("tok%d", f.tokens) || f.expire {
-		f.expire = false
-		js(map[string]any{"errcode": 42001, "errmsg": "access_token expired"})
-		return
-	}
-	var in map[string]any
-	json.NewDecoder(r.Body).Decode(&in)
-	switch r.URL.Path {
-	case "/cgi-bin/kf/sync_msg":
-		cur, _ := in["cursor"].(string)
-		f.cursors = append(f.cursors, cur)
-		i, _ := strconv.Atoi(cur)
-		end := min(i+f.pageSize, len(f.msgs))
-		more := 0
-		if end < len(f.msgs) {
-			more = 1
-		}
-		js(map[string]any{"errcode": 0, "errmsg": "ok", "next_cursor": strconv.Itoa(end), "has_more": more, "msg_list": f.msgs[i:end]})
-	case "/cgi-bin/kf/send_msg":
-		text, _ := in["text"].(map[string]any)
-		f.sent = append(f.sent, fmt.Sprintf("%s: %s", in["touser"], text["content"]))
-		js(map[string]any{"errcode": 0, "errmsg": "ok", "msgid": fmt.Sprint(len(f.sent))})
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func (f *fakeAPI) add(id, user, text string, origin int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.msgs = append(f.msgs, map[string]any{"msgid": id, "open_kfid": "wkBUREAU", "external_userid": user, "send_time": time.Now().Unix(),
-		"origin": origin, "msgtype": "text", "text": map[string]string{"content": text}})
-}
-
-func (f *fakeAPI) sentTexts() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.sent...)
-}
-
 type rig struct {
 	db     *postgres.DB
 	router *bot.Router
-	api    *fakeAPI
+	api    *kffake.Server
 	kf     *KF
 }
 
@@ -124,7 +47,7 @@ func newRig(t testing.TB) *rig {
 	}
 	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute, Outboxes: []string{Channel}})
-	r := &rig{db: db, router: router, api: newFakeAPI(t)}
+	r := &rig{db: db, router: router, api: kffake.New(t)}
 	r.kf = r.newKF()
 	router.AddInterceptor(r.kf.Interceptor())
 	return r
@@ -132,7 +55,7 @@ func newRig(t testing.TB) *rig {
 
 // newKF is a fresh process's channel on the same database and API.
 func (r *rig) newKF() *KF {
-	return &KF{Router: r.router, Store: r.db, Opts: Options{BaseURL: r.api.srv.URL, CorpID: corpID, Secret: secret, Token: cbToken, EncodingAESKey: aesKey43}}
+	return &KF{Router: r.router, Store: r.db, Opts: Options{BaseURL: r.api.URL(), CorpID: corpID, Secret: secret, Token: cbToken, EncodingAESKey: aesKey43}}
 }
 
 func (r *rig) flush(t testing.TB) {
@@ -202,25 +125,25 @@ func TestCallbackSignature(t *testing.T) {
 // before it was stored repeats no answer.
 func TestSyncPagingAndCursor(t *testing.T) {
 	r := newRig(t)
-	r.api.add("m1", "wmA", "购买科技成果补助的比例是多少？", 3)
-	r.api.add("e1", "wmA", "", 4)
-	r.api.add("m2", "wmB", "购买科技成果补助需要提交什么材料？", 3)
-	r.api.add("s1", "wmB", "接待人员的回复", 5)
-	r.api.add("m3", "wmC", "你好", 3)
+	r.api.Add("m1", "wmA", "购买科技成果补助的比例是多少？", 3)
+	r.api.Add("e1", "wmA", "", 4)
+	r.api.Add("m2", "wmB", "购买科技成果补助需要提交什么材料？", 3)
+	r.api.Add("s1", "wmB", "接待人员的回复", 5)
+	r.api.Add("m3", "wmC", "你好", 3)
 	n, err := r.kf.Sync(context.Background(), "wkBUREAU", "T1")
 	if err != nil || n != 3 {
 		t.Fatalf("sync: %d, %v", n, err)
 	}
 	r.flush(t)
-	sent := r.api.sentTexts()
+	sent := r.api.Sent()
 	if len(sent) != 3 || !strings.HasPrefix(sent[0], "wmA: ") || !strings.Contains(sent[0], "10%") || !strings.Contains(sent[1], "营业执照") {
 		t.Fatalf("sent: %q", sent)
 	}
-	if got := strings.Join(r.api.cursors, ","); got != ",2,4" {
+	if got := strings.Join(r.api.Cursors(), ","); got != ",2,4" {
 		t.Fatalf("cursors asked: %q", got)
 	}
 	// A restart: a new process reads from the stored cursor.
-	r.api.add("m4", "wmA", "单个项目最高补助多少？", 3)
+	r.api.Add("m4", "wmA", "单个项目最高补助多少？", 3)
 	k2 := r.newKF()
 	if n, err := k2.Sync(context.Background(), "wkBUREAU", ""); err != nil || n != 1 {
 		t.Fatalf("after restart: %d, %v", n, err)
@@ -234,7 +157,7 @@ func TestSyncPagingAndCursor(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.flush(t)
-	if sent := r.api.sentTexts(); len(sent) != 4 {
+	if sent := r.api.Sent(); len(sent) != 4 {
 		t.Fatalf("after a repeated read: %d sends, want 4: %q", len(sent), sent)
 	}
 }
@@ -244,7 +167,7 @@ func TestSyncPagingAndCursor(t *testing.T) {
 // “继续” (a new message, a new window) gets the rest.
 func TestSendWindow(t *testing.T) {
 	r := newRig(t)
-	r.api.add("m1", "wmA", "购买科技成果补助的比例是多少？", 3)
+	r.api.Add("m1", "wmA", "购买科技成果补助的比例是多少？", 3)
 	if _, err := r.kf.Sync(context.Background(), "wkBUREAU", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +179,7 @@ func TestSendWindow(t *testing.T) {
 	if err := r.kf.Send(context.Background(), "wkBUREAU/wmA", bot.Private, strings.Join(long, "\n")); err != nil {
 		t.Fatal(err)
 	}
-	sent := r.api.sentTexts()
+	sent := r.api.Sent()
 	if len(sent) != 5 {
 		t.Fatalf("sends: %d, want 5", len(sent))
 	}
@@ -271,20 +194,20 @@ func TestSendWindow(t *testing.T) {
 	if err := r.kf.Send(context.Background(), "wkBUREAU/wmA", bot.Private, "再一条"); !errors.Is(err, ErrWindowClosed) {
 		t.Fatalf("sixth message: %v", err)
 	}
-	r.api.add("m2", "wmA", "继续", 3)
+	r.api.Add("m2", "wmA", "继续", 3)
 	if _, err := r.kf.Sync(context.Background(), "wkBUREAU", ""); err != nil {
 		t.Fatal(err)
 	}
 	r.flush(t)
-	sent = r.api.sentTexts()
+	sent = r.api.Sent()
 	rest := strings.Join(sent[5:], "")
 	if !strings.Contains(rest, "第5段") || !strings.Contains(rest, "第8段") {
 		t.Fatalf("the rest after 继续: %d messages", len(sent)-5)
 	}
-	r.api.add("m3", "wmA", "继续", 3)
+	r.api.Add("m3", "wmA", "继续", 3)
 	r.kf.Sync(context.Background(), "wkBUREAU", "")
 	r.flush(t)
-	if last := r.api.sentTexts(); !strings.HasSuffix(last[len(last)-1], ReplyNone) {
+	if last := r.api.Sent(); !strings.HasSuffix(last[len(last)-1], ReplyNone) {
 		t.Fatalf("继续 with nothing left: %q", last[len(last)-1])
 	}
 }
@@ -298,19 +221,17 @@ func TestAccessTokenCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if r.api.tokens != 1 {
-		t.Fatalf("gettoken calls: %d", r.api.tokens)
+	if r.api.Tokens() != 1 {
+		t.Fatalf("gettoken calls: %d", r.api.Tokens())
 	}
-	r.api.mu.Lock()
-	r.api.expire = true
-	r.api.mu.Unlock()
+	r.api.ExpireToken()
 	if _, err := r.kf.Sync(context.Background(), "wkBUREAU", ""); err != nil {
 		t.Fatal(err)
 	}
-	if r.api.tokens != 2 {
-		t.Fatalf("gettoken calls after expiry: %d", r.api.tokens)
+	if r.api.Tokens() != 2 {
+		t.Fatalf("gettoken calls after expiry: %d", r.api.Tokens())
 	}
-	bad := &KF{Router: r.router, Store: r.db, Opts: Options{BaseURL: r.api.srv.URL, CorpID: corpID, Secret: "wrong", Token: cbToken, EncodingAESKey: aesKey43}}
+	bad := &KF{Router: r.router, Store: r.db, Opts: Options{BaseURL: r.api.URL(), CorpID: corpID, Secret: "wrong", Token: cbToken, EncodingAESKey: aesKey43}}
 	if _, err := bad.Sync(context.Background(), "wkBUREAU", ""); err == nil || !strings.Contains(err.Error(), "INCUBOT_KF_SECRET") {
 		t.Fatalf("wrong secret: %v", err)
 	}
