@@ -502,3 +502,11 @@ func (k *KF) Interceptor() bot.Interceptor {
 		return rest, true, nil
 	}
 }
+
+// Check fetches an access token: the CorpID and Secret are right and the
+// API is reachable. It changes nothing.
+func (k *KF) Check(ctx context.Context) error {
+	k.init()
+	_, err := k.accessToken(ctx, true)
+	return err
+}

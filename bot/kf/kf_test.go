@@ -236,3 +236,15 @@ func TestAccessTokenCache(t *testing.T) {
 		t.Fatalf("wrong secret: %v", err)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	api := kffake.New(t)
+	good := &KF{Opts: Options{BaseURL: api.URL(), CorpID: corpID, Secret: secret, Token: cbToken, EncodingAESKey: aesKey43}}
+	if err := good.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	bad := &KF{Opts: Options{BaseURL: api.URL(), CorpID: corpID, Secret: "wrong", Token: cbToken, EncodingAESKey: aesKey43}}
+	if err := bad.Check(context.Background()); err == nil {
+		t.Fatal("a wrong secret passed the check")
+	}
+}

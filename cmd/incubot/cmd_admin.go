@@ -170,8 +170,9 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	}
 	ok, what, hint := wechatCheck(ctx, a, db)
 	check(ok, what, hint)
-	wc := wecomCheck(ctx, a)
-	check(wc.ok, wc.what, wc.hint)
+	for _, l := range []checkLine{wecomCheck(ctx, a), kfCheck(ctx, a)} {
+		check(l.ok, l.what, l.hint)
+	}
 	printToolChecks(ctx, a)
 	if failed > 0 {
 		return fmt.Errorf("%d check(s) failed", failed)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/bot"
+	"github.com/incubot/incubot/bot/kf"
 	"github.com/incubot/incubot/bot/wecom"
 	"github.com/incubot/incubot/internal/postgres"
 )
@@ -53,4 +54,19 @@ func wecomCheck(ctx context.Context, a *app) checkLine {
 	}
 	conn.Close()
 	return checkLine{ok: true, what: what + " reachable", hint: "bot " + a.cfg.WeComBotID + "; the subscription itself is checked by serve (a second connection would displace the running one)"}
+}
+
+// kfCheck fetches a 微信客服 access token with the configured CorpID and
+// Secret.
+func kfCheck(ctx context.Context, a *app) checkLine {
+	if a.cfg.KFCorpID == "" {
+		return checkLine{ok: true, what: "微信客服: not configured", hint: "set INCUBOT_KF_CORP_ID, INCUBOT_KF_SECRET, INCUBOT_KF_TOKEN and INCUBOT_KF_AES_KEY to answer there"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	k := &kf.KF{Opts: kf.Options{CorpID: a.cfg.KFCorpID, Secret: a.cfg.KFSecret, Token: a.cfg.KFToken, EncodingAESKey: a.cfg.KFAESKey}}
+	if err := k.Check(ctx); err != nil {
+		return checkLine{ok: false, what: "微信客服 access token", hint: firstLine(err.Error())}
+	}
+	return checkLine{ok: true, what: "微信客服 access token", hint: "callback URL: " + kfPath + " on the HTTP API"}
 }
