@@ -83,6 +83,9 @@ type Options struct {
 	ContextTTL    time.Duration
 	FormTTL       time.Duration
 	Now           func() time.Time
+	// Today is the day documents' validity is judged on (INCUBOT_TODAY);
+	// nil: the date of Now.
+	Today func() time.Time
 	// Outboxes are the channels whose replies are queued and sent by an
 	// outbox; every other channel gets its replies inline, from Handle.
 	// One delivery path per channel: never both.

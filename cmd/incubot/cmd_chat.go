@@ -36,7 +36,7 @@ func (a *app) router(db *postgres.DB, metrics *bot.Metrics) *bot.Router {
 	r := bot.NewRouter(db, a.answererOn(db), db, db, a.people(db), a.log, bot.Options{
 		BotName: a.cfg.BotName, Groups: a.cfg.Groups, MaxMessageLen: a.cfg.MaxMessageLen,
 		MaxAge: a.cfg.MaxMessageAge, ContextTTL: a.cfg.ContextTTL, FormTTL: a.cfg.FormTTL,
-		Lease: a.cfg.HandlingLease,
+		Lease: a.cfg.HandlingLease, Today: a.cfg.TodayDate,
 	})
 	r.Metrics = metrics
 	r.Codes = db
@@ -200,6 +200,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		go func() { errc <- w.Run(ctx) }()
 	}
 	go recoverLoop(ctx, a, router)
+	go expiryNotices(ctx, a, db, router.Opts.Outboxes)
 	var first error
 	select {
 	case <-ctx.Done():
