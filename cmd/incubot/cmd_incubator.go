@@ -28,6 +28,7 @@ func (a *app) people(db *postgres.DB) bot.People { return db }
 
 func (a *app) addIncubatorCommands(r *bot.Router, db *postgres.DB) {
 	(&ops.Ops{Store: db, Docs: db, Now: time.Now, ConsoleLink: a.consoleLinkFor(db)}).Register(r)
+	(&ops.Files{Store: db, KB: func() *knowledge.KB { return a.kbOn(db) }, Now: time.Now, MaxFileSize: a.cfg.MaxUploadSize}).Register(r)
 }
 
 // newCode makes a one-time binding code people can type: 8 characters
