@@ -24,8 +24,11 @@ type FileStore interface {
 // downloadTimeout bounds one download.
 const downloadTimeout = 60 * time.Second
 
-// errTooLarge says a download was stopped at the size limit.
-var errTooLarge = errors.New("wechat: file larger than the limit")
+// tooLarge says a download was stopped at the size limit, and how much
+// was seen (the stated length, or the limit and one byte).
+type tooLarge struct{ size int64 }
+
+func (e *tooLarge) Error() string { return fmt.Sprintf("wechat: file of %d bytes or more, over the limit", e.size) }
 
 // fetchable says whether the adapter downloads the message's attachment:
 // files and photos in private chats (an officer's document, a manager's
@@ -79,8 +82,9 @@ func (w *WeChat) fetch(ctx context.Context, m *bot.Message) {
 		return
 	}
 	data, mime, err := download(resp, w.Opts.MaxFileSize)
-	if errors.Is(err, errTooLarge) {
-		m.Attachment.Size = max(m.Attachment.Size, int64(len(data)))
+	var big *tooLarge
+	if errors.As(err, &big) {
+		m.Attachment.Size = max(m.Attachment.Size, big.size)
 		return
 	}
 	if err != nil {
@@ -97,7 +101,7 @@ func (w *WeChat) fetch(ctx context.Context, m *bot.Message) {
 
 // download reads a response's body up to max bytes (0: no limit), within
 // downloadTimeout; openwechat checks neither the status nor the size. Over
-// the limit it returns errTooLarge and the bytes read so far.
+// the limit it returns a *tooLarge.
 func download(resp *http.Response, limit int64) ([]byte, string, error) {
 	defer resp.Body.Close()
 	stop := time.AfterFunc(downloadTimeout, func() { resp.Body.Close() })
@@ -106,7 +110,7 @@ func download(resp *http.Response, limit int64) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("wechat: download: HTTP %d", resp.StatusCode)
 	}
 	if limit > 0 && resp.ContentLength > limit {
-		return nil, "", errTooLarge
+		return nil, "", &tooLarge{resp.ContentLength}
 	}
 	r := io.Reader(resp.Body)
 	if limit > 0 {
@@ -117,7 +121,7 @@ func download(resp *http.Response, limit int64) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("wechat: download: %w", err)
 	}
 	if limit > 0 && int64(len(data)) > limit {
-		return data, "", errTooLarge
+		return nil, "", &tooLarge{int64(len(data))}
 	}
 	if len(data) == 0 {
 		return nil, "", errors.New("wechat: download: empty body")
