@@ -31,8 +31,8 @@ type fakeWeb struct {
 	inbox    []map[string]any // messages the next webwxsync delivers
 	sent     []string         // texts the bot sent, "to: content"
 	paths    map[string]int
-	remarks  []string // remark names the bot set, "user: name"
-	noRemark bool     // refuse remark changes, as WeChat may
+	remarks  []string          // remark names the bot set, "user: name"
+	noRemark bool              // refuse remark changes, as WeChat may
 	images   map[string][]byte // photo bytes by message id
 	media    []byte            // the bytes of any attached file
 	gets     map[string]int    // downloads by path: webwxgetmsgimg, webwxgetmedia

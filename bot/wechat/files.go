@@ -28,7 +28,9 @@ const downloadTimeout = 60 * time.Second
 // was seen (the stated length, or the limit and one byte).
 type tooLarge struct{ size int64 }
 
-func (e *tooLarge) Error() string { return fmt.Sprintf("wechat: file of %d bytes or more, over the limit", e.size) }
+func (e *tooLarge) Error() string {
+	return fmt.Sprintf("wechat: file of %d bytes or more, over the limit", e.size)
+}
 
 // fetchable says whether the adapter downloads the message's attachment:
 // files and photos in private chats (an officer's document, a manager's
