@@ -200,7 +200,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		go func() { errc <- w.Run(ctx) }()
 	}
 	go recoverLoop(ctx, a, router)
-	go expiryNotices(ctx, a, db, router.Opts.Outboxes)
+	go dailyChores(ctx, a, db, router.Opts.Outboxes)
 	var first error
 	select {
 	case <-ctx.Done():

@@ -32,29 +32,49 @@ func printExpiring(ctx context.Context, a *app, db *postgres.DB) {
 	}
 }
 
-// expiryNotices tells the bound officers of the channels with an outbox,
+// receivedFilesKept is how long a file received in chat is kept when no
+// asset report keeps it.
+const receivedFilesKept = 7 * 24 * time.Hour
+
+// dailyChores tells the bound officers of the channels with an outbox,
 // once a day (recorded in the database, so once across restarts and
-// processes), which documents expired or expire soon. It looks every
-// quarter hour, so a document added during the day is still announced.
-func expiryNotices(ctx context.Context, a *app, db *postgres.DB, channels []string) {
-	if len(channels) == 0 {
-		return
-	}
+// processes), which documents expired or expire soon, and deletes files
+// received in chat that nothing keeps. It looks every quarter hour, so a
+// document added during the day is still announced.
+func dailyChores(ctx context.Context, a *app, db *postgres.DB, channels []string) {
 	for {
-		day := a.cfg.TodayDate()
-		if docs, err := db.Documents(ctx, false); err != nil {
-			a.log.Warn("expiry notice: list documents", "err", err)
-		} else if text := knowledge.ExpiryNotice(docs, day); text != "" {
-			if n, err := db.DailyNotice(ctx, "expiry", day, channels, text); err != nil {
-				a.log.Warn("expiry notice", "err", err)
-			} else if n > 0 {
-				a.log.Info("expiry notice queued", "officers", n)
-			}
+		if n, err := db.PurgeReceivedFiles(ctx, time.Now().Add(-receivedFilesKept)); err != nil {
+			a.log.Warn("purge received files", "err", err)
+		} else if n > 0 {
+			a.log.Info("received files purged", "count", n)
+		}
+		if len(channels) > 0 {
+			expiryNotice(ctx, a, db, channels)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(15 * time.Minute):
 		}
+	}
+}
+
+// expiryNotice queues today's expiry notice to the officers unless it went
+// out already.
+func expiryNotice(ctx context.Context, a *app, db *postgres.DB, channels []string) {
+	day := a.cfg.TodayDate()
+	docs, err := db.Documents(ctx, false)
+	if err != nil {
+		a.log.Warn("expiry notice: list documents", "err", err)
+		return
+	}
+	text := knowledge.ExpiryNotice(docs, day)
+	if text == "" {
+		return
+	}
+	if n, err := db.DailyNotice(ctx, "expiry", day, channels, text); err != nil {
+		a.log.Warn("expiry notice", "err", err)
+	} else if n > 0 {
+		a.log.Info("expiry notice queued", "officers", n)
 	}
 }

@@ -125,3 +125,14 @@ func (db *DB) ReportPhotos(ctx context.Context, reportID int64) ([]model.Receive
 	}
 	return out, nil
 }
+
+// PurgeReceivedFiles deletes the stored files received before the time that
+// no asset report keeps (documents, once indexed or dropped, live on as
+// chunks or not at all); it returns how many it deleted.
+func (db *DB) PurgeReceivedFiles(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM received_files WHERE asset_report_id IS NULL AND created_at < $1::timestamptz`, before)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: purge received files: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
