@@ -174,4 +174,11 @@ func TestManagersPhotoIsAttachedToTheirReport(t *testing.T) {
 	if got := w.send(t, "张三", "", model.Attachment{Kind: "image"}, []byte("x")); got != bot.ReplyNotText {
 		t.Fatalf("an enterprise user's photo gets the text-only reply: %s", got)
 	}
+	// Files nothing keeps are purged; the report's photo stays.
+	if n, err := w.db.PurgeReceivedFiles(context.Background(), time.Now().Add(time.Hour)); err != nil || n != 3 {
+		t.Fatalf("purged %d unkept files, want 3: %v", n, err)
+	}
+	if photos, _ := w.db.ReportPhotos(context.Background(), id); len(photos) != 1 {
+		t.Fatal("a report's photo is kept")
+	}
 }
