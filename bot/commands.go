@@ -78,11 +78,13 @@ func (r *Router) listPolicies(ctx context.Context, req *Request) (string, error)
 		if d.EffectiveOn != nil {
 			when = append(when, d.EffectiveOn.Format(time.DateOnly)+"起施行")
 		}
-		if d.ExpiresOn != nil {
+		switch {
+		case v.Kind == knowledge.ValidityExpiring && v.Days == 0:
+			when = append(when, "有效期至"+d.ExpiresOn.Format(time.DateOnly)+"，今天到期")
+		case v.Kind == knowledge.ValidityExpiring:
+			when = append(when, fmt.Sprintf("有效期至%s，还有%d天到期", d.ExpiresOn.Format(time.DateOnly), v.Days))
+		case d.ExpiresOn != nil:
 			when = append(when, "有效期至"+d.ExpiresOn.Format(time.DateOnly))
-		}
-		if v.Kind == knowledge.ValidityExpiring {
-			when = append(when, v.String())
 		}
 		if len(when) > 0 {
 			line += "（" + strings.Join(when, "，") + "）"

@@ -41,7 +41,7 @@ func TestExpiryIsShownAndAnnouncedOnceADay(t *testing.T) {
 	today := day("2027-03-05")
 	w.router.Opts.Today = func() time.Time { return today }
 	list := w.say(t, "张三", "政策列表")[0]
-	for _, want := range []string{"可查询的政策文件（2个）", "即将到期（15天，2027-03-20）", "已到期的文件（1个，不再用于回答）", "《XX区企业购买科技成果补助暂行办法》（已于2027-02-28到期）"} {
+	for _, want := range []string{"可查询的政策文件（2个）", "有效期至2027-03-20，还有15天到期", "已到期的文件（1个，不再用于回答）", "《XX区企业购买科技成果补助暂行办法》（已于2027-02-28到期）"} {
 		if !strings.Contains(list, want) {
 			t.Fatalf("政策列表 lacks %q:\n%s", want, list)
 		}

@@ -113,6 +113,12 @@ func (f *Files) document(ctx context.Context, req *bot.Request) (string, error) 
 		return refusal, err
 	}
 	name := fileName(file)
+	kb := f.KB()
+	if d, err := kb.Store.ActiveByHash(ctx, file.SHA256); err == nil {
+		return "这个文件已在政策库中（" + d.Citation() + "），内容没有变化，不用再入库。", nil
+	} else if !errors.Is(err, knowledge.ErrNotFound) {
+		return "", err
+	}
 	p, err := knowledge.PreviewFile(ctx, name, file.Data, f.MaxFileSize)
 	if err != nil {
 		var r *knowledge.Refusal

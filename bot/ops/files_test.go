@@ -1,8 +1,10 @@
 package ops_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +102,9 @@ func TestOfficerSendsADocumentInChat(t *testing.T) {
 		t.Fatalf("the addition is audited under the officer: %+v", audit)
 	}
 
+	if got := w.sendFile(t, "李科长", "again.txt", measureV1); !strings.Contains(got, "这个文件已在政策库中") {
+		t.Fatalf("the same file again: %s", got)
+	}
 	w.sendFile(t, "李科长", "修订.txt", measureV2)
 	if got := w.send(t, "李科长", "1", model.Attachment{}, nil); !strings.Contains(got, "它替换了《XX区企业购买科技成果补助暂行办法》（柳鱼科字〔2021〕3号）") {
 		t.Fatalf("replacement named: %s", got)
@@ -180,5 +185,24 @@ func TestManagersPhotoIsAttachedToTheirReport(t *testing.T) {
 	}
 	if photos, _ := w.db.ReportPhotos(context.Background(), id); len(photos) != 1 {
 		t.Fatal("a report's photo is kept")
+	}
+}
+
+// The console's /file sends a file as WeChat delivers one.
+func TestConsoleSendsAFile(t *testing.T) {
+	w := withFiles(t)
+	path := t.TempDir() + "/补助办法.txt"
+	if err := os.WriteFile(path, []byte(measureV1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	c := &console.Console{Router: w.router, In: strings.NewReader("/file " + path + "\n1\n/file /no/such/file.docx\n"), Out: &out, User: "李科长", Files: w.db, MaxFileSize: maxFile}
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"收到《XX区企业购买科技成果补助暂行办法》（文号 柳鱼科字〔2021〕3号，2条）", "已入库", "console: /no/such/file.docx"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("console lacks %q:\n%s", want, out.String())
+		}
 	}
 }
