@@ -401,6 +401,7 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 	}
 	if len(res.Hits) == 0 {
 		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")
+		printExpiredNote(ctx, a, db)
 		return nil
 	}
 	var words []string

@@ -36,6 +36,9 @@ func TestExpiredSampleMeasures(t *testing.T) {
 	if !strings.Contains(out, "! 2 document(s) expired or expire within 30 days (today 2027-03-05)") || !strings.Contains(out, "已到期（2027-02-28）  XX区企业购买科技成果补助暂行办法") {
 		t.Fatalf("doctor lists the expired documents:\n%s", out)
 	}
+	if out, _, _ := c.run("", "kb", "search", "购买科技成果补助比例是多少？"); !strings.Contains(out, "2 document(s) expired before today (2027-03-05) and are not searched") {
+		t.Fatalf("kb search says why nothing is found:\n%s", out)
+	}
 	out, _, err := c.run("", "ask", "购买科技成果补助比例是多少？")
 	if err != nil || !strings.Contains(out, "该文件已于2027年2月28日到期，请向区科技局科技服务科（电话 0771-0000000）确认是否有新规定") {
 		t.Fatalf("an expired measure's question: %v\n%s", err, out)

@@ -78,3 +78,23 @@ func expiryNotice(ctx context.Context, a *app, db *postgres.DB, channels []strin
 		a.log.Info("expiry notice queued", "officers", n)
 	}
 }
+
+// printExpiredNote says, under a search that found nothing, that documents
+// past their expiry date are not searched (the bot then names the one that
+// would have answered).
+func printExpiredNote(ctx context.Context, a *app, db *postgres.DB) {
+	docs, err := db.Documents(ctx, false)
+	if err != nil {
+		return
+	}
+	today := a.cfg.TodayDate()
+	n := 0
+	for _, d := range docs {
+		if d.ValidityOn(today).Kind == knowledge.ValidityExpired {
+			n++
+		}
+	}
+	if n > 0 {
+		a.printf("%d document(s) expired before today (%s) and are not searched: incubot kb list shows them; renew, correct (kb edit --expires) or retire them\n", n, today.Format(time.DateOnly))
+	}
+}
