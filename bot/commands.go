@@ -38,6 +38,19 @@ func (r *Router) help(p Person) string {
 	return b.String()
 }
 
+// today is the day documents' validity is judged on.
+func (r *Router) today() time.Time {
+	if r.Opts.Today != nil {
+		return r.Opts.Today()
+	}
+	now := time.Now
+	if r.Opts.Now != nil {
+		now = r.Opts.Now
+	}
+	t := now()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
 func (r *Router) listPolicies(ctx context.Context, req *Request) (string, error) {
 	docs, err := r.Library.Documents(ctx, false)
 	if err != nil {
@@ -46,21 +59,57 @@ func (r *Router) listPolicies(ctx context.Context, req *Request) (string, error)
 	if len(docs) == 0 {
 		return "政策库里还没有文件，请联系区科技局。", nil
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "可查询的政策文件（%d个）：", len(docs))
-	for i, d := range docs {
-		fmt.Fprintf(&b, "\n%d. %s", i+1, d.Citation())
+	// Documents are grouped by what they are today: in force (with a
+	// warning when they expire soon), expired, not yet in force.
+	today := r.today()
+	var inForce, expired, notYet []string
+	for _, d := range docs {
+		v := d.ValidityOn(today)
+		line := d.Citation()
+		switch v.Kind {
+		case knowledge.ValidityExpired:
+			expired = append(expired, line+"（已于"+v.Date.Format(time.DateOnly)+"到期）")
+			continue
+		case knowledge.ValidityNotYet:
+			notYet = append(notYet, line+"（"+v.Date.Format(time.DateOnly)+"起施行）")
+			continue
+		}
 		var when []string
 		if d.EffectiveOn != nil {
 			when = append(when, d.EffectiveOn.Format(time.DateOnly)+"起施行")
 		}
-		if d.ExpiresOn != nil {
+		switch {
+		case v.Kind == knowledge.ValidityExpiring && v.Days == 0:
+			when = append(when, "有效期至"+d.ExpiresOn.Format(time.DateOnly)+"，今天到期")
+		case v.Kind == knowledge.ValidityExpiring:
+			when = append(when, fmt.Sprintf("有效期至%s，还有%d天到期", d.ExpiresOn.Format(time.DateOnly), v.Days))
+		case d.ExpiresOn != nil:
 			when = append(when, "有效期至"+d.ExpiresOn.Format(time.DateOnly))
 		}
 		if len(when) > 0 {
-			b.WriteString("（" + strings.Join(when, "，") + "）")
+			line += "（" + strings.Join(when, "，") + "）"
+		}
+		inForce = append(inForce, line)
+	}
+	var b strings.Builder
+	list := func(head string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		fmt.Fprintf(&b, head, len(lines))
+		for i, l := range lines {
+			fmt.Fprintf(&b, "\n%d. %s", i+1, l)
 		}
 	}
+	if len(inForce) == 0 {
+		b.WriteString("政策库里现在没有有效的政策文件，请联系区科技局。")
+	}
+	list("可查询的政策文件（%d个）：", inForce)
+	list("已到期的文件（%d个，不再用于回答）：", expired)
+	list("尚未施行的文件（%d个）：", notYet)
 	b.WriteString("\n\n查看某一条原文：原文 <文件名或文号> <第X条>")
 	return b.String(), nil
 }

@@ -83,6 +83,9 @@ type Options struct {
 	ContextTTL    time.Duration
 	FormTTL       time.Duration
 	Now           func() time.Time
+	// Today is the day documents' validity is judged on (INCUBOT_TODAY);
+	// nil: the date of Now.
+	Today func() time.Time
 	// Outboxes are the channels whose replies are queued and sent by an
 	// outbox; every other channel gets its replies inline, from Handle.
 	// One delivery path per channel: never both.
@@ -114,6 +117,8 @@ type Router struct {
 	commands []Command
 	forms    map[string]form
 	before   []Interceptor
+	// attachments handles messages carrying a file or photo; nil: none read.
+	attachments Interceptor
 }
 
 type form struct {
@@ -143,6 +148,16 @@ var ErrRetryLater = errors.New("bot: the message is kept but not answered yet; s
 // Interceptor sees a message before it is answered as a question and may
 // handle it instead (e.g. a manager's free-text asset report).
 type Interceptor func(ctx context.Context, r *Request) (reply string, handled bool, err error)
+
+// ErrNotForForm, returned by a FormHandler with a note as its reply, says
+// the message is something else (another command, a question, a new file):
+// the form is cancelled and the message routed as usual, the note first.
+var ErrNotForForm = errors.New("bot: message is not for the form")
+
+// OnAttachment sets the handler of messages that carry a file or photo
+// (before the reply that only text is read); it reports whether it
+// handled the message.
+func (r *Router) OnAttachment(h Interceptor) { r.attachments = h }
 
 // AddInterceptor registers an interceptor.
 func (r *Router) AddInterceptor(i Interceptor) { r.before = append(r.before, i) }
@@ -453,14 +468,27 @@ func (r *Router) route(ctx context.Context, req *Request, now time.Time) (string
 				return ReplyRoleGone, nil
 			}
 			reply, next, err := f.h(ctx, req, sess.Form)
-			if err != nil {
+			switch {
+			case errors.Is(err, ErrNotForForm):
+				// The form is cancelled and the message routed as usual,
+				// under the form's note.
+				sess.Form = nil
+				expiredForm = reply + "\n\n"
+			case err != nil:
 				return "", err
+			default:
+				sess.Form = next
+				sess.FormExpires = now.Add(r.Opts.FormTTL)
+				return reply, nil
 			}
-			sess.Form = next
-			sess.FormExpires = now.Add(r.Opts.FormTTL)
-			return reply, nil
+		} else {
+			sess.Form = nil
 		}
-		sess.Form = nil
+	}
+	if req.Msg.Attachment.Kind != "" && r.attachments != nil {
+		if reply, ok, err := r.attachments(ctx, req); ok || err != nil {
+			return expiredForm + reply, err
+		}
 	}
 	if text == "" {
 		if req.Msg.Attachment.Kind != "" {

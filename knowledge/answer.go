@@ -93,6 +93,7 @@ type Answerer struct {
 	FAQ       FAQSource
 	Model     Completer // nil: extractive answers only
 	Fallback  string    // reply when the corpus does not cover a question
+	Contact   string    // whom to ask when a document has expired: 区科技局科技服务科（电话 …）
 	K         int
 	Log       *slog.Logger
 }
@@ -140,6 +141,11 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 	res, err := a.Retriever.SearchFor(ctx, searched, k)
 	if err != nil {
 		return nil, err
+	}
+	if !res.Answers { // expiry.go: an expired document may be what answers
+		if exp, err := a.expired(ctx, searched, res, k); exp != nil || err != nil {
+			return exp, err
+		}
 	}
 	if len(res.Hits) == 0 || (!res.Answers && len(res.Lacks) > 0) {
 		return a.declineFor(ctx, res, searched.Text)

@@ -36,6 +36,9 @@ type Store interface {
 	// Instructions returns the ids of a document's chunks flagged at
 	// ingest as reading like instructions to an assistant.
 	Instructions(ctx context.Context, docID int64) ([]int64, error)
+	// ExpiryDates lists the latest distinct expiry dates, at most n, of
+	// active documents that expired before day, newest first.
+	ExpiryDates(ctx context.Context, day time.Time, n int) ([]time.Time, error)
 	// CoveredPlaces lists the places documents in force on the day are of.
 	CoveredPlaces(ctx context.Context, day time.Time) ([]string, error)
 

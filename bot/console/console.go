@@ -36,6 +36,11 @@ type Console struct {
 	// interactive demo shows WeChat's pacing).
 	Pace time.Duration
 
+	// Files, when set, lets "/file PATH" send a file or photo as WeChat
+	// would deliver it, stored there first; MaxFileSize bounds it.
+	Files       FileStore
+	MaxFileSize int64
+
 	seq  int
 	boot string
 	last time.Time
@@ -64,6 +69,7 @@ func (c *Console) Run(ctx context.Context) error {
 		c.prompt()
 		var line string
 		var ok bool
+		var err error
 		select {
 		case <-ctx.Done():
 			return nil
@@ -75,13 +81,18 @@ func (c *Console) Run(ctx context.Context) error {
 			}
 			return nil
 		}
-		if strings.HasPrefix(line, "/") {
+		m := c.message(line)
+		if path, ok := strings.CutPrefix(line, "/file "); ok && c.Files != nil {
+			if m, err = c.fileMessage(ctx, strings.TrimSpace(path)); err != nil {
+				fmt.Fprintln(c.Out, "console: "+err.Error())
+				continue
+			}
+		} else if strings.HasPrefix(line, "/") {
 			if c.control(line) {
 				return nil
 			}
 			continue
 		}
-		m := c.message(line)
 		replies, err := c.Router.Handle(ctx, m)
 		if errors.Is(err, bot.ErrRetryLater) {
 			replies, err = []bot.Reply{{ChatID: m.ChatID, To: m.SenderName, Text: bot.ReplyFailed}}, nil
@@ -126,7 +137,7 @@ func (c *Console) control(line string) bool {
 	case "private":
 		c.Group = ""
 	default:
-		fmt.Fprintln(c.Out, "console: /user 名字, /group 群名, /private, /quit")
+		fmt.Fprintln(c.Out, "console: /user 名字, /group 群名, /private, /file 路径, /quit")
 	}
 	return false
 }

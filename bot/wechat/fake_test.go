@@ -31,12 +31,23 @@ type fakeWeb struct {
 	inbox    []map[string]any // messages the next webwxsync delivers
 	sent     []string         // texts the bot sent, "to: content"
 	paths    map[string]int
-	remarks  []string // remark names the bot set, "user: name"
-	noRemark bool     // refuse remark changes, as WeChat may
+	remarks  []string          // remark names the bot set, "user: name"
+	noRemark bool              // refuse remark changes, as WeChat may
+	images   map[string][]byte // photo bytes by message id
+	media    []byte            // the bytes of any attached file
+	gets     map[string]int    // downloads by path: webwxgetmsgimg, webwxgetmedia
+}
+
+// deliverMsg puts a message of any type in the next sync.
+func (f *fakeWeb) deliverMsg(m map[string]any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m["ToUserName"], m["CreateTime"] = "@self", time.Now().Unix()
+	f.inbox = append(f.inbox, m)
 }
 
 func newFakeWeb(t *testing.T) *fakeWeb {
-	f := &fakeWeb{paths: map[string]int{}}
+	f := &fakeWeb{paths: map[string]int{}, images: map[string][]byte{}, gets: map[string]int{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -78,7 +89,26 @@ func (f *fakeWeb) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		fmt.Fprint(w, `window.code=200;`+"\n"+`window.redirect_uri="https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=T&uuid=fake-uuid&lang=zh_CN&scan=1";`)
+	case strings.HasSuffix(r.URL.Path, "/webwxgetmsgimg"):
+		f.mu.Lock()
+		f.gets["webwxgetmsgimg"]++
+		b := f.images[r.URL.Query().Get("MsgID")]
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Write(b)
+	case strings.HasSuffix(r.URL.Path, "/webwxgetmedia"):
+		f.mu.Lock()
+		f.gets["webwxgetmedia"]++
+		b := f.media
+		f.mu.Unlock()
+		if r.URL.Query().Get("webwx_data_ticket") != "ticket" {
+			http.Error(w, "no ticket", http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(b)
 	case strings.HasSuffix(r.URL.Path, "/webwxnewloginpage"):
+		http.SetCookie(w, &http.Cookie{Name: "webwx_data_ticket", Value: "ticket", Domain: "wx.qq.com", Path: "/"})
 		fmt.Fprint(w, `<error><ret>0</ret><message></message><skey>@crypt_s</skey><wxsid>sid</wxsid><wxuin>1001</wxuin><pass_ticket>pt</pass_ticket><isgrayscale>1</isgrayscale></error>`)
 	case strings.HasSuffix(r.URL.Path, "/webwxinit"):
 		js(map[string]any{"BaseResponse": ok, "User": map[string]any{"Uin": 1001, "UserName": "@self", "NickName": "小助手"}, "SyncKey": syncKey, "SKey": "@crypt_s", "ContactList": []any{}})

@@ -43,6 +43,9 @@ type Options struct {
 	// Transport replaces the HTTP transport of the web protocol (tests
 	// point it at a local server that speaks the protocol).
 	Transport http.RoundTripper
+	// MaxFileSize bounds a file or photo downloaded from a private chat;
+	// larger ones (by the size WeChat declares, or as read) are not fetched.
+	MaxFileSize int64
 }
 
 // WeChat runs the account: login, intake, sending, re-login.
@@ -50,6 +53,7 @@ type WeChat struct {
 	Router   *bot.Router
 	Store    bot.Store
 	Sessions SessionStore
+	Files    FileStore // where received files go; nil: none are downloaded
 	Log      *slog.Logger
 	Opts     Options
 
@@ -58,6 +62,7 @@ type WeChat struct {
 	mu       sync.Mutex
 	targets  map[string]target // chat id → where to send, rebuilt each login
 	self     *openwechat.Self
+	fetches  map[string]func() (*http.Response, error) // message id → its attachment's download
 }
 
 type target struct {
@@ -264,7 +269,7 @@ func (w *WeChat) read(msg *openwechat.Message) (bot.Message, bool) {
 	case msg.IsEmoticon():
 		r.Attachment = "emoticon"
 	case msg.HasAttachment():
-		r.Attachment, r.FileName = "file", msg.FileName
+		r.Attachment, r.FileName, r.FileSize = "file", msg.FileName, declaredSize(msg)
 	}
 	var t target
 	if msg.IsSendByGroup() {
@@ -293,6 +298,9 @@ func (w *WeChat) read(msg *openwechat.Message) (bot.Message, bool) {
 		}
 	}
 	m := convert(r)
+	if w.fetchable(r) {
+		w.remember(m.ID, msg.GetFile)
+	}
 	w.mu.Lock()
 	w.targets[m.ChatID] = t
 	w.mu.Unlock()
@@ -317,6 +325,7 @@ func (w *WeChat) startWorkers(ctx context.Context) []chan bot.Message {
 					// Handling is idempotent by message id: when the message
 					// could not even be recorded (the database is down or
 					// restarting), try again rather than lose it.
+					w.fetch(ctx, &m)
 					for wait := time.Second; ; wait *= 2 {
 						_, err := w.Router.Handle(context.WithoutCancel(ctx), m)
 						if err == nil {

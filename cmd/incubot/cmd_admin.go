@@ -156,6 +156,7 @@ func cmdDoctor(ctx context.Context, a *app, args []string) error {
 	for _, line := range databaseChecks(ctx, db, embedded) {
 		check(line.ok, line.what, line.hint)
 	}
+	printExpiring(ctx, a, db)
 	for _, line := range modelChecks(ctx, a) {
 		check(line.ok, line.what, line.hint)
 	}

@@ -38,7 +38,7 @@ func (a *app) router(db *postgres.DB, metrics *bot.Metrics) *bot.Router {
 	r := bot.NewRouter(db, a.answererOn(db), db, db, a.people(db), a.log, bot.Options{
 		BotName: a.cfg.BotName, Groups: a.cfg.Groups, MaxMessageLen: a.cfg.MaxMessageLen,
 		MaxAge: a.cfg.MaxMessageAge, ContextTTL: a.cfg.ContextTTL, FormTTL: a.cfg.FormTTL,
-		Lease: a.cfg.HandlingLease,
+		Lease: a.cfg.HandlingLease, Today: a.cfg.TodayDate,
 	})
 	r.Metrics = metrics
 	r.Codes = db
@@ -59,6 +59,7 @@ const demoGuide = `incubot 演示：模拟微信对话（与微信通道同一�
   缺失 CKC-001 三楼会议室投影仪找不到    资产缺失报送（回复 1 确认）
   /user 李科长      切换为科技局工作人员
   资产汇总 / 核验 <报告号> 通过 已到现场核对
+  /file 路径        发送一个文件（如政策文件 .docx/.pdf，回复 1 入库；管理员报送后发照片）
 群聊：/group 区科技企业服务群，然后 @%s 购买科技成果补助比例是多少
 退出：Ctrl-D 或 /quit
 `
@@ -93,6 +94,7 @@ func cmdChat(ctx context.Context, a *app, args []string) error {
 	c := &console.Console{
 		Router: a.router(db, nil), In: a.stdin, Out: a.stdout, User: *user, Group: *group,
 		BotName: a.cfg.BotName, JSON: *asJSON, Prompt: interactive && !*asJSON,
+		Files: db, MaxFileSize: a.cfg.MaxUploadSize,
 	}
 	if !*noLimit && interactive {
 		c.Pace = a.cfg.ChatInterval
@@ -222,6 +224,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		go func() { errc <- k.Run(ctx) }()
 	}
 	go recoverLoop(ctx, a, router)
+	go dailyChores(ctx, a, db, router.Opts.Outboxes)
 	var first error
 	select {
 	case <-ctx.Done():

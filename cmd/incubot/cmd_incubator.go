@@ -28,6 +28,7 @@ func (a *app) people(db *postgres.DB) bot.People { return channelPeople{db} }
 
 func (a *app) addIncubatorCommands(r *bot.Router, db *postgres.DB) {
 	(&ops.Ops{Store: db, Docs: db, Now: time.Now, ConsoleLink: a.consoleLinkFor(db)}).Register(r)
+	(&ops.Files{Store: db, KB: func() *knowledge.KB { return a.kbOn(db) }, Now: time.Now, MaxFileSize: a.cfg.MaxUploadSize}).Register(r)
 }
 
 // newCode makes a one-time binding code people can type: 8 characters
@@ -211,13 +212,15 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 
 func cmdReport(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("report export --from DATE --to DATE -o FILE.xlsx | import FILE.xlsx --incubator NAME")
+		return usagef("report export --from DATE --to DATE -o FILE.xlsx | import FILE.xlsx --incubator NAME | photos REPORT_ID [-o DIR]")
 	}
 	db, err := a.db(ctx)
 	if err != nil {
 		return err
 	}
 	switch args[0] {
+	case "photos":
+		return reportPhotos(ctx, a, db, args[1:])
 	case "export":
 		fs := newFlags("report export", a)
 		from := fs.String("from", "", "first day, YYYY-MM-DD (default: 1 January this year)")

@@ -255,8 +255,9 @@ func kbList(ctx context.Context, a *app, args []string) error {
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tCHUNKS\tEFFECTIVE\tEXPIRES\t文号\tTITLE")
+	today := a.cfg.TodayDate()
 	for _, d := range docs {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, d.Status, d.Chunks, dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), safe(orDash(d.DocNumber)), safe(d.Title))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, d.ValidityOn(today), d.Chunks, dateStr(d.EffectiveOn), dateStr(d.ExpiresOn), safe(orDash(d.DocNumber)), safe(d.Title))
 	}
 	return tw.Flush()
 }
@@ -400,6 +401,7 @@ func kbSearch(ctx context.Context, a *app, args []string) error {
 	}
 	if len(res.Hits) == 0 {
 		a.printf("\nnothing passes the relevance thresholds: the bot would decline this question\n")
+		printExpiredNote(ctx, a, db)
 		return nil
 	}
 	var words []string

@@ -29,7 +29,7 @@ func (a *app) consoleOn(db *postgres.DB, httpAddr string) *web.Console {
 	}
 	return &web.Console{
 		Auth: consoleAuth{db}, People: consolePeople{db}, Library: consoleLibrary{a, db}, HitTest: consoleHitTest{a, db},
-		FAQs: consoleFAQs{db}, Questions: consoleQuestions{db}, Incubators: consoleIncubators{db}, Audit: consoleAudit{db},
+		FAQs: consoleFAQs{db}, Questions: consoleQuestions{db}, Incubators: consoleIncubators{db}, Audit: consoleAudit{db}, Photos: consolePhotos{db},
 		BaseURL: base, Log: a.log, MaxUpload: a.cfg.MaxUploadSize,
 	}
 }
@@ -357,4 +357,20 @@ func (a *app) consoleLinkFor(db *postgres.DB) func(ctx context.Context, personID
 		}
 		return link, c.LinkMinutes(), err
 	}
+}
+
+type consolePhotos struct{ db *postgres.DB }
+
+func (c consolePhotos) ReportPhotos(ctx context.Context, id int64) ([]web.Photo, error) {
+	fs, err := c.db.ReportPhotos(ctx, id)
+	out := make([]web.Photo, len(fs))
+	for i, f := range fs {
+		out[i] = web.Photo{ID: f.ID, MIME: f.MIME, Size: f.Size, At: f.CreatedAt}
+	}
+	return out, err
+}
+
+func (c consolePhotos) PhotoData(ctx context.Context, id int64) ([]byte, error) {
+	f, err := c.db.ReceivedFileByID(ctx, id)
+	return f.Data, err
 }

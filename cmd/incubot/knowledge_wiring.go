@@ -65,5 +65,5 @@ func (a *app) completer() knowledge.Completer {
 }
 
 func (a *app) answererOn(db *postgres.DB) *knowledge.Answerer {
-	return &knowledge.Answerer{Retriever: a.retrieverOn(db), FAQ: db, Model: a.completer(), Fallback: a.cfg.Fallback(), K: 5, Log: a.log}
+	return &knowledge.Answerer{Retriever: a.retrieverOn(db), FAQ: db, Model: a.completer(), Fallback: a.cfg.Fallback(), Contact: a.cfg.ContactOffice + "（电话 " + a.cfg.ContactPhone + "）", K: 5, Log: a.log}
 }

@@ -49,11 +49,43 @@ type Message struct {
 	FromSelf   bool
 }
 
-// Attachment describes a non-text part of a message.
+// Attachment describes a non-text part of a message. A channel that can
+// fetch the bytes (WeChat's files and photos in private chats) checks Size
+// against INCUBOT_MAX_FILE_SIZE before downloading, stores them with
+// SaveReceivedFile keyed by its channel and message id, and sets Ref and
+// MIME; handlers read them back by the message's channel and id, which the
+// message log keeps across a restart. Ref is set only by the channel, never
+// taken from a client.
 type Attachment struct {
 	Kind string `json:"kind,omitempty"` // image, voice, video, file, emoticon
-	Name string `json:"name,omitempty"`
-	Size int64  `json:"size,omitempty"`
+	Name string `json:"name,omitempty"` // file name as sent, e.g. 关于印发….docx
+	Size int64  `json:"size,omitempty"` // bytes, as the channel declared or downloaded
+	MIME string `json:"mime,omitempty"` // e.g. image/jpeg, application/pdf; "" when not fetched
+	Ref  string `json:"-"`              // "file:<id>" of the stored bytes; "" when not fetched (too large, not read)
+}
+
+// ReceivedFile is a file or photo a channel downloaded, kept until it is
+// handled (and, for a photo attached to an asset report, with the report).
+type ReceivedFile struct {
+	ID        int64
+	Channel   string
+	MessageID string
+	Name      string
+	MIME      string
+	Size      int64
+	SHA256    string
+	Data      []byte // nil when listed
+	ReportID  *int64 // the asset report a photo is attached to
+	CreatedAt time.Time
+}
+
+// AttachedPhoto is a photo attached to an asset report.
+type AttachedPhoto struct {
+	FileID    int64
+	ReportID  int64
+	AssetCode string
+	AssetName string
+	Count     int // photos the report now has
 }
 
 // Reply is one message to send.

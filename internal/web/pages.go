@@ -862,7 +862,16 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request) {
 	for _, s := range status {
 		sum.Add(s)
 	}
-	c.render(w, r, http.StatusOK, "reports", visitOf(r), map[string]any{"Pending": pending, "Status": status, "Sum": sum, "From": from, "To": to,
+	ids := make([]int64, len(pending))
+	for i, p := range pending {
+		ids[i] = p.ID
+	}
+	photos, err := c.photoNumbers(r.Context(), ids)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "reports", visitOf(r), map[string]any{"Pending": pending, "Status": status, "Sum": sum, "From": from, "To": to, "Photos": photos,
 		"Incubators": incs, "Incubator": inc, "Year": c.now().Year()})
 }
 

@@ -38,6 +38,7 @@ type Console struct {
 	Questions  Questions
 	Incubators Incubators
 	Audit      AuditLog
+	Photos     Photos // photos attached to asset reports; nil: none shown
 
 	// BaseURL is the console's public address without the path, e.g.
 	// https://bot.example.gov.cn; sign-in links start with it.
@@ -183,6 +184,7 @@ func (c *Console) Handler() http.Handler {
 	handle("GET "+Prefix+"reports", staff, c.reports)
 	handle("POST "+Prefix+"reports/{id}/review", officer, c.review)
 	handle("GET "+Prefix+"reports/export", staff, c.exportReports)
+	handle("GET "+Prefix+"reports/{id}/photos/{n}", staff, c.photo)
 
 	handle("GET "+Prefix+"people", officer, c.people)
 	handle("POST "+Prefix+"people/invite", officer, c.invite)
