@@ -27,7 +27,7 @@ var cliActor = postgres.Actor{Name: "cli", Role: "officer", Channel: "cli"}
 func (a *app) people(db *postgres.DB) bot.People { return db }
 
 func (a *app) addIncubatorCommands(r *bot.Router, db *postgres.DB) {
-	(&ops.Ops{Store: db, Docs: db, Now: time.Now, ConsoleLink: a.consoleLinkFor(db)}).Register(r)
+	(&ops.Ops{Store: db, Docs: db, Now: time.Now, ConsoleLink: a.consoleLinkFor(db), Stocktakes: db}).Register(r)
 }
 
 // newCode makes a one-time binding code people can type: 8 characters
