@@ -277,4 +277,3 @@ func cmdNotice(ctx context.Context, a *app, args []string) error {
 	}
 	return usagef("unknown notice command %q", args[0])
 }
-

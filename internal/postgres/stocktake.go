@@ -135,7 +135,7 @@ func (db *DB) StocktakeByID(ctx context.Context, id int64) (incubator.Stocktake,
 // StocktakeProgress counts items and checked items per location.
 func (db *DB) StocktakeProgress(ctx context.Context, id int64) ([]incubator.LocationProgress, error) {
 	rows, err := db.pool.Query(ctx, `SELECT location, count(*), count(*) FILTER (WHERE result <> '') FROM stocktake_items
-		WHERE stocktake_id = $1::bigint GROUP BY location ORDER BY location`, id)
+		WHERE stocktake_id = $1::bigint GROUP BY location ORDER BY location COLLATE "C"`, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stocktake progress: %w", err)
 	}
@@ -148,7 +148,7 @@ func (db *DB) StocktakeProgress(ctx context.Context, id int64) ([]incubator.Loca
 
 // StocktakeItems lists every item of a stock-take by location and code.
 func (db *DB) StocktakeItems(ctx context.Context, id int64) ([]incubator.StocktakeItem, error) {
-	items, err := collectItems(db.pool.Query(ctx, `SELECT `+stocktakeItemColumns+` FROM stocktake_items WHERE stocktake_id = $1::bigint ORDER BY location, code`, id))
+	items, err := collectItems(db.pool.Query(ctx, `SELECT `+stocktakeItemColumns+` FROM stocktake_items WHERE stocktake_id = $1::bigint ORDER BY location COLLATE "C", code COLLATE "C"`, id))
 	return items, wrapStocktake("stocktake items", err)
 }
 
@@ -243,7 +243,7 @@ func (db *DB) StocktakePage(ctx context.Context, id, personID int64, location st
 
 func nextPage(ctx context.Context, tx pgx.Tx, id, personID int64, location string) ([]incubator.StocktakeItem, error) {
 	page, err := collectItems(tx.Query(ctx, `SELECT `+stocktakeItemColumns+` FROM stocktake_items
-		WHERE stocktake_id = $1::bigint AND location = $2::text AND result = '' ORDER BY code LIMIT $3::int`, id, location, incubator.MaxPage))
+		WHERE stocktake_id = $1::bigint AND location = $2::text AND result = '' ORDER BY code COLLATE "C" LIMIT $3::int`, id, location, incubator.MaxPage))
 	if err != nil {
 		return nil, err
 	}
