@@ -161,6 +161,8 @@ func progressText(st incubator.Stocktake, progress []incubator.LocationProgress,
 	return b.String()
 }
 
+// pageText shows the unchecked items of a page with the numbers they were
+// shown with: they keep them until the whole page is checked.
 func pageText(loc string, page []incubator.StocktakeItem, progress []incubator.LocationProgress) string {
 	var b strings.Builder
 	left := 0
@@ -169,12 +171,14 @@ func pageText(loc string, page []incubator.StocktakeItem, progress []incubator.L
 			left = p.Total - p.Checked
 		}
 	}
-	if len(page) == 0 {
+	if left == 0 {
 		return fmt.Sprintf("【%s】已全部盘完。发送“盘点”选择下一个地点；发现台账外的资产请发“盘盈 描述”。", orDash(loc))
 	}
 	fmt.Fprintf(&b, "【%s】未盘 %d 项，本页：", orDash(loc), left)
 	for i, it := range page {
-		fmt.Fprintf(&b, "\n%d. %s %s %s", i+1, it.Code, it.Name, it.Spec)
+		if it.Result == "" {
+			fmt.Fprintf(&b, "\n%d. %s %s %s", i+1, it.Code, it.Name, it.Spec)
+		}
 	}
 	b.WriteString("\n回复：在 1-3｜缺 2｜坏 3 说明｜移 4 新地点｜在 全部")
 	return b.String()
@@ -227,6 +231,9 @@ func (o *Ops) mark(ctx context.Context, req *bot.Request) (string, error) {
 	}
 	fmt.Fprintf(&b, "。已盘 %d/%d。", checked, total)
 	if out.Location != "" {
+		if out.NewPage && len(out.Page) > 0 {
+			b.WriteString("\n本页已盘完，下一页（序号重新编排）：")
+		}
 		b.WriteString("\n" + pageText(out.Location, out.Page, progress))
 	}
 	return b.String(), nil

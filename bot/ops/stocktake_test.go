@@ -51,9 +51,10 @@ func TestStocktakeWalkAndClose(t *testing.T) {
 	// 一楼创客工坊 holds CKC-001…CKC-005 and the drones CKC-042, CKC-043.
 	mustContain(t, r[1], "【一楼创客工坊】未盘 7 项", "1. CKC-001 工业级3D打印机", "7. CKC-043 无人机")
 
-	r = w.say(t, "王经理", "在 3-5", "缺 1,2", "坏 1 机身开裂", "移 CKC-090 五楼办公室", "盘盈 投影仪 爱普生 CB-X06")
-	mustContain(t, r[0], "已记“在” 3 项：CKC-003、CKC-004、CKC-005", "已盘 3/101", "【一楼创客工坊】未盘 4 项", "1. CKC-001")
-	mustContain(t, r[1], "已记“缺失” 2 项：CKC-001、CKC-002", "已盘 5/101", "1. CKC-042 无人机")
+	r = w.say(t, "王经理", "在 3-5", "缺 1,2", "坏 6 机身开裂", "移 CKC-090 五楼办公室", "盘盈 投影仪 爱普生 CB-X06")
+	// The page keeps its numbers until all of it is checked.
+	mustContain(t, r[0], "已记“在” 3 项：CKC-003、CKC-004、CKC-005", "已盘 3/101", "【一楼创客工坊】未盘 4 项", "1. CKC-001", "2. CKC-002", "6. CKC-042")
+	mustContain(t, r[1], "已记“缺失” 2 项：CKC-001、CKC-002", "已盘 5/101", "6. CKC-042 无人机", "7. CKC-043 无人机")
 	mustContain(t, r[2], "已记“损坏” 1 项：CKC-042")
 	mustContain(t, r[3], "已记“移位” 1 项：CKC-090", "现在：五楼办公室")
 	mustContain(t, r[4], "已记盘盈", "一楼创客工坊")
@@ -167,22 +168,29 @@ func TestStocktakeMarkIsIdempotent(t *testing.T) {
 	if checked, _ := progressOf(t, w); checked != 1 {
 		t.Fatalf("one message marked %d items", checked)
 	}
-	// At the store: the message row applied again after its page moved on.
+	// At the store: a message applied again after its page was all checked
+	// and the next page shown.
 	st, _ := w.db.CurrentStocktake(ctx, w.inc.ID)
 	p, err := w.db.PersonByContact(ctx, "console", "王经理")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := incubator.ParseMark(incubator.FoundMissing, "1")
+	m, _ := incubator.ParseMark(incubator.FoundPresent, "全部")
 	first, err := w.db.MarkStocktake(ctx, st.ID, p.ID, 99999, m, w.now, admin)
-	if err != nil || first.Repeated || first.Marked[0].Code != "CKC-002" {
+	if err != nil || first.Repeated || len(first.Marked) != 6 || !first.NewPage {
 		t.Fatalf("first: %+v %v", first, err)
 	}
 	again, err := w.db.MarkStocktake(ctx, st.ID, p.ID, 99999, m, w.now, admin)
 	if err != nil || !again.Repeated || len(again.Marked) != 0 {
 		t.Fatalf("again: %+v %v", again, err)
 	}
-	if checked, _ := progressOf(t, w); checked != 2 {
+	items, _ := w.db.StocktakeItems(ctx, st.ID)
+	for _, it := range items {
+		if it.Code == "CKC-001" && it.Result != incubator.FoundMissing {
+			t.Fatalf("在 全部 overrode CKC-001's mark: %s", it.Result)
+		}
+	}
+	if checked, _ := progressOf(t, w); checked != 7 {
 		t.Fatalf("checked %d", checked)
 	}
 }

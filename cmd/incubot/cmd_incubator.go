@@ -359,6 +359,9 @@ func (a *app) loadIncubatorDemo(ctx context.Context, db *postgres.DB) error {
 			return err
 		}
 	}
+	if err := incubator.LoadDemoStory(ctx, db, inc); err != nil {
+		return fmt.Errorf("demo story: %w", err)
+	}
 	for _, p := range []struct {
 		name, role string
 		inc        *int

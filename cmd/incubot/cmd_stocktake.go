@@ -194,7 +194,7 @@ func exportStocktake(ctx context.Context, db *postgres.DB, id int64, path string
 
 func cmdNotice(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("notice issue --incubator 创客城 [--number 柳鱼科字〔2021〕3号] [--deadline 2021-05-31] [--prefix 柳鱼科字] [-o notice.docx] | list [--json] | export NUMBER -o file.docx|file.xlsx")
+		return usagef("notice issue --incubator 创客城 [--operator 柳州爱创孵化器有限公司] [--number 柳鱼科字〔2021〕3号] [--deadline 2021-05-31] [--prefix 柳鱼科字] [-o notice.docx] | list [--json] | export NUMBER -o file.docx|file.xlsx")
 	}
 	fs := newFlags("notice "+args[0], a)
 	incName := fs.String("incubator", "", "the incubator")
@@ -202,6 +202,7 @@ func cmdNotice(ctx context.Context, a *app, args []string) error {
 	prefix := fs.String("prefix", incubator.DefaultNoticePrefix, "文号 prefix of generated numbers")
 	deadline := fs.String("deadline", "", "replace by this date (YYYY-MM-DD); default 90 days from today")
 	issuer := fs.String("issuer", "区科技局", "who signs the notice")
+	operator := fs.String("operator", "", "the company running the incubator, named in the notice (kept for the incubator)")
 	by := fs.String("by", "", "the officer doing it (for the audit log); default cli")
 	out := fs.String("o", "", "output file")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -219,6 +220,11 @@ func cmdNotice(ctx context.Context, a *app, args []string) error {
 		inc, err := incubatorNamed(ctx, db, *incName)
 		if err != nil {
 			return err
+		}
+		if *operator = strings.TrimSpace(*operator); *operator != "" {
+			if err := db.SetIncubatorOperator(ctx, inc.ID, *operator, stocktakeActor(*by)); err != nil {
+				return err
+			}
 		}
 		due := now.AddDate(0, 0, ops.DefaultNoticeDays)
 		if *deadline != "" {

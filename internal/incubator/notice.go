@@ -104,9 +104,9 @@ var (
 	cnGroups = []string{"", "万", "亿", "万亿"}
 )
 
-// ChineseAmount writes fen in capital Chinese figures as on a financial
-// document: 2345678.90 → 贰佰叁拾肆万伍仟陆佰柒拾捌元玖角整 is written
-// 贰佰叁拾肆万伍仟陆佰柒拾捌元玖角; whole yuan end in 整.
+// ChineseAmount writes fen in capital Chinese figures (大写) as financial
+// documents do: 2345678.90 → 贰佰叁拾肆万伍仟陆佰柒拾捌元玖角整,
+// 100305.07 → 壹拾万零叁佰零伍元零柒分.
 func ChineseAmount(fen int64) string {
 	if fen < 0 {
 		return "负" + ChineseAmount(-fen)
@@ -137,8 +137,8 @@ func ChineseAmount(fen int64) string {
 	return b.String()
 }
 
-// chineseInteger writes n > 0 with units, zeros collapsed: 100200 → 拾万零贰佰
-// is written 壹拾万零贰佰.
+// chineseInteger writes n > 0 with units, runs of zeros as one 零:
+// 100200 → 壹拾万零贰佰.
 func chineseInteger(n int64) string {
 	var groups []int64
 	for n > 0 {

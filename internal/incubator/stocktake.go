@@ -174,12 +174,16 @@ func signedYuan(fen int64) string {
 	return Yuan(fen)
 }
 
-// MarkOutcome is what a mark did: the items marked, and the next page of
-// the location being walked (already shown when Repeated).
+// MarkOutcome is what a mark did: the items marked, and the page of the
+// location being walked: the page shown, with its marks, until all of it is
+// checked, then the next one.
 type MarkOutcome struct {
 	Marked   []StocktakeItem
 	Location string
 	Page     []StocktakeItem
+	// NewPage says Page is a new page (the one shown was all checked):
+	// numbers now refer to it.
+	NewPage bool
 	// Repeated says the message had been applied before; nothing changed.
 	Repeated bool
 }

@@ -278,7 +278,7 @@ func (db *DB) MarkStocktake(ctx context.Context, id, personID, msgRow int64, m i
 		}
 		if !first {
 			out.Repeated = true
-			out.Page, err = collectItems(tx.Query(ctx, `SELECT `+stocktakeItemColumns+` FROM stocktake_items WHERE stocktake_id = $1::bigint AND asset_id = ANY($2::bigint[]) ORDER BY code`, id, viewIDs))
+			out.Page, err = viewItems(ctx, tx, id, viewIDs)
 			return err
 		}
 		var ids []int64
@@ -287,7 +287,16 @@ func (db *DB) MarkStocktake(ctx context.Context, id, personID, msgRow int64, m i
 			if !hasView || len(viewIDs) == 0 {
 				return incubator.NewRefusal(incubator.RefuseNoPage, "", false)
 			}
-			ids = append(ids, viewIDs...)
+			// Every item on the page not yet checked: marks already made stand.
+			rows, err := tx.Query(ctx, `SELECT asset_id FROM stocktake_items WHERE stocktake_id = $1::bigint AND asset_id = ANY($2::bigint[]) AND result = ''`, id, viewIDs)
+			if err != nil {
+				return err
+			}
+			open, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				return err
+			}
+			ids = append(ids, open...)
 		}
 		var codes []string
 		for _, r := range m.Refs {
@@ -349,13 +358,36 @@ func (db *DB) MarkStocktake(ctx context.Context, id, personID, msgRow int64, m i
 			return err
 		}
 		if hasView {
-			if out.Page, err = nextPage(ctx, tx, id, personID, out.Location); err != nil {
+			// The page stays as shown (its numbers keep their meaning for
+			// the next message) until every item on it is checked.
+			if out.Page, err = viewItems(ctx, tx, id, viewIDs); err != nil {
 				return err
+			}
+			if done(out.Page) {
+				if out.Page, err = nextPage(ctx, tx, id, personID, out.Location); err != nil {
+					return err
+				}
+				out.NewPage = true
 			}
 		}
 		return audit(ctx, tx, a, "stocktake:mark", "stocktake", fmt.Sprint(id), nil, map[string]any{"result": m.Result, "assets": ids, "message": msgRow})
 	})
 	return out, wrapStocktake("mark stocktake", err)
+}
+
+// viewItems reads the items of a page in the order they were shown.
+func viewItems(ctx context.Context, tx pgx.Tx, id int64, ids []int64) ([]incubator.StocktakeItem, error) {
+	return collectItems(tx.Query(ctx, `SELECT `+stocktakeItemColumns+` FROM unnest($2::bigint[]) WITH ORDINALITY v(aid, n)
+		JOIN stocktake_items s ON s.stocktake_id = $1::bigint AND s.asset_id = v.aid ORDER BY v.n`, id, ids))
+}
+
+func done(page []incubator.StocktakeItem) bool {
+	for _, it := range page {
+		if it.Result == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // AddStocktakeExtra records an item found that is not on the register (盘盈)
