@@ -119,14 +119,14 @@ func NoticeFollowUp(list []incubator.Notice, today time.Time) string {
 			n.Number, n.Incubator, n.Deadline.Format("2006-01-02"), len(n.Items), incubator.Yuan(n.Total()), done, incubator.Yuan(doneV), pend, out, incubator.Yuan(outV))
 		if late := n.Overdue(today); len(late) > 0 {
 			var codes []string
-			for j, it := range late {
-				if j == 10 {
-					codes = append(codes, fmt.Sprintf("等%d项", len(late)))
-					break
-				}
+			for _, it := range late[:min(len(late), 10)] {
 				codes = append(codes, it.Code)
 			}
-			fmt.Fprintf(&b, "\n已逾期 %d 项：%s", len(late), strings.Join(codes, "、"))
+			more := ""
+			if len(late) > 10 {
+				more = fmt.Sprintf("等%d项", len(late))
+			}
+			fmt.Fprintf(&b, "\n已逾期未核验 %d 项：%s%s", len(late), strings.Join(codes, "、"), more)
 		}
 	}
 	return b.String()

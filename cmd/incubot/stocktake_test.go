@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/incubot/incubot/knowledge"
 	"github.com/xuri/excelize/v2"
@@ -211,5 +213,33 @@ func TestAuditStoryThroughChatAndCLI(t *testing.T) {
 	wantIn(t, p.Title+"\n"+p.Text, "创客城固定资产盘点报告", "一、缺失资产（盘亏）明细", "本次盘点已盘 101 项")
 	if len(p.Tables) != 2 || len(p.Tables[1].Rows) != 35 {
 		t.Fatalf("the report's tables: %d", len(p.Tables))
+	}
+}
+
+// The demo tells the audit's story and its guide says what the bot shows:
+// 33 missing after the January stock-take, the notice, 20 replaced and
+// verified, 5 waiting, 8 still missing; the guide's report example names a
+// projector in the room it says.
+func TestDemoTellsTheAuditStory(t *testing.T) {
+	e := newConsoleEnv(t)
+	say := func(user string, lines ...string) string {
+		var out bytes.Buffer
+		c := &console.Console{Router: e.a.router(e.db, nil), In: strings.NewReader(strings.Join(lines, "\n") + "\n"), Out: &out, User: user, BotName: "小助手"}
+		if err := c.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	wantIn(t, demoGuide, "33项缺失，原值¥2,114,600.00", "柳鱼科字〔2021〕3号", "已补齐核验20项，补齐待核验5项，仍缺失8项", "缺失 CKC-019 二楼培训室投影仪找不到")
+	wantIn(t, say("李科长", "资产汇总"), "在册资产 101 项", "缺失 8 项，¥234,400.00", "已补齐待核验 5 项", "已核验 20 项", "待核验报送 5 条")
+	wantIn(t, say("李科长", "赔偿跟踪"), "柳鱼科字〔2021〕3号（创客城，期限 2021-05-31）", "共 33 项 ¥2,114,600.00；已补齐核验 20 项", "已逾期未核验 13 项：CKC-023、CKC-024")
+	wantIn(t, say("李科长", "盘点 结果 创客城"), "盘点#1（已结束，2021-01-11开始）", "缺失（盘亏） 33 项，原值 ¥2,114,600.00")
+	wantIn(t, say("王经理", "缺失 CKC-019 二楼培训室投影仪找不到"), "CKC-019 投影仪（二楼培训室")
+	// Loading the demo again changes nothing.
+	if err := e.a.loadIncubatorDemo(context.Background(), e.db); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := e.db.Stocktakes(context.Background(), 0); len(list) != 1 {
+		t.Fatalf("stock-takes after loading twice: %d", len(list))
 	}
 }
