@@ -32,6 +32,7 @@ CREATE TABLE stocktake_items (
     PRIMARY KEY (stocktake_id, asset_id)
 );
 CREATE INDEX stocktake_items_walk ON stocktake_items (stocktake_id, location, code);
+CREATE INDEX stocktake_items_code ON stocktake_items (stocktake_id, upper(code));
 
 -- Items found that are not on the register (盘盈).
 CREATE TABLE stocktake_extras (
