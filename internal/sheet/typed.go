@@ -103,14 +103,16 @@ func WriteTyped(path string, sheets []TypedSheet) error {
 				return err
 			}
 		}
-		if err := sw.Flush(); err != nil {
-			return err
-		}
 		if len(s.Header) > 0 {
-			last, _ := excelize.CoordinatesToCellName(len(s.Header), len(s.Rows)+1)
-			if err := f.AutoFilter(s.Name, "A1:"+last, nil); err != nil {
+			// A table gives the header its filter buttons; written with the
+			// stream, it does not re-read the sheet as File.AutoFilter does.
+			last, _ := excelize.CoordinatesToCellName(len(s.Header), max(len(s.Rows)+1, 2))
+			if err := sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: fmt.Sprintf("Table%d", i+1), StyleName: "TableStyleLight1"}); err != nil {
 				return err
 			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
 		}
 	}
 	tmp := filepath.Join(filepath.Dir(path), ".~"+filepath.Base(path))
