@@ -71,7 +71,7 @@ func (o *Ops) issueNotice(ctx context.Context, req *bot.Request, store NoticeSto
 			continue
 		}
 		number = incubator.CleanNoticeNumber(f)
-		if !strings.HasSuffix(number, "号") || len([]rune(number)) > 40 {
+		if !incubator.ValidNoticeNumber(number) {
 			return "", bot.Userf("“%s”不像文号（应如 柳鱼科字〔2021〕3号），期限请写成 2021-05-31。没有出具通知。", f)
 		}
 	}

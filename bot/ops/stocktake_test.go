@@ -80,6 +80,17 @@ func TestStocktakeWalkAndClose(t *testing.T) {
 		t.Fatalf("CKC-001 is %s", a[0].Status)
 	}
 
+	// The notice: generated number, bad deadline and number refused, then
+	// overdue once the deadline passes.
+	mustContain(t, w.say(t, "李科长", "赔偿通知 创客城 2026-01-01")[0], "应在今天之后", "没有出具通知")
+	mustContain(t, w.say(t, "李科长", "赔偿通知 创客城 第三号")[0], "不像文号", "没有出具通知")
+	got = w.say(t, "李科长", "赔偿通知 创客城 2027-01-31")[0]
+	mustContain(t, got, "已出具赔偿通知 柳鱼科字〔2026〕1号", "致创客城运营单位", "缺失资产 1 项，原值合计 ¥268,000.00（贰拾陆万捌仟元整）", "补齐期限 2027-01-31")
+	mustContain(t, w.say(t, "李科长", "赔偿通知 创客城")[0], "已出具赔偿通知（柳鱼科字〔2026〕1号），没有重复出具")
+	mustContain(t, w.say(t, "李科长", "赔偿跟踪")[0], "未补齐 1 项 ¥268,000.00")
+	w.now = time.Date(2027, 2, 1, 9, 0, 0, 0, time.Local)
+	mustContain(t, w.say(t, "李科长", "赔偿跟踪")[0], "已逾期未核验 1 项：CKC-001")
+
 	// The next stock-take compares with this one.
 	w.say(t, "李科长", "盘点 开始 创客城")
 	w.say(t, "王经理", "缺 CKC-001 CKC-003")

@@ -226,6 +226,9 @@ func cmdNotice(ctx context.Context, a *app, args []string) error {
 				return err
 			}
 		}
+		if n := incubator.CleanNoticeNumber(*number); n != "" && !incubator.ValidNoticeNumber(n) {
+			return usagef("--number “%s”不像文号，应如 柳鱼科字〔2021〕3号", *number)
+		}
 		due := now.AddDate(0, 0, ops.DefaultNoticeDays)
 		if *deadline != "" {
 			if due, err = time.ParseInLocation(time.DateOnly, *deadline, time.Local); err != nil || !due.After(now) {

@@ -2,6 +2,7 @@ package incubator
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -97,6 +98,12 @@ func CleanNoticeNumber(s string) string {
 	s = strings.Join(strings.Fields(s), "")
 	return strings.NewReplacer("[", "〔", "]", "〕", "【", "〔", "】", "〕", "(", "〔", ")", "〕", "（", "〔", "）", "〕").Replace(s)
 }
+
+var reNoticeNumber = regexp.MustCompile(`^\pL[\pL\d]{0,20}〔\d{4}〕\d{1,4}号$`)
+
+// ValidNoticeNumber says whether a cleaned number reads as a 文号:
+// 柳鱼科字〔2021〕3号.
+func ValidNoticeNumber(s string) bool { return reNoticeNumber.MatchString(s) }
 
 var (
 	cnDigits = []string{"零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"}

@@ -63,6 +63,11 @@ func TestCleanNoticeNumber(t *testing.T) {
 			t.Errorf("%s → %s", s, got)
 		}
 	}
+	for s, ok := range map[string]bool{"柳鱼科字〔2021〕3号": true, "财税〔2016〕78号": true, "第三号": false, "〔2021〕3号": false, "柳鱼科字〔21〕3号": false} {
+		if ValidNoticeNumber(s) != ok {
+			t.Errorf("ValidNoticeNumber(%s) != %v", s, ok)
+		}
+	}
 	if NoticeNumber("柳鱼科字", 2021, 3) != "柳鱼科字〔2021〕3号" {
 		t.Error(NoticeNumber("柳鱼科字", 2021, 3))
 	}
