@@ -205,3 +205,36 @@ func TestStocktakeMarkIsIdempotent(t *testing.T) {
 		t.Fatalf("checked %d", checked)
 	}
 }
+
+// A close cut short (the first finding recorded, not yet verified, the
+// stock-take left 'closing') is finished by closing again: each finding is
+// recorded once and verified, and marks are refused meanwhile.
+func TestStocktakeCloseResumes(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.say(t, "李科长", "盘点 开始 创客城")
+	w.say(t, "王经理", "缺 CKC-001 CKC-002")
+	st, _ := w.db.CurrentStocktake(ctx, w.inc.ID)
+	a, _ := w.db.AssetsByCode(ctx, "CKC-001")
+	rep := &incubator.AssetReport{AssetID: a[0].ID, Kind: incubator.KindMissing, RawText: st.Label(), Reporter: "李科长", Channel: "console"}
+	if err := w.db.CreateAssetReport(ctx, rep, admin); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.Exec(ctx, "UPDATE stocktakes SET status = 'closing'"); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, w.say(t, "王经理", "在 CKC-003")[0], "目前没有进行中的盘点")
+	mustContain(t, w.say(t, "李科长", "盘点 结束 创客城")[0], "盘点已结束", "缺失（盘亏） 2 项")
+	reps, err := w.db.AssetReports(ctx, time.Time{}, time.Now().Add(time.Hour))
+	if err != nil || len(reps) != 2 {
+		t.Fatalf("reports: %d %v", len(reps), err)
+	}
+	for _, r := range reps {
+		if r.Kind != incubator.KindMissing || r.Review != incubator.ReviewPassed {
+			t.Fatalf("report %d: %s %s", r.ID, r.Kind, r.Review)
+		}
+	}
+	if s := summary(t, w); s.Missing != 2 || s.PendingReviews != 0 {
+		t.Fatalf("summary: %+v", s)
+	}
+}
