@@ -49,6 +49,10 @@ type Ops struct {
 	// ConsoleLink issues a one-time sign-in link to the web console and
 	// says for how many minutes it holds; nil when no console is served.
 	ConsoleLink func(ctx context.Context, personID int64) (link string, minutes int, err error)
+	// Stocktakes keeps stock-takes and compensation notices; nil: no such commands.
+	Stocktakes StocktakeStore
+	// NoticePrefix is the 文号 prefix of generated notice numbers.
+	NoticePrefix string
 }
 
 // Register adds the commands, forms and the free-text interceptor.
@@ -74,6 +78,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddForm("asset_confirm", managers, o.confirmForm)
 	r.AddForm("status", managers, o.statusForm)
 	r.AddForm("doc_retire", officers, o.retireForm)
+	o.registerStocktake(r)
 	r.AddInterceptor(o.freeText)
 }
 

@@ -41,7 +41,7 @@ func newWorld(t *testing.T) *world {
 	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	w.router = bot.NewRouter(db, ans, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, ContextTTL: 10 * time.Minute, FormTTL: 30 * time.Minute, Now: func() time.Time { return w.now }})
 	w.router.Codes = db
-	w.ops = &ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }}
+	w.ops = &ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }, Stocktakes: db}
 	w.ops.Register(w.router)
 	inc, err := db.EnsureIncubator(ctx, incubator.DemoIncubator, admin)
 	if err != nil {

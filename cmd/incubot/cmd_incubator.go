@@ -27,7 +27,7 @@ var cliActor = postgres.Actor{Name: "cli", Role: "officer", Channel: "cli"}
 func (a *app) people(db *postgres.DB) bot.People { return channelPeople{db} }
 
 func (a *app) addIncubatorCommands(r *bot.Router, db *postgres.DB) {
-	(&ops.Ops{Store: db, Docs: db, Now: time.Now, ConsoleLink: a.consoleLinkFor(db)}).Register(r)
+	(&ops.Ops{Store: db, Docs: db, Now: time.Now, ConsoleLink: a.consoleLinkFor(db), Stocktakes: db}).Register(r)
 	(&ops.Files{Store: db, KB: func() *knowledge.KB { return a.kbOn(db) }, Now: time.Now, MaxFileSize: a.cfg.MaxUploadSize}).Register(r)
 }
 
@@ -361,6 +361,9 @@ func (a *app) loadIncubatorDemo(ctx context.Context, db *postgres.DB) error {
 		if _, err := db.ImportAssets(ctx, inc.ID, incubator.DemoRegister(), demo); err != nil {
 			return err
 		}
+	}
+	if err := incubator.LoadDemoStory(ctx, db, inc); err != nil {
+		return fmt.Errorf("demo story: %w", err)
 	}
 	for _, p := range []struct {
 		name, role string

@@ -62,6 +62,8 @@ func commands() []command {
 		{"people", "invite, list and revoke officers and managers", cmdPeople},
 		{"assets", "incubator asset register: import, list", cmdAssets},
 		{"report", "status reports: import; export everything to Excel", cmdReport},
+		{"stocktake", "asset stock-takes (盘点): open, progress, close, export", cmdStocktake},
+		{"notice", "compensation notices (赔偿通知): issue, export, follow up", cmdNotice},
 		{"audit", "the audit log of every change", cmdAudit},
 		{"migrate", "apply database schema migrations", cmdMigrate},
 		{"doctor", "check database, pgvector, schema, model and WeChat session", cmdDoctor},

@@ -1,8 +1,11 @@
 package incubator
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"github.com/incubot/incubot/internal/model"
 )
 
 // DemoIncubator is the incubator of the demo story.
@@ -76,4 +79,109 @@ func DemoMissing() []string {
 		}
 	}
 	return codes
+}
+
+// The demo's audit story: the operator of 创客城, the January stock-take
+// that found 33 items missing, the compensation notice of February and the
+// replacements verified in May.
+const (
+	DemoOperator       = "柳州爱创孵化器有限公司"
+	DemoNoticeNumber   = "柳鱼科字〔2021〕3号"
+	DemoReplaced       = 20 // missing items replaced and verified
+	DemoReplacePending = 5  // replacements reported, waiting for verification
+)
+
+// Dates of the demo's story.
+var (
+	DemoStocktakeOpened = time.Date(2021, 1, 11, 9, 0, 0, 0, time.Local)
+	DemoStocktakeClosed = time.Date(2021, 1, 22, 17, 0, 0, 0, time.Local)
+	DemoNoticeIssued    = time.Date(2021, 2, 5, 10, 0, 0, 0, time.Local)
+	DemoNoticeDeadline  = time.Date(2021, 5, 31, 0, 0, 0, 0, time.Local)
+)
+
+// DemoStore is what loading the demo's story changes.
+type DemoStore interface {
+	SetIncubatorOperator(ctx context.Context, incubatorID int, operator string, a model.Actor) error
+	Stocktakes(ctx context.Context, incubatorID int) ([]Stocktake, error)
+	OpenStocktake(ctx context.Context, incubatorID int, now time.Time, a model.Actor) (Stocktake, error)
+	MarkStocktake(ctx context.Context, id, personID, msgRow int64, m Mark, now time.Time, a model.Actor) (MarkOutcome, error)
+	CloseStocktake(ctx context.Context, id int64, now time.Time, a model.Actor) (StocktakeResult, error)
+	CreateNotice(ctx context.Context, stocktakeID int64, number, prefix string, deadline, now time.Time, a model.Actor) (Notice, error)
+	AssetsByCode(ctx context.Context, code string) ([]Asset, error)
+	CreateAssetReport(ctx context.Context, rep *AssetReport, a model.Actor) error
+	ReviewReport(ctx context.Context, id int64, passed bool, note string, a model.Actor) (AssetReport, error)
+}
+
+// LoadDemoStory plays the audit's story on the demo register through the
+// same calls chat and CLI make: the operator set, the January stock-take
+// (33 missing, the rest found), closed; the notice 柳鱼科字〔2021〕3号;
+// DemoReplaced items replaced and verified, DemoReplacePending replaced and
+// waiting. It does nothing when the incubator has a stock-take already.
+func LoadDemoStory(ctx context.Context, s DemoStore, inc Incubator) error {
+	done, err := s.Stocktakes(ctx, inc.ID)
+	if err != nil || len(done) > 0 {
+		return err
+	}
+	officer := model.Actor{Name: "李科长", Role: model.RoleOfficer, Channel: "demo"}
+	manager := model.Actor{Name: "王经理", Role: model.RoleManager, Channel: "demo"}
+	if err := s.SetIncubatorOperator(ctx, inc.ID, DemoOperator, officer); err != nil {
+		return err
+	}
+	st, err := s.OpenStocktake(ctx, inc.ID, DemoStocktakeOpened, officer)
+	if err != nil {
+		return err
+	}
+	missing := DemoMissing()
+	isMissing := map[string]bool{}
+	for _, c := range missing {
+		isMissing[c] = true
+	}
+	var present []string
+	for _, a := range DemoRegister() {
+		if !isMissing[a.Code] {
+			present = append(present, a.Code)
+		}
+	}
+	mark := func(result string, codes []string) error {
+		for len(codes) > 0 {
+			n := min(len(codes), MaxMarksPerMessage)
+			m := Mark{Result: result}
+			for _, c := range codes[:n] {
+				m.Refs = append(m.Refs, Ref{Code: c})
+			}
+			if _, err := s.MarkStocktake(ctx, st.ID, 0, 0, m, DemoStocktakeOpened.AddDate(0, 0, 3), manager); err != nil {
+				return err
+			}
+			codes = codes[n:]
+		}
+		return nil
+	}
+	if err := mark(FoundPresent, present); err != nil {
+		return err
+	}
+	if err := mark(FoundMissing, missing); err != nil {
+		return err
+	}
+	if _, err := s.CloseStocktake(ctx, st.ID, DemoStocktakeClosed, officer); err != nil {
+		return err
+	}
+	if _, err := s.CreateNotice(ctx, st.ID, DemoNoticeNumber, DefaultNoticePrefix, DemoNoticeDeadline, DemoNoticeIssued, officer); err != nil {
+		return err
+	}
+	for i, code := range missing[:DemoReplaced+DemoReplacePending] {
+		assets, err := s.AssetsByCode(ctx, code)
+		if err != nil || len(assets) == 0 {
+			return fmt.Errorf("demo story: asset %s: %v", code, err)
+		}
+		rep := &AssetReport{AssetID: assets[0].ID, Kind: KindRestored, Note: "按原型号重新购置", Reporter: manager.Name, Channel: manager.Channel}
+		if err := s.CreateAssetReport(ctx, rep, manager); err != nil {
+			return err
+		}
+		if i < DemoReplaced {
+			if _, err := s.ReviewReport(ctx, rep.ID, true, "已到现场核对", officer); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
