@@ -237,8 +237,11 @@ type AssetReport struct {
 	ReviewedAt *time.Time
 }
 
-// ReviewTransition is what an officer's verification does to an asset: a
-// passed restoration is verified; a rejected one goes back to what it was.
+// ReviewTransition is what an officer's verification of r alone would do to
+// an asset (a passed restoration is verified; a rejected one goes back to
+// what it was), or a refusal when r was verified already. Storage sets the
+// status from all of the asset's reports (DeriveStatus), so that verifying
+// an older report never undoes a newer one.
 func ReviewTransition(r *AssetReport, passed bool) (string, error) {
 	if r.Review != ReviewPending {
 		return "", &Refusal{Rule: RefuseReviewed, Status: r.Review, Kind: r.Kind, Report: r.ID, err: ErrConflict}

@@ -238,7 +238,7 @@ func (db *DB) CreateAssetReport(ctx context.Context, rep *incubator.AssetReport,
 			rep.AssetID, rep.Kind, rep.FromStatus, rep.ToStatus, rep.Note, rep.RawText, reporter, rep.Reporter, rep.Channel).Scan(&rep.ID, &rep.CreatedAt); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, rep.AssetID, to); err != nil {
+		if to, err = syncAssetStatus(ctx, tx, rep.AssetID, asset.Status); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "report:"+rep.Kind, "asset", fmt.Sprint(rep.AssetID), map[string]string{"status": asset.Status}, map[string]any{"status": to, "report": rep.ID})
@@ -247,6 +247,31 @@ func (db *DB) CreateAssetReport(ctx context.Context, rep *incubator.AssetReport,
 		return fmt.Errorf("postgres: asset report: %w", err)
 	}
 	return err
+}
+
+// syncAssetStatus sets an asset's status to what its reports say
+// (incubator.DeriveStatus) and returns it. The caller holds the asset's
+// row lock, so no other report or verification of it interleaves.
+func syncAssetStatus(ctx context.Context, tx pgx.Tx, assetID int64, current string) (string, error) {
+	rows, err := tx.Query(ctx, `SELECT id, kind, from_status, review FROM asset_reports WHERE asset_id = $1::bigint ORDER BY id`, assetID)
+	if err != nil {
+		return "", err
+	}
+	reps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.ReportEntry, error) {
+		var e incubator.ReportEntry
+		err := r.Scan(&e.ID, &e.Kind, &e.FromStatus, &e.Review)
+		return e, err
+	})
+	if err != nil {
+		return "", err
+	}
+	to := incubator.DeriveStatus(current, reps)
+	if to != current {
+		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, assetID, to); err != nil {
+			return "", err
+		}
+	}
+	return to, nil
 }
 
 // valueFen is an asset's value in fen, kept within bigint: a row stored
@@ -273,17 +298,27 @@ func scanReport(row pgx.Row) (incubator.AssetReport, error) {
 func (db *DB) ReviewReport(ctx context.Context, id int64, passed bool, note string, a Actor) (incubator.AssetReport, error) {
 	var rep incubator.AssetReport
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		rep, err = scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM asset_reports r JOIN assets a ON a.id = r.asset_id
-			JOIN incubators i ON i.id = a.incubator_id WHERE r.id = $1::bigint FOR UPDATE OF r`, id))
+		// The asset is locked before its report, as CreateAssetReport
+		// does: every change to an asset's reports holds the asset, so
+		// the status derived from them is never derived from a stale set.
+		var assetID int64
+		err := tx.QueryRow(ctx, `SELECT asset_id FROM asset_reports WHERE id = $1::bigint`, id).Scan(&assetID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return incubator.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		to, err := incubator.ReviewTransition(&rep, passed)
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM assets WHERE id = $1::bigint FOR UPDATE`, assetID).Scan(&status); err != nil {
+			return err
+		}
+		rep, err = scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM asset_reports r JOIN assets a ON a.id = r.asset_id
+			JOIN incubators i ON i.id = a.incubator_id WHERE r.id = $1::bigint FOR UPDATE OF r`, id))
 		if err != nil {
+			return err
+		}
+		if _, err := incubator.ReviewTransition(&rep, passed); err != nil {
 			return err
 		}
 		rep.Review = incubator.ReviewRejected
@@ -295,11 +330,8 @@ func (db *DB) ReviewReport(ctx context.Context, id int64, passed bool, note stri
 			id, rep.Review, a.Name, note); err != nil {
 			return err
 		}
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM assets WHERE id = $1::bigint FOR UPDATE`, rep.AssetID).Scan(&status); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, rep.AssetID, to); err != nil {
+		to, err := syncAssetStatus(ctx, tx, rep.AssetID, status)
+		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "review:"+rep.Review, "asset", fmt.Sprint(rep.AssetID), map[string]string{"status": status}, map[string]any{"status": to, "report": id, "note": note})
