@@ -173,7 +173,7 @@ func (o *Ops) reportCommand(kind string) func(context.Context, *bot.Request) (st
 			text, _ := refusal(err)
 			return "", bot.Userf("%s %s：%s", asset.Code, asset.Name, text)
 		}
-		return o.askConfirm(req, asset, kind, strings.TrimSpace(note))
+		return o.askConfirmChecked(ctx, req, asset, kind, strings.TrimSpace(note))
 	}
 }
 
@@ -229,6 +229,45 @@ func (o *Ops) assetForManager(ctx context.Context, req *bot.Request, code string
 	return incubator.Asset{}, bot.Userf("您负责的%s台账中没有资产编号 %s。请核对后重发，或发送“资产 名称关键词”查询编号。", req.Person.Incubator, code)
 }
 
+// askConfirmChecked asks for confirmation of a report on an asset named by
+// its code, first comparing the description with the register: when it
+// names things or places of the register that are not this asset's (三楼会议室
+// 投影仪 for a 3D printer in 一楼创客工坊), the prompt says so and names the
+// assets the description fits better.
+func (o *Ops) askConfirmChecked(ctx context.Context, req *bot.Request, a incubator.Asset, kind, note string) (string, error) {
+	reply, err := o.askConfirm(req, a, kind, note)
+	if err != nil || note == "" {
+		return reply, err
+	}
+	register, err := o.Store.Assets(ctx, a.IncubatorID, "")
+	if err != nil {
+		return "", err
+	}
+	m, bad := incubator.CheckDescription(a, register, note)
+	if !bad {
+		return reply, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "请先核对：您写的“%s”与这项资产不符。\n%s 是“%s”，登记在%s，原值%s。", m.Describe(), a.Code, a.Name, orDash(a.Location), incubator.Yuan(a.Value()))
+	var others []incubator.Asset
+	for _, c := range Candidates(register, note, kind, 4) {
+		if c.ID != a.ID {
+			others = append(others, c)
+		}
+	}
+	if len(others) > 3 {
+		others = others[:3]
+	}
+	if len(others) > 0 {
+		b.WriteString("\n描述更接近：")
+		for _, c := range others {
+			fmt.Fprintf(&b, "\n· %s %s（%s，%s）", c.Code, c.Name, orDash(c.Location), incubator.Yuan(c.Value()))
+		}
+	}
+	fmt.Fprintf(&b, "\n确实是 %s，回复 1；不是，回复 0 取消后用正确的编号重新报送。", a.Code)
+	return b.String(), nil
+}
+
 func (o *Ops) askConfirm(req *bot.Request, a incubator.Asset, kind, note string) (string, error) {
 	summary := fmt.Sprintf("%s：%s %s（%s，%s）", kind, a.Code, a.Name, orDash(a.Location), incubator.Yuan(a.Value()))
 	if note != "" {
@@ -256,7 +295,7 @@ func (o *Ops) confirmForm(ctx context.Context, req *bot.Request, state []byte) (
 	case "0", "取消", "否":
 		return "已取消，没有保存任何内容。", nil, nil
 	default:
-		return "请回复 1 确认，或 0 取消。待确认：" + st.Summary, state, nil
+		return "请回复 1 确认，或 0 取消。待确认：" + st.Summary, state, &bot.NotAnAnswer{Note: "（上一条待确认的报送已取消，没有保存：" + st.Summary + "）"}
 	}
 	rep := &incubator.AssetReport{AssetID: st.AssetID, Kind: st.Report, Note: st.Note, RawText: st.Raw,
 		ReporterID: req.Person.ID, Reporter: req.Person.Name, Channel: req.Msg.Channel}
@@ -292,7 +331,7 @@ func (o *Ops) freeText(ctx context.Context, req *bot.Request) (string, bool, err
 			text, _ := refusal(err)
 			return "", true, bot.Userf("%s %s：%s", asset.Code, asset.Name, text)
 		}
-		reply, err := o.askConfirm(req, asset, kind, req.Text)
+		reply, err := o.askConfirmChecked(ctx, req, asset, kind, req.Text)
 		return reply, true, err
 	}
 	assets, err := o.Store.Assets(ctx, req.Person.IncubatorID, "")
@@ -374,7 +413,7 @@ func (o *Ops) pickForm(ctx context.Context, req *bot.Request, state []byte) (str
 	}
 	n, err := strconv.Atoi(text)
 	if err != nil || n < 1 || n > len(st.Candidates) {
-		return fmt.Sprintf("请回复 1 到 %d 之间的序号选择资产，或 0 取消。", len(st.Candidates)), state, nil
+		return fmt.Sprintf("请回复 1 到 %d 之间的序号选择资产，或 0 取消。", len(st.Candidates)), state, &bot.NotAnAnswer{Note: "（上一条未选定资产的报送已取消，没有保存。）"}
 	}
 	assets, err := o.Store.Assets(ctx, req.Person.IncubatorID, "")
 	if err != nil {
@@ -487,7 +526,7 @@ func (o *Ops) retireForm(ctx context.Context, req *bot.Request, state []byte) (s
 	case "0", "取消":
 		return "已取消，文件照常引用。", nil, nil
 	default:
-		return "请回复 1 确认废止" + st.Title + "，或 0 取消。", state, nil
+		return "请回复 1 确认废止" + st.Title + "，或 0 取消。", state, &bot.NotAnAnswer{Note: "（废止" + st.Title + "已取消，文件照常引用。）"}
 	}
 	kb := &knowledge.KB{Store: o.Docs, By: knowledge.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}}
 	if _, err := kb.Retire(ctx, strconv.FormatInt(st.DocID, 10)); err != nil {
@@ -681,13 +720,15 @@ func (o *Ops) statusForm(ctx context.Context, req *bot.Request, state []byte) (s
 			st.Values[incubator.Fields[i-1].Key] = v
 			return save(o.reviewText(st, req))
 		default:
-			return save("请回复“提交”确认报送，“改 序号 新数值”修改（例如：改 2 3），或“取消”放弃。")
+			reply, next, _ := save("请回复“提交”确认报送，“改 序号 新数值”修改（例如：改 2 3），或“取消”放弃。")
+			return reply, next, &bot.NotAnAnswer{Note: "（未提交的" + incubator.PeriodName(st.Period) + "报表填报已取消，没有保存。）"}
 		}
 	}
 	f := incubator.Fields[st.Step]
 	v, err := incubator.ParseField(f, text)
 	if err != nil {
-		return save(chineseReason(err))
+		reply, next, _ := save(chineseReason(err))
+		return reply, next, &bot.NotAnAnswer{Note: "（未提交的" + incubator.PeriodName(st.Period) + "报表填报已取消，没有保存。）"}
 	}
 	st.Values[f.Key] = v
 	if st.Edit {

@@ -1,0 +1,81 @@
+package ops_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// A new command while a confirmation waits is handled, and the waiting one
+// is cancelled with a one-line note, not swallowed (issue 15: `损坏 CKC-012
+// …` got "请回复 1 确认，或 0 取消" and was lost).
+func TestNewCommandCancelsPendingConfirmation(t *testing.T) {
+	w := newWorld(t)
+	got := w.say(t, "王经理",
+		"缺失 CKC-003 激光切割机找不到",
+		"损坏 CKC-012 示波器屏幕坏了",
+		"1",
+	)
+	if !strings.Contains(got[0], "回复 1 确认") {
+		t.Fatalf("first report asks for confirmation: %q", got[0])
+	}
+	if !strings.Contains(got[1], "上一条待确认的报送已取消，没有保存") || !strings.Contains(got[1], "CKC-003") || !strings.Contains(got[1], "CKC-012") {
+		t.Fatalf("the second command cancels the first with a note and asks about itself: %q", got[1])
+	}
+	if !strings.Contains(got[2], "已登记") || !strings.Contains(got[2], "CKC-012") {
+		t.Fatalf("1 confirms the second report: %q", got[2])
+	}
+	a3, _ := w.db.AssetsByCode(context.Background(), "CKC-003")
+	a12, _ := w.db.AssetsByCode(context.Background(), "CKC-012")
+	if a3[0].Status != "在册" || a12[0].Status != "损坏" {
+		t.Fatalf("only the confirmed report is stored: CKC-003 %s, CKC-012 %s", a3[0].Status, a12[0].Status)
+	}
+	// Something that is neither an answer nor a command keeps the form.
+	got = w.say(t, "王经理", "缺失 CKC-003 激光切割机找不到", "嗯", "1")
+	if !strings.Contains(got[1], "请回复 1 确认") || !strings.Contains(got[2], "已登记") {
+		t.Fatalf("a stray reply gets a reminder and the confirmation still waits: %q", got)
+	}
+	// A free-text report replaces a pending one too, and 帮助 is answered.
+	got = w.say(t, "王经理", "补齐 CKC-003 已找回", "帮助", "1")
+	if !strings.Contains(got[1], "已取消") || !strings.Contains(got[1], "缺失") {
+		t.Fatalf("帮助 during a confirmation is answered after the note: %q", got[1])
+	}
+	if strings.Contains(got[2], "已登记") {
+		t.Fatalf("after the cancellation 1 confirms nothing: %q", got[2])
+	}
+	// The status form: a command in the middle cancels it.
+	got = w.say(t, "王经理", "报表 2026-10", "资产 投影仪")
+	if !strings.Contains(got[1], "报表填报已取消") || !strings.Contains(got[1], "投影仪") {
+		t.Fatalf("a command cancels the status form and is answered: %q", got[1])
+	}
+}
+
+// A description that does not fit the asset named is questioned before it
+// is recorded, showing the asset's name, location and price; 1 still
+// records it, and a fitting description is asked for plainly.
+func TestDescriptionThatDoesNotFitIsQuestioned(t *testing.T) {
+	w := newWorld(t)
+	got := w.say(t, "王经理", "缺失 CKC-001 三楼会议室投影仪找不到")
+	for _, want := range []string{"不符", "三楼会议室", "投影仪", "工业级3D打印机", "一楼创客工坊", "¥268,000.00", "描述更接近", "回复 1", "回复 0"} {
+		if !strings.Contains(got[0], want) {
+			t.Fatalf("the prompt must name %q: %q", want, got[0])
+		}
+	}
+	a, _ := w.db.AssetsByCode(context.Background(), "CKC-001")
+	if a[0].Status != "在册" {
+		t.Fatal("nothing is recorded before the answer")
+	}
+	got = w.say(t, "王经理", "0")
+	if !strings.Contains(got[0], "已取消") {
+		t.Fatal(got)
+	}
+	got = w.say(t, "王经理", "缺失 CKC-001 一楼创客工坊的3D打印机不见了", "1")
+	if strings.Contains(got[0], "不符") || !strings.Contains(got[1], "已登记") {
+		t.Fatalf("a fitting description is not questioned: %q", got)
+	}
+	// Free text with a code is checked the same way.
+	got = w.say(t, "王经理", "CKC-002 二楼机房服务器坏了")
+	if !strings.Contains(got[0], "不符") || !strings.Contains(got[0], "二楼机房") {
+		t.Fatalf("free text with a code is checked: %q", got[0])
+	}
+}
