@@ -222,7 +222,7 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		fs := newFlags("report export", a)
 		from := fs.String("from", "", "first day, YYYY-MM-DD (default: 1 January this year)")
 		to := fs.String("to", "", "last day, YYYY-MM-DD (default: today)")
-		out := fs.String("o", "", "the .xlsx file to write (required)")
+		out := fs.String("o", "", "the .xlsx (or .csv: one file per sheet) to write (required)")
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
 		}
@@ -245,7 +245,7 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		a.printf("wrote %s: %s\n", *out, n)
+		a.printf("wrote %s\n", n)
 		return nil
 	case "import":
 		fs := newFlags("report import", a)
@@ -307,8 +307,9 @@ func exportReport(ctx context.Context, db *postgres.DB, from, to time.Time, path
 		return "", err
 	}
 	status = append(status, quarters...)
-	err = sheet.Write(path, incubator.ExportSheets(assets, reps, status))
-	return fmt.Sprintf("%d assets, %d asset reports, %d status reports", len(assets), len(reps), len(status)), err
+	sheets := incubator.ExportSheets(assets, reps, status)
+	err = sheet.Write(path, sheets)
+	return fmt.Sprintf("%s: %d assets, %d asset reports, %d status reports", strings.Join(sheet.Paths(path, sheets), ", "), len(assets), len(reps), len(status)), err
 }
 
 func cmdAudit(ctx context.Context, a *app, args []string) error {

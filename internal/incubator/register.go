@@ -70,7 +70,7 @@ func ParseRegister(t *sheet.Table) ([]Asset, []Problem) {
 	for i, row := range t.Rows {
 		n := t.RowNumber(i)
 		cell := func(name string) string { return t.Cell(row, cols[name]) }
-		if strings.TrimSpace(strings.Join(row, "")) == "" {
+		if strings.TrimSpace(strings.Join(row, "")) == "" || IsTotalsRow(row) {
 			continue
 		}
 		a := Asset{Code: CleanCode(cell("资产编号")), Name: cell("资产名称"), Category: cell("类别"), Spec: cell("规格型号"),
@@ -248,4 +248,20 @@ func hanNumber(s string) int {
 		}
 	}
 	return -1
+}
+
+// IsTotalsRow says whether a row is a sheet's 合计 (总计, 小计) row, as the
+// exports write below the data: its first non-empty cell says so. An
+// export read back in is not taken for an asset or a period.
+func IsTotalsRow(row []string) bool {
+	for _, c := range row {
+		switch strings.TrimSpace(c) {
+		case "":
+			continue
+		case "合计", "总计", "小计":
+			return true
+		}
+		return false
+	}
+	return false
 }
