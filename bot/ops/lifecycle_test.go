@@ -79,3 +79,28 @@ func TestDescriptionThatDoesNotFitIsQuestioned(t *testing.T) {
 		t.Fatalf("free text with a code is checked: %q", got[0])
 	}
 }
+
+// 报表汇总 by half-year and by year: flows summed over the months, stocks
+// (在孵企业, 就业) the latest month's.
+func TestHalfYearSummary(t *testing.T) {
+	w := newWorld(t)
+	w.say(t, "王经理", "报表 2026-01", "20", "2", "0", "3", "100", "1", "50", "60", "无", "提交")
+	w.say(t, "王经理", "报表 2026-06", "24", "4", "1", "5", "120", "2", "30.5", "70", "无", "提交")
+	w.say(t, "王经理", "报表 2026-07", "30", "6", "0", "1", "10", "0", "0", "75", "无", "提交")
+	for _, q := range []string{"报表汇总 2026H1", "报表汇总 2026年上半年"} {
+		got := w.say(t, "李科长", q)[0]
+		for _, want := range []string{"2026年上半年运行情况汇总（1家报送）", "在孵企业（期末） 24 家", "新增入孵 6 家", "毕业 1 家", "举办活动 8 场", "专利申请 3 件", "获得融资 80.50 万元", "就业（期末） 70 人", "创客城（2期）"} {
+			if !strings.Contains(got, want) {
+				t.Fatalf("%s: want %q in %s", q, want, got)
+			}
+		}
+	}
+	got := w.say(t, "李科长", "报表汇总 2026")[0]
+	if !strings.Contains(got, "2026年运行情况汇总") || !strings.Contains(got, "在孵企业（期末） 30 家") || !strings.Contains(got, "新增入孵 12 家") {
+		t.Fatalf("year: %s", got)
+	}
+	got = w.say(t, "李科长", "报表汇总 2026H3")[0]
+	if !strings.Contains(got, "2021H1") {
+		t.Fatalf("a bad period gets the examples: %s", got)
+	}
+}

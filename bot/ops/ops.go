@@ -32,10 +32,12 @@ type Store interface {
 	AssetSummaries(ctx context.Context, incubatorID int) ([]model.AssetSummary, error)
 	CreateAssetReport(ctx context.Context, rep *incubator.AssetReport, a model.Actor) error
 	PendingAssetReports(ctx context.Context) ([]incubator.AssetReport, error)
+	AssetReports(ctx context.Context, from, to time.Time) ([]incubator.AssetReport, error)
 	ReviewReport(ctx context.Context, id int64, passed bool, note string, a model.Actor) (incubator.AssetReport, error)
 
 	SaveStatusReport(ctx context.Context, r *incubator.StatusReport, a model.Actor) (replaced bool, err error)
 	StatusReports(ctx context.Context, from, to string, history bool) ([]incubator.StatusReport, error)
+	SpanStatusReports(ctx context.Context, sp incubator.Span) ([]incubator.StatusReport, error)
 
 	Questions(ctx context.Context, since time.Time, unansweredOnly bool) ([]model.QuestionLog, error)
 }
@@ -65,7 +67,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddCommand(bot.Command{Names: []string{"资产"}, Roles: both, Usage: "资产 <编号或名称>", Help: "查询台账中的资产", Run: o.findAsset})
 	r.AddCommand(bot.Command{Names: []string{"核验"}, Roles: officers, Usage: "核验 <报告号> 通过|不通过 [说明]", Help: "核验资产报送", Run: o.review})
 	r.AddCommand(bot.Command{Names: []string{"待核验"}, Roles: officers, Usage: "待核验", Help: "列出等待核验的资产报送", Run: o.pending})
-	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月或某季度各孵化器运行情况汇总，如 报表汇总 2021-06", Run: o.statusSummary})
+	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月、季度、半年或全年各孵化器运行情况汇总，如 报表汇总 2021-06、2021H1、2021", Run: o.statusSummary})
 	r.AddCommand(bot.Command{Names: []string{"废止"}, Roles: officers, Usage: "废止 <文件名或文号>", Help: "停止引用某个政策文件（需确认）", Run: o.retire})
 	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答的问题（默认近7天）", Run: o.unanswered})
 	r.AddCommand(bot.Command{Names: []string{"后台"}, Roles: both, Usage: "后台", Help: "网页后台的一次性登录链接（私聊）", Run: o.consoleLink})
@@ -617,26 +619,54 @@ func (o *Ops) assetSummary(ctx context.Context, req *bot.Request) (string, error
 }
 
 func (o *Ops) statusSummary(ctx context.Context, req *bot.Request) (string, error) {
-	period, err := incubator.ParsePeriod(req.Args)
+	sp, err := incubator.ParseSpan(req.Args)
 	if err != nil {
-		return "", bot.Userf("请写明期间，例如：报表汇总 2021-06（月）或 报表汇总 2021Q2（季度）。")
+		return "", bot.Userf("请写明期间，例如：报表汇总 2021-06（月）、报表汇总 2021Q2（季度）、报表汇总 2021H1 或 2021年上半年（半年）、报表汇总 2021（全年）。")
 	}
-	reps, err := o.Store.StatusReports(ctx, period, period, false)
+	reps, err := o.Store.SpanStatusReports(ctx, sp)
 	if err != nil {
 		return "", err
 	}
-	if len(reps) == 0 {
-		return fmt.Sprintf("%s还没有孵化器报送运行情况。", incubator.PeriodName(period)), nil
+	sums, periods := incubator.Summarize(sp, reps)
+	assetReps, err := o.Store.AssetReports(ctx, sp.From, sp.To)
+	if err != nil {
+		return "", err
+	}
+	figs := incubator.CountAssetReports(sp, assetReps)
+	if len(sums) == 0 && len(figs) == 0 {
+		return fmt.Sprintf("%s还没有孵化器报送运行情况。", sp.Label), nil
 	}
 	var total incubator.StatusReport
 	var b strings.Builder
-	for _, r := range reps {
+	for _, r := range sums {
 		total.Add(r)
-		fmt.Fprintf(&b, "\n· %s：在孵%d家，新增%d家，活动%d场，专利申请%d件，融资%s万元", r.Incubator, r.Tenants, r.NewTenants, r.Events, r.Patents, incubator.Wan(r.FinancingWan))
+		n := ""
+		if sp.FirstMonth != sp.LastMonth {
+			n = fmt.Sprintf("（%d期）", periods[r.Incubator])
+		}
+		fmt.Fprintf(&b, "\n· %s%s：在孵%d家，新增%d家，毕业%d家，活动%d场，专利申请%d件，融资%s万元", r.Incubator, n, r.Tenants, r.NewTenants, r.Graduated, r.Events, r.Patents, incubator.Wan(r.FinancingWan))
 	}
-	return fmt.Sprintf("%s运行情况汇总（%d家报送）：\n在孵企业 %d 家，新增入孵 %d 家，毕业 %d 家\n举办活动 %d 场，服务企业 %d 人次\n专利申请 %d 件，获得融资 %s 万元，就业 %d 人\n分孵化器：%s",
-		incubator.PeriodName(period), len(reps), total.Tenants, total.NewTenants, total.Graduated, total.Events, total.Served, total.Patents,
-		incubator.Wan(total.FinancingWan), total.Jobs, b.String()), nil
+	stock := ""
+	if sp.FirstMonth != sp.LastMonth {
+		stock = "（期末）"
+	}
+	out := fmt.Sprintf("%s运行情况汇总（%d家报送）：\n在孵企业%s %d 家，新增入孵 %d 家，毕业 %d 家\n举办活动 %d 场，服务企业 %d 人次\n专利申请 %d 件，获得融资 %s 万元，就业%s %d 人",
+		sp.Label, len(sums), stock, total.Tenants, total.NewTenants, total.Graduated, total.Events, total.Served, total.Patents,
+		incubator.Wan(total.FinancingWan), stock, total.Jobs)
+	var af incubator.AssetFigures
+	for _, f := range figs {
+		af.Missing, af.MissingValue = af.Missing+f.Missing, af.MissingValue+f.MissingValue
+		af.Restored, af.RestoredValue = af.Restored+f.Restored, af.RestoredValue+f.RestoredValue
+		af.Verified, af.VerifiedValue = af.Verified+f.Verified, af.VerifiedValue+f.VerifiedValue
+	}
+	if af.Missing+af.Restored > 0 {
+		out += fmt.Sprintf("\n资产：报缺失 %d 项（原值%s），报补齐 %d 项（%s），其中已核验 %d 项（%s）",
+			af.Missing, incubator.Yuan(af.MissingValue), af.Restored, incubator.Yuan(af.RestoredValue), af.Verified, incubator.Yuan(af.VerifiedValue))
+	}
+	if len(sums) > 0 {
+		out += "\n分孵化器：" + b.String()
+	}
+	return out, nil
 }
 
 // statusState is the status form in progress.

@@ -211,7 +211,7 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 
 func cmdReport(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("report export --from DATE --to DATE -o FILE.xlsx | import FILE.xlsx --incubator NAME")
+		return usagef("report export --from DATE --to DATE -o FILE.xlsx | summary --period 2026H1 [-o FILE.xlsx] [--json] | import FILE.xlsx --incubator NAME")
 	}
 	db, err := a.db(ctx)
 	if err != nil {
@@ -247,6 +247,36 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		}
 		a.printf("wrote %s\n", n)
 		return nil
+	case "summary":
+		fs := newFlags("report summary", a)
+		period := fs.String("period", "", "2026-10, 2026Q3, 2026H1 (2026年上半年) or 2026 (required)")
+		out := fs.String("o", "", "also write the summary to this .xlsx or .csv")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		sp, err := incubator.ParseSpan(*period)
+		if err != nil {
+			return usagef("report summary --period: 2026-10, 2026Q3, 2026H1 or 2026")
+		}
+		reps, err := db.SpanStatusReports(ctx, sp)
+		if err != nil {
+			return err
+		}
+		assetReps, err := db.AssetReports(ctx, sp.From, sp.To)
+		if err != nil {
+			return err
+		}
+		sums, _ := incubator.Summarize(sp, reps)
+		s := incubator.SummarySheet(sp, sums, incubator.CountAssetReports(sp, assetReps))
+		if *out != "" {
+			if err := sheet.Write(*out, []sheet.Sheet{s}); err != nil {
+				return err
+			}
+			a.printf("wrote %s: %d incubators\n", strings.Join(sheet.Paths(*out, []sheet.Sheet{s}), ", "), len(s.Data))
+			return nil
+		}
+		return printSheet(a, s, *asJSON)
 	case "import":
 		fs := newFlags("report import", a)
 		inc := fs.String("incubator", "", "the incubator the figures belong to")
@@ -376,6 +406,27 @@ func (a *app) loadIncubatorDemo(ctx context.Context, db *postgres.DB) error {
 		if _, err := db.Bind(ctx, model.HashCode(code), console.Channel, p.name, p.name, "private:"+p.name, time.Now()); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// printSheet prints a sheet's rows: JSON objects keyed by column title for
+// programs, else one tab-separated line per row.
+func printSheet(a *app, s sheet.Sheet, asJSON bool) error {
+	rows := sheet.Texts(s)
+	if asJSON {
+		var out []map[string]string
+		for _, r := range rows[1:] {
+			m := map[string]string{}
+			for i, v := range r {
+				m[rows[0][i]] = v
+			}
+			out = append(out, m)
+		}
+		return json.NewEncoder(a.stdout).Encode(out)
+	}
+	for _, r := range rows {
+		a.printf("%s\n", strings.Join(r, "\t"))
 	}
 	return nil
 }

@@ -338,6 +338,25 @@ func csvValue(k Kind, v any) string {
 	return fmt.Sprint(v)
 }
 
+// Texts are a sheet's header and rows as plain text (numbers plain, dates
+// as 2006-01-02), as a .csv holds them.
+func Texts(s Sheet) [][]string {
+	s = s.typed()
+	head := make([]string, len(s.Columns))
+	for c, col := range s.Columns {
+		head[c] = col.Title
+	}
+	out := [][]string{head}
+	for _, r := range s.Data {
+		row := make([]string, len(s.Columns))
+		for c := 0; c < len(s.Columns) && c < len(r); c++ {
+			row[c] = csvValue(s.Columns[c].Kind, r[c])
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
 func asInt64(v any) int64 {
 	switch n := v.(type) {
 	case int:
@@ -413,19 +432,7 @@ func writeCSV(path string, s Sheet) error {
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
 	w.UseCRLF = true
-	row := make([]string, len(s.Columns))
-	for c, col := range s.Columns {
-		row[c] = col.Title
-	}
-	w.Write(row)
-	for _, r := range s.Data {
-		row := make([]string, len(s.Columns))
-		for c := 0; c < len(s.Columns) && c < len(r); c++ {
-			row[c] = csvValue(s.Columns[c].Kind, r[c])
-		}
-		w.Write(row)
-	}
-	w.Flush()
+	w.WriteAll(Texts(s))
 	if err := w.Error(); err != nil {
 		return err
 	}
