@@ -104,3 +104,42 @@ func TestHalfYearSummary(t *testing.T) {
 		t.Fatalf("a bad period gets the examples: %s", got)
 	}
 }
+
+// 调拨 in chat: a move recorded with who and when; bad input (nowhere, a
+// custodian that is not a name, a missing asset, an unknown code, no
+// target) gets a Chinese reply and changes nothing.
+func TestTransferInChat(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	got := w.say(t, "王经理", "调拨 CKC-050 到 四楼会议室 责任人 张三 部门调整")
+	if !strings.Contains(got[0], "已登记调拨") || !strings.Contains(got[0], "→ 四楼会议室") || !strings.Contains(got[0], "责任人 未登记 → 张三") || !strings.Contains(got[0], "经办：王经理") {
+		t.Fatalf("transfer: %q", got[0])
+	}
+	a, _ := w.db.AssetsByCode(ctx, "CKC-050")
+	if a[0].Location != "四楼会议室" || a[0].Custodian != "张三" {
+		t.Fatalf("the register follows the transfer: %+v", a[0])
+	}
+	w.say(t, "王经理", "缺失 CKC-001 一楼创客工坊的3D打印机不见了", "1")
+	before, _ := w.db.Transfers(ctx, 0)
+	bad := map[string]string{
+		"调拨 CKC-050 到 四楼会议室 责任人 张三": "与现在相同",
+		"调拨 CKC-050 责任人 张三123":        "一个人的姓名",
+		"调拨 CKC-001 到 二楼机房":           "登记为缺失",
+		"调拨 XYZ-999 到 二楼机房":           "没有资产编号 XYZ-999",
+		"调拨 CKC-050":                   "格式：调拨",
+		"调拨 CKC-050 到":                 "格式：调拨",
+	}
+	for line, want := range bad {
+		if got := w.say(t, "王经理", line)[0]; !strings.Contains(got, want) {
+			t.Errorf("%s: want %q in %q", line, want, got)
+		}
+	}
+	after, _ := w.db.Transfers(ctx, 0)
+	a, _ = w.db.AssetsByCode(ctx, "CKC-050")
+	if len(after) != len(before) || len(after) != 1 || a[0].Location != "四楼会议室" || a[0].Custodian != "张三" {
+		t.Fatalf("refused transfers change nothing: %d → %d, %+v", len(before), len(after), a[0])
+	}
+	if got := w.say(t, "李科长", "调拨 CKC-050 到 二楼机房")[0]; !strings.Contains(got, "只对") {
+		t.Fatalf("调拨 is for managers: %q", got)
+	}
+}

@@ -33,6 +33,7 @@ type Store interface {
 	CreateAssetReport(ctx context.Context, rep *incubator.AssetReport, a model.Actor) error
 	PendingAssetReports(ctx context.Context) ([]incubator.AssetReport, error)
 	AssetReports(ctx context.Context, from, to time.Time) ([]incubator.AssetReport, error)
+	TransferAsset(ctx context.Context, assetID int64, location, custodian, note string, a model.Actor) (incubator.Transfer, error)
 	ReviewReport(ctx context.Context, id int64, passed bool, note string, a model.Actor) (incubator.AssetReport, error)
 
 	SaveStatusReport(ctx context.Context, r *incubator.StatusReport, a model.Actor) (replaced bool, err error)
@@ -76,6 +77,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddForm("asset_confirm", managers, o.confirmForm)
 	r.AddForm("status", managers, o.statusForm)
 	r.AddForm("doc_retire", officers, o.retireForm)
+	o.registerLifecycle(r)
 	r.AddInterceptor(o.freeText)
 }
 

@@ -137,7 +137,7 @@ func cmdPeople(ctx context.Context, a *app, args []string) error {
 
 func cmdAssets(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("assets import FILE.xlsx|FILE.csv --incubator 创客城 | list [--incubator 名称] [--status 缺失]")
+		return usagef("assets import FILE.xlsx|FILE.csv --incubator 创客城 | list [--incubator 名称] [--status 缺失] | transfer CODE --incubator 名称 --to-location 地点 --to-custodian 姓名 | transfers [CODE --incubator 名称] | life [--set 类别=年数] | overdue [--incubator 名称]")
 	}
 	db, err := a.db(ctx)
 	if err != nil {
@@ -205,6 +205,8 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 		tw.Flush()
 		a.printf("%d items, %s\n", len(assets), incubator.Yuan(total))
 		return nil
+	case "transfer", "transfers", "life", "overdue":
+		return cmdAssetLifecycle(ctx, a, db, args)
 	}
 	return usagef("unknown assets subcommand %q", args[0])
 }

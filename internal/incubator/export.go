@@ -16,11 +16,11 @@ func AssetSheet(assets []Asset) sheet.Sheet {
 	s := sheet.Sheet{Name: "资产台账", Columns: []sheet.Column{
 		{Title: "孵化器"}, {Title: "资产编号"}, {Title: "资产名称"}, {Title: "类别"}, {Title: "规格型号"},
 		{Title: "数量", Kind: sheet.Int, Total: true}, {Title: "单价", Kind: sheet.Money}, {Title: "原值", Kind: sheet.Money, Total: true},
-		{Title: "存放地点"}, {Title: "购置日期", Kind: sheet.Date}, {Title: "备注"}, {Title: "状态"},
+		{Title: "存放地点"}, {Title: "购置日期", Kind: sheet.Date}, {Title: "备注"}, {Title: "状态"}, {Title: "责任人"},
 	}}
 	for _, x := range assets {
 		s.Data = append(s.Data, []any{x.Incubator, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Value(),
-			x.Location, x.PurchasedOn, x.Note, x.Status})
+			x.Location, x.PurchasedOn, x.Note, x.Status, x.Custodian})
 	}
 	return s
 }

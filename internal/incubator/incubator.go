@@ -30,6 +30,9 @@ const (
 	StatusDamaged    = "损坏"
 	StatusRestored   = "已补齐"
 	StatusVerified   = "已核验"
+	// StatusWrittenOff is an asset disposed of (报废); no asset reaches it
+	// yet, but the past-life list already leaves it out.
+	StatusWrittenOff = "已报废"
 )
 
 // Report kinds a manager sends.
@@ -68,6 +71,7 @@ type Asset struct {
 	PurchasedOn *time.Time
 	Note        string
 	Status      string
+	Custodian   string // 责任人
 }
 
 // Bounds on one row of a register. Beyond them a figure is a typing error

@@ -41,6 +41,7 @@ var RegisterColumns = map[string][]string{
 	"存放地点": {"存放地点", "地点", "位置", "存放位置"},
 	"购置日期": {"购置日期", "购入日期", "购买日期"},
 	"备注":   {"备注"},
+	"责任人":  {"责任人", "使用人", "保管人", "管理人"},
 }
 
 // missingColumns says which required columns the sheet lacks and which row
@@ -74,8 +75,11 @@ func ParseRegister(t *sheet.Table) ([]Asset, []Problem) {
 			continue
 		}
 		a := Asset{Code: CleanCode(cell("资产编号")), Name: cell("资产名称"), Category: cell("类别"), Spec: cell("规格型号"),
-			Location: cell("存放地点"), Note: cell("备注"), Quantity: 1, Status: StatusRegistered}
+			Location: cell("存放地点"), Note: cell("备注"), Custodian: cell("责任人"), Quantity: 1, Status: StatusRegistered}
 		bad := func(col, text string) { problems = append(problems, Problem{Row: n, Column: col, Text: text}) }
+		if a.Custodian != "" && !reCustodian.MatchString(a.Custodian) {
+			bad("责任人", fmt.Sprintf("“%s”不是人名（写一个人的姓名，如 张三）", a.Custodian))
+		}
 		if a.Code == "" {
 			bad("资产编号", "为空")
 		} else if prev, dup := seen[CodeKey(a.Code)]; dup {

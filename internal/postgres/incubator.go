@@ -68,11 +68,11 @@ func (db *DB) IncubatorByName(ctx context.Context, name string) (incubator.Incub
 	return inc, err
 }
 
-const assetColumns = `a.id, a.incubator_id, i.name, a.code, a.name, a.category, a.spec, a.quantity, (a.unit_price * 100)::bigint, a.location, a.purchased_on, a.note, a.status`
+const assetColumns = `a.id, a.incubator_id, i.name, a.code, a.name, a.category, a.spec, a.quantity, (a.unit_price * 100)::bigint, a.location, a.purchased_on, a.note, a.status, a.custodian`
 
 func scanAsset(row pgx.Row) (incubator.Asset, error) {
 	var a incubator.Asset
-	err := row.Scan(&a.ID, &a.IncubatorID, &a.Incubator, &a.Code, &a.Name, &a.Category, &a.Spec, &a.Quantity, &a.UnitPrice, &a.Location, &a.PurchasedOn, &a.Note, &a.Status)
+	err := row.Scan(&a.ID, &a.IncubatorID, &a.Incubator, &a.Code, &a.Name, &a.Category, &a.Spec, &a.Quantity, &a.UnitPrice, &a.Location, &a.PurchasedOn, &a.Note, &a.Status, &a.Custodian)
 	return a, err
 }
 
@@ -153,7 +153,8 @@ func importAssets(ctx context.Context, tx pgx.Tx, incubatorID int, assets []incu
 	for _, x := range assets {
 		old, found := byKey[incubator.CodeKey(x.Code)]
 		if found && old.Code == x.Code && old.Name == x.Name && old.Category == x.Category && old.Spec == x.Spec && old.Quantity == x.Quantity &&
-			old.UnitPrice == x.UnitPrice && old.Location == x.Location && old.Note == x.Note && sameDay(old.PurchasedOn, x.PurchasedOn) {
+			old.UnitPrice == x.UnitPrice && old.Location == x.Location && old.Note == x.Note && sameDay(old.PurchasedOn, x.PurchasedOn) &&
+			old.Custodian == x.Custodian {
 			res.Unchanged++
 			continue
 		}
@@ -161,12 +162,12 @@ func importAssets(ctx context.Context, tx pgx.Tx, incubatorID int, assets []incu
 		var err error
 		if found {
 			_, err = tx.Exec(ctx, `UPDATE assets SET code = $2::text, name = $3::text, category = $4::text, spec = $5::text, quantity = $6::int,
-				unit_price = $7::bigint / 100.0, location = $8::text, purchased_on = $9::date, note = $10::text, updated_at = now() WHERE id = $1::bigint`,
-				id, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note)
+				unit_price = $7::bigint / 100.0, location = $8::text, purchased_on = $9::date, note = $10::text, custodian = $11::text, updated_at = now() WHERE id = $1::bigint`,
+				id, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note, x.Custodian)
 		} else {
-			err = tx.QueryRow(ctx, `INSERT INTO assets (incubator_id, code, name, category, spec, quantity, unit_price, location, purchased_on, note)
-				VALUES ($1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint / 100.0, $8::text, $9::date, $10::text) RETURNING id`,
-				incubatorID, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note).Scan(&id)
+			err = tx.QueryRow(ctx, `INSERT INTO assets (incubator_id, code, name, category, spec, quantity, unit_price, location, purchased_on, note, custodian)
+				VALUES ($1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint / 100.0, $8::text, $9::date, $10::text, $11::text) RETURNING id`,
+				incubatorID, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note, x.Custodian).Scan(&id)
 		}
 		if err != nil {
 			return res, fmt.Errorf("asset %s: %w", x.Code, err)
