@@ -123,11 +123,11 @@ func TestTransferInChat(t *testing.T) {
 	before, _ := w.db.Transfers(ctx, 0)
 	bad := map[string]string{
 		"调拨 CKC-050 到 四楼会议室 责任人 张三": "与现在相同",
-		"调拨 CKC-050 责任人 张三123":        "一个人的姓名",
-		"调拨 CKC-001 到 二楼机房":           "登记为缺失",
-		"调拨 XYZ-999 到 二楼机房":           "没有资产编号 XYZ-999",
-		"调拨 CKC-050":                   "格式：调拨",
-		"调拨 CKC-050 到":                 "格式：调拨",
+		"调拨 CKC-050 责任人 张三123":      "一个人的姓名",
+		"调拨 CKC-001 到 二楼机房":         "登记为缺失",
+		"调拨 XYZ-999 到 二楼机房":         "没有资产编号 XYZ-999",
+		"调拨 CKC-050":                "格式：调拨",
+		"调拨 CKC-050 到":              "格式：调拨",
 	}
 	for line, want := range bad {
 		if got := w.say(t, "王经理", line)[0]; !strings.Contains(got, want) {
@@ -141,5 +141,39 @@ func TestTransferInChat(t *testing.T) {
 	}
 	if got := w.say(t, "李科长", "调拨 CKC-050 到 二楼机房")[0]; !strings.Contains(got, "只对") {
 		t.Fatalf("调拨 is for managers: %q", got)
+	}
+}
+
+// 报废: a manager asks, an officer approves once; a missing asset, a second
+// request, no reason and a second approval are refused, changing nothing.
+func TestDisposalInChat(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	got := w.say(t, "王经理", "报废 CKC-060 超过使用年限，主板损坏无法维修", "报废 CKC-060 再申请一次", "报废 CKC-061")
+	if !strings.Contains(got[0], "已提交报废申请（申请号 1）") || !strings.Contains(got[1], "等待审批") || !strings.Contains(got[2], "格式：报废") {
+		t.Fatalf("request: %q", got)
+	}
+	w.say(t, "王经理", "缺失 CKC-001 一楼创客工坊的3D打印机不见了", "1")
+	if got := w.say(t, "王经理", "报废 CKC-001 找不到了")[0]; !strings.Contains(got, "缺失，不能报废") {
+		t.Fatalf("a missing asset is not written off: %q", got)
+	}
+	got = w.say(t, "李科长", "待审批", "审批 1 驳回", "审批 1 批准 已核实", "审批 1 批准", "审批 99 批准")
+	if !strings.Contains(got[0], "CKC-060") || !strings.Contains(got[1], "驳回时请写明原因") || !strings.Contains(got[2], "已批准") ||
+		!strings.Contains(got[3], "已经审批过（批准）") || !strings.Contains(got[4], "没有申请号为 99") {
+		t.Fatalf("decisions: %q", got)
+	}
+	a, _ := w.db.AssetsByCode(ctx, "CKC-060")
+	if a[0].Status != "已报废" {
+		t.Fatalf("approved: %s", a[0].Status)
+	}
+	if got := w.say(t, "王经理", "损坏 CKC-060 屏幕碎了")[0]; !strings.Contains(got, "已报废核销") {
+		t.Fatalf("no report on an asset written off: %q", got)
+	}
+	if got := w.say(t, "王经理", "报废 CKC-060 再报一次")[0]; !strings.Contains(got, "已报废核销") {
+		t.Fatalf("no second disposal: %q", got)
+	}
+	s := summary(t, w)
+	if s.Items != 101 {
+		t.Fatalf("written-off assets stay on the register as history: %+v", s)
 	}
 }

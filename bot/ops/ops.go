@@ -34,6 +34,9 @@ type Store interface {
 	PendingAssetReports(ctx context.Context) ([]incubator.AssetReport, error)
 	AssetReports(ctx context.Context, from, to time.Time) ([]incubator.AssetReport, error)
 	TransferAsset(ctx context.Context, assetID int64, location, custodian, note string, a model.Actor) (incubator.Transfer, error)
+	RequestDisposal(ctx context.Context, d *incubator.Disposal, a model.Actor) error
+	DecideDisposal(ctx context.Context, id int64, approve bool, note string, a model.Actor) (incubator.Disposal, error)
+	PendingDisposals(ctx context.Context) ([]incubator.Disposal, error)
 	ReviewReport(ctx context.Context, id int64, passed bool, note string, a model.Actor) (incubator.AssetReport, error)
 
 	SaveStatusReport(ctx context.Context, r *incubator.StatusReport, a model.Actor) (replaced bool, err error)
@@ -200,6 +203,8 @@ func refusal(err error) (string, bool) {
 		return fmt.Sprintf("该资产当前状态为“%s”，没有缺失或损坏记录，无需报补齐", r.Status), true
 	case incubator.RefuseReviewed:
 		return fmt.Sprintf("报告 %d 已于此前核验（%s）", r.Report, r.Status), true
+	case incubator.RefuseWrittenOff:
+		return "该资产已报废核销，不能再报送", true
 	case incubator.RefuseUnknownKind:
 		return fmt.Sprintf("未知的报送类型“%s”，请用“缺失/损坏/补齐 资产编号 说明”的格式报送", r.Kind), true
 	}

@@ -127,3 +127,68 @@ func PastLife(assets []Asset, lives []ServiceLife, today time.Time) (overdue []O
 	sort.SliceStable(overdue, func(i, j int) bool { return overdue[i].Due.Before(overdue[j].Due) })
 	return overdue, uncovered
 }
+
+// Disposal outcomes and refusals.
+const (
+	DisposalPending  = "待审批"
+	DisposalApproved = "批准"
+	DisposalRejected = "驳回"
+
+	RefuseDisposeMissing  = "dispose_missing"  // a missing asset is compensated, not written off
+	RefuseDisposeDone     = "dispose_done"     // written off already
+	RefuseDisposePending  = "dispose_pending"  // a request waits already
+	RefuseDisposeReason   = "dispose_reason"   // no reason, or one too long
+	RefuseDisposalDecided = "disposal_decided" // approving or rejecting twice
+	RefuseWrittenOff      = "written_off"      // a report on an asset written off
+)
+
+// Disposal is a request to write an asset off (报废, 报损) and its decision.
+type Disposal struct {
+	ID          int64
+	AssetID     int64
+	AssetCode   string
+	AssetName   string
+	Incubator   string
+	Value       int64
+	Kind        string
+	Reason      string
+	Requester   string
+	Channel     string
+	RequestedAt time.Time
+	Review      string
+	Reviewer    string
+	ReviewNote  string
+	ReviewedAt  *time.Time
+}
+
+// CheckDisposal says whether asset a may be put up for disposal, pending
+// telling whether a request waits already.
+func CheckDisposal(a Asset, reason string, pending bool) error {
+	refuse := func(rule string, err error) error { return &Refusal{Rule: rule, Status: a.Status, err: err} }
+	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
+	case n == 0 || n > 200:
+		return refuse(RefuseDisposeReason, ErrInvalid)
+	case a.Status == StatusMissing:
+		return refuse(RefuseDisposeMissing, ErrConflict)
+	case a.Status == StatusWrittenOff:
+		return refuse(RefuseDisposeDone, ErrConflict)
+	case pending:
+		return refuse(RefuseDisposePending, ErrConflict)
+	}
+	return nil
+}
+
+// AssetStatus is an asset's status from everything that sets it: written
+// off once a disposal is approved, else as its reports say (DeriveStatus).
+func AssetStatus(current string, reps []ReportEntry, writtenOff bool) string {
+	if writtenOff {
+		return StatusWrittenOff
+	}
+	return DeriveStatus(current, reps)
+}
+
+// DisposalDecided refuses a second decision on disposal request id, whose
+// review is review.
+func DisposalDecided(id int64, review string) error {
+	return &Refusal{Rule: RefuseDisposalDecided, Status: review, Report: id, err: ErrConflict}
+}

@@ -30,9 +30,7 @@ const (
 	StatusDamaged    = "损坏"
 	StatusRestored   = "已补齐"
 	StatusVerified   = "已核验"
-	// StatusWrittenOff is an asset disposed of (报废); no asset reaches it
-	// yet, but the past-life list already leaves it out.
-	StatusWrittenOff = "已报废"
+	StatusWrittenOff = "已报废" // an approved disposal (报废/报损)
 )
 
 // Report kinds a manager sends.
@@ -152,6 +150,9 @@ func CodeKey(s string) string { return strings.ToUpper(CleanCode(s)) }
 // Transition says what a report of kind does to an asset in status from:
 // the new status, or a *Refusal saying why not.
 func Transition(from, kind string) (string, error) {
+	if from == StatusWrittenOff {
+		return "", conflict(RefuseWrittenOff, from, kind)
+	}
 	switch kind {
 	case KindMissing:
 		switch from {

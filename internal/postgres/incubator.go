@@ -250,8 +250,8 @@ func (db *DB) CreateAssetReport(ctx context.Context, rep *incubator.AssetReport,
 	return err
 }
 
-// syncAssetStatus sets an asset's status to what its reports say
-// (incubator.DeriveStatus) and returns it. The caller holds the asset's
+// syncAssetStatus sets an asset's status to what its reports and an
+// approved disposal say (incubator.AssetStatus) and returns it. The caller holds the asset's
 // row lock, so no other report or verification of it interleaves.
 func syncAssetStatus(ctx context.Context, tx pgx.Tx, assetID int64, current string) (string, error) {
 	rows, err := tx.Query(ctx, `SELECT id, kind, from_status, review FROM asset_reports WHERE asset_id = $1::bigint ORDER BY id`, assetID)
@@ -266,7 +266,11 @@ func syncAssetStatus(ctx context.Context, tx pgx.Tx, assetID int64, current stri
 	if err != nil {
 		return "", err
 	}
-	to := incubator.DeriveStatus(current, reps)
+	var writtenOff bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM asset_disposals WHERE asset_id = $1::bigint AND review = '批准')`, assetID).Scan(&writtenOff); err != nil {
+		return "", err
+	}
+	to := incubator.AssetStatus(current, reps, writtenOff)
 	if to != current {
 		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, assetID, to); err != nil {
 			return "", err

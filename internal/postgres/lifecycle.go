@@ -103,3 +103,100 @@ func (db *DB) SetServiceLife(ctx context.Context, l incubator.ServiceLife, a Act
 	}
 	return nil
 }
+
+const disposalColumns = `d.id, d.asset_id, a.code, a.name, i.name, ` + valueFen + `::bigint, d.kind, d.reason, d.requester, d.channel, d.requested_at,
+	d.review, d.reviewer, d.review_note, d.reviewed_at`
+
+func scanDisposal(row pgx.Row) (incubator.Disposal, error) {
+	var d incubator.Disposal
+	err := row.Scan(&d.ID, &d.AssetID, &d.AssetCode, &d.AssetName, &d.Incubator, &d.Value, &d.Kind, &d.Reason, &d.Requester, &d.Channel, &d.RequestedAt,
+		&d.Review, &d.Reviewer, &d.ReviewNote, &d.ReviewedAt)
+	return d, err
+}
+
+// RequestDisposal records a manager's request to write an asset off,
+// checked against the asset at that moment (incubator.CheckDisposal).
+func (db *DB) RequestDisposal(ctx context.Context, d *incubator.Disposal, a Actor) error {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		asset, err := scanAsset(tx.QueryRow(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE a.id = $1::bigint FOR UPDATE OF a`, d.AssetID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return incubator.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var pending bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM asset_disposals WHERE asset_id = $1::bigint AND review = '待审批')`, d.AssetID).Scan(&pending); err != nil {
+			return err
+		}
+		if err := incubator.CheckDisposal(asset, d.Reason, pending); err != nil {
+			return err
+		}
+		d.Review, d.AssetCode, d.AssetName, d.Incubator, d.Value = incubator.DisposalPending, asset.Code, asset.Name, asset.Incubator, asset.Value()
+		if err := tx.QueryRow(ctx, `INSERT INTO asset_disposals (asset_id, kind, reason, requester, channel) VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text)
+			RETURNING id, requested_at`, d.AssetID, d.Kind, d.Reason, a.Name, a.Channel).Scan(&d.ID, &d.RequestedAt); err != nil {
+			return err
+		}
+		d.Requester, d.Channel = a.Name, a.Channel
+		return audit(ctx, tx, a, "dispose:request", "asset", fmt.Sprint(d.AssetID), nil, map[string]any{"disposal": d.ID, "kind": d.Kind, "reason": d.Reason})
+	})
+	if err != nil && !errors.Is(err, incubator.ErrInvalid) && !errors.Is(err, incubator.ErrConflict) && !errors.Is(err, incubator.ErrNotFound) {
+		return fmt.Errorf("postgres: request disposal: %w", err)
+	}
+	return err
+}
+
+// DecideDisposal records an officer's approval or rejection; an approval
+// writes the asset off. A decided request is refused (RefuseDisposalDecided).
+func (db *DB) DecideDisposal(ctx context.Context, id int64, approve bool, note string, a Actor) (incubator.Disposal, error) {
+	var d incubator.Disposal
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var assetID int64
+		err := tx.QueryRow(ctx, `SELECT asset_id FROM asset_disposals WHERE id = $1::bigint`, id).Scan(&assetID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return incubator.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM assets WHERE id = $1::bigint FOR UPDATE`, assetID).Scan(&status); err != nil {
+			return err
+		}
+		if d, err = scanDisposal(tx.QueryRow(ctx, `SELECT `+disposalColumns+` FROM asset_disposals d JOIN assets a ON a.id = d.asset_id
+			JOIN incubators i ON i.id = a.incubator_id WHERE d.id = $1::bigint FOR UPDATE OF d`, id)); err != nil {
+			return err
+		}
+		if d.Review != incubator.DisposalPending {
+			return incubator.DisposalDecided(d.ID, d.Review)
+		}
+		d.Review = incubator.DisposalRejected
+		if approve {
+			d.Review = incubator.DisposalApproved
+		}
+		d.Reviewer, d.ReviewNote = a.Name, note
+		if _, err := tx.Exec(ctx, `UPDATE asset_disposals SET review = $2::text, reviewer = $3::text, review_note = $4::text, reviewed_at = now() WHERE id = $1::bigint`,
+			id, d.Review, a.Name, note); err != nil {
+			return err
+		}
+		to, err := syncAssetStatus(ctx, tx, assetID, status)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "dispose:"+d.Review, "asset", fmt.Sprint(assetID), map[string]string{"status": status}, map[string]any{"status": to, "disposal": id, "note": note})
+	})
+	if err != nil && !errors.Is(err, incubator.ErrConflict) && !errors.Is(err, incubator.ErrNotFound) {
+		return d, fmt.Errorf("postgres: decide disposal %d: %w", id, err)
+	}
+	return d, err
+}
+
+// PendingDisposals lists the requests waiting for an officer.
+func (db *DB) PendingDisposals(ctx context.Context) ([]incubator.Disposal, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+disposalColumns+` FROM asset_disposals d JOIN assets a ON a.id = d.asset_id
+		JOIN incubators i ON i.id = a.incubator_id WHERE d.review = '待审批' ORDER BY d.id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: pending disposals: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.Disposal, error) { return scanDisposal(r) })
+}

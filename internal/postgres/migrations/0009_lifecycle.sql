@@ -56,3 +56,24 @@ INSERT INTO service_lives (category, years, basis) VALUES
     ('环境污染防治设备', 10, '专用设备'),
     ('家具', 15, '家具、用具及装具'),
     ('用具、装具', 5, '家具、用具及装具');
+
+-- Disposal (报废/报损): requested by a manager, approved or rejected by an
+-- officer; an approved one writes the asset off (status 已报废). At most
+-- one request waits per asset.
+ALTER TABLE assets DROP CONSTRAINT assets_status_check;
+ALTER TABLE assets ADD CONSTRAINT assets_status_check CHECK (status IN ('在册', '缺失', '损坏', '已补齐', '已核验', '已报废'));
+
+CREATE TABLE asset_disposals (
+    id           bigserial PRIMARY KEY,
+    asset_id     bigint NOT NULL REFERENCES assets (id),
+    kind         text NOT NULL CHECK (kind IN ('报废', '报损')),
+    reason       text NOT NULL,
+    requester    text NOT NULL,
+    channel      text NOT NULL,
+    requested_at timestamptz NOT NULL DEFAULT now(),
+    review       text NOT NULL DEFAULT '待审批' CHECK (review IN ('待审批', '批准', '驳回')),
+    reviewer     text NOT NULL DEFAULT '',
+    review_note  text NOT NULL DEFAULT '',
+    reviewed_at  timestamptz
+);
+CREATE UNIQUE INDEX asset_disposals_pending ON asset_disposals (asset_id) WHERE review = '待审批';
