@@ -472,6 +472,9 @@ func (r *Router) route(ctx context.Context, req *Request, now time.Time) (string
 				pending := sess.Form
 				sess.Form = nil
 				lead := func(out string, err error) (string, error) {
+					if sess.Form != nil { // the command started a form of its own
+						sess.FormExpires = now.Add(r.Opts.FormTTL)
+					}
 					var ue *UserError
 					if errors.As(err, &ue) {
 						return na.Note + "\n\n" + ue.Text, nil

@@ -65,3 +65,22 @@ func sameDate(a, b *time.Time) bool {
 	}
 	return a.Format(time.DateOnly) == b.Format(time.DateOnly)
 }
+
+// BenchmarkExport10000 writes a register of 10,000 assets with its totals.
+func BenchmarkExport10000(b *testing.B) {
+	demo := DemoRegister()
+	reg := make([]Asset, 0, 10000)
+	for i := 0; len(reg) < 10000; i++ {
+		a := demo[i%len(demo)]
+		a.Code = "BIG-" + strconv.Itoa(i)
+		a.Incubator = DemoIncubator
+		reg = append(reg, a)
+	}
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := sheet.Write(filepath.Join(dir, "big.xlsx"), []sheet.Sheet{AssetSheet(reg)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
