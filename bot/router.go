@@ -65,6 +65,17 @@ type Command struct {
 // returns the reply and the next state (nil when the exchange is over).
 type FormHandler func(ctx context.Context, r *Request, state []byte) (reply string, next []byte, err error)
 
+// NotAnAnswer is what a form's handler returns when the message does not
+// answer it (not 1 or 0 to a confirmation). When the message is a command
+// or something an interceptor takes (a new report), the form is cancelled
+// and the message handled, its reply led by Note (one line saying what was
+// cancelled); otherwise the handler's reply (a reminder) is sent and the
+// form keeps waiting. Forms whose answers may look like commands (a
+// stock-take's 缺失) simply never return it.
+type NotAnAnswer struct{ Note string }
+
+func (e *NotAnAnswer) Error() string { return "bot: not an answer to the form" }
+
 // UserError is a problem with what the person sent: its text is the reply,
 // and nothing was changed.
 type UserError struct{ Text string }
@@ -148,11 +159,6 @@ var ErrRetryLater = errors.New("bot: the message is kept but not answered yet; s
 // Interceptor sees a message before it is answered as a question and may
 // handle it instead (e.g. a manager's free-text asset report).
 type Interceptor func(ctx context.Context, r *Request) (reply string, handled bool, err error)
-
-// ErrNotForForm, returned by a FormHandler with a note as its reply, says
-// the message is something else (another command, a question, a new file):
-// the form is cancelled and the message routed as usual, the note first.
-var ErrNotForForm = errors.New("bot: message is not for the form")
 
 // OnAttachment sets the handler of messages that carry a file or photo
 // (before the reply that only text is read); it reports whether it
@@ -468,19 +474,49 @@ func (r *Router) route(ctx context.Context, req *Request, now time.Time) (string
 				return ReplyRoleGone, nil
 			}
 			reply, next, err := f.h(ctx, req, sess.Form)
-			switch {
-			case errors.Is(err, ErrNotForForm):
-				// The form is cancelled and the message routed as usual,
-				// under the form's note.
+			var na *NotAnAnswer
+			if errors.As(err, &na) {
+				// Not an answer to the form: a command, a file or a new
+				// report cancels the form and is handled; anything else
+				// gets the form's reminder and the form waits.
+				pending := sess.Form
 				sess.Form = nil
-				expiredForm = reply + "\n\n"
-			case err != nil:
-				return "", err
-			default:
-				sess.Form = next
+				lead := func(out string, err error) (string, error) {
+					if sess.Form != nil { // the command started a form of its own
+						sess.FormExpires = now.Add(r.Opts.FormTTL)
+					}
+					var ue *UserError
+					if errors.As(err, &ue) {
+						return na.Note + "\n\n" + ue.Text, nil
+					}
+					return na.Note + "\n\n" + out, err
+				}
+				if req.Msg.Attachment.Kind != "" && r.attachments != nil {
+					if out, ok, err := r.attachments(ctx, req); ok || err != nil {
+						return lead(out, err)
+					}
+				}
+				if cmd, ok, err := r.command(ctx, req); ok || err != nil {
+					return lead(cmd, err)
+				}
+				for _, i := range r.before {
+					if out, ok, err := i(ctx, req); ok || err != nil {
+						return lead(out, err)
+					}
+				}
+				sess.Form = pending
+				if next != nil {
+					sess.Form = next
+				}
 				sess.FormExpires = now.Add(r.Opts.FormTTL)
 				return reply, nil
 			}
+			if err != nil {
+				return "", err
+			}
+			sess.Form = next
+			sess.FormExpires = now.Add(r.Opts.FormTTL)
+			return reply, nil
 		} else {
 			sess.Form = nil
 		}

@@ -151,8 +151,8 @@ func (f *Files) document(ctx context.Context, req *bot.Request) (string, error) 
 	return b.String(), nil
 }
 
-// confirm indexes the document on 1, drops it on 0; anything else cancels
-// it and is handled as the message it is.
+// confirm indexes the document on 1, drops it on 0; a command, another
+// file or a report cancels it and is handled; anything else is reminded.
 func (f *Files) confirm(ctx context.Context, req *bot.Request, state []byte) (string, []byte, error) {
 	var st fileState
 	if err := json.Unmarshal(state, &st); err != nil {
@@ -163,7 +163,7 @@ func (f *Files) confirm(ctx context.Context, req *bot.Request, state []byte) (st
 	case "0", "取消":
 		return "已取消，" + st.Title + "没有入库。", nil, nil
 	default:
-		return "（" + st.Title + "没有入库，已取消；如需入库请重新发送文件。）", nil, bot.ErrNotForForm
+		return "请回复 1 把" + st.Title + "入库，或 0 取消。", state, &bot.NotAnAnswer{Note: "（" + st.Title + "没有入库，已取消；如需入库请重新发送文件。）"}
 	}
 	file, err := f.Store.ReceivedFileByID(ctx, st.FileID)
 	if errors.Is(err, model.ErrNotFound) {

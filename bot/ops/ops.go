@@ -32,10 +32,16 @@ type Store interface {
 	AssetSummaries(ctx context.Context, incubatorID int) ([]model.AssetSummary, error)
 	CreateAssetReport(ctx context.Context, rep *incubator.AssetReport, a model.Actor) error
 	PendingAssetReports(ctx context.Context) ([]incubator.AssetReport, error)
+	AssetReports(ctx context.Context, from, to time.Time) ([]incubator.AssetReport, error)
+	TransferAsset(ctx context.Context, assetID int64, location, custodian, note string, a model.Actor) (incubator.Transfer, error)
+	RequestDisposal(ctx context.Context, d *incubator.Disposal, a model.Actor) error
+	DecideDisposal(ctx context.Context, id int64, approve bool, note string, a model.Actor) (incubator.Disposal, error)
+	PendingDisposals(ctx context.Context) ([]incubator.Disposal, error)
 	ReviewReport(ctx context.Context, id int64, passed bool, note string, a model.Actor) (incubator.AssetReport, error)
 
 	SaveStatusReport(ctx context.Context, r *incubator.StatusReport, a model.Actor) (replaced bool, err error)
 	StatusReports(ctx context.Context, from, to string, history bool) ([]incubator.StatusReport, error)
+	SpanStatusReports(ctx context.Context, sp incubator.Span) ([]incubator.StatusReport, error)
 
 	Questions(ctx context.Context, since time.Time, unansweredOnly bool) ([]model.QuestionLog, error)
 }
@@ -69,7 +75,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddCommand(bot.Command{Names: []string{"资产"}, Roles: both, Usage: "资产 <编号或名称>", Help: "查询台账中的资产", Run: o.findAsset})
 	r.AddCommand(bot.Command{Names: []string{"核验"}, Roles: officers, Usage: "核验 <报告号> 通过|不通过 [说明]", Help: "核验资产报送", Run: o.review})
 	r.AddCommand(bot.Command{Names: []string{"待核验"}, Roles: officers, Usage: "待核验", Help: "列出等待核验的资产报送", Run: o.pending})
-	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月或某季度各孵化器运行情况汇总，如 报表汇总 2021-06", Run: o.statusSummary})
+	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月、季度、半年或全年各孵化器运行情况汇总，如 报表汇总 2021-06、2021H1、2021", Run: o.statusSummary})
 	r.AddCommand(bot.Command{Names: []string{"废止"}, Roles: officers, Usage: "废止 <文件名或文号>", Help: "停止引用某个政策文件（需确认）", Run: o.retire})
 	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答的问题（默认近7天）", Run: o.unanswered})
 	r.AddCommand(bot.Command{Names: []string{"后台"}, Roles: both, Usage: "后台", Help: "网页后台的一次性登录链接（私聊）", Run: o.consoleLink})
@@ -79,6 +85,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddForm("status", managers, o.statusForm)
 	r.AddForm("doc_retire", officers, o.retireForm)
 	o.registerStocktake(r)
+	o.registerLifecycle(r)
 	r.AddInterceptor(o.freeText)
 }
 
@@ -178,7 +185,7 @@ func (o *Ops) reportCommand(kind string) func(context.Context, *bot.Request) (st
 			text, _ := refusal(err)
 			return "", bot.Userf("%s %s：%s", asset.Code, asset.Name, text)
 		}
-		return o.askConfirm(req, asset, kind, strings.TrimSpace(note))
+		return o.askConfirmChecked(ctx, req, asset, kind, strings.TrimSpace(note))
 	}
 }
 
@@ -201,6 +208,8 @@ func refusal(err error) (string, bool) {
 		return fmt.Sprintf("该资产当前状态为“%s”，没有缺失或损坏记录，无需报补齐", r.Status), true
 	case incubator.RefuseReviewed:
 		return fmt.Sprintf("报告 %d 已于此前核验（%s）", r.Report, r.Status), true
+	case incubator.RefuseWrittenOff:
+		return "该资产已报废核销，不能再报送", true
 	case incubator.RefuseUnknownKind:
 		return fmt.Sprintf("未知的报送类型“%s”，请用“缺失/损坏/补齐 资产编号 说明”的格式报送", r.Kind), true
 	}
@@ -234,6 +243,45 @@ func (o *Ops) assetForManager(ctx context.Context, req *bot.Request, code string
 	return incubator.Asset{}, bot.Userf("您负责的%s台账中没有资产编号 %s。请核对后重发，或发送“资产 名称关键词”查询编号。", req.Person.Incubator, code)
 }
 
+// askConfirmChecked asks for confirmation of a report on an asset named by
+// its code, first comparing the description with the register: when it
+// names things or places of the register that are not this asset's (三楼会议室
+// 投影仪 for a 3D printer in 一楼创客工坊), the prompt says so and names the
+// assets the description fits better.
+func (o *Ops) askConfirmChecked(ctx context.Context, req *bot.Request, a incubator.Asset, kind, note string) (string, error) {
+	reply, err := o.askConfirm(req, a, kind, note)
+	if err != nil || note == "" {
+		return reply, err
+	}
+	register, err := o.Store.Assets(ctx, a.IncubatorID, "")
+	if err != nil {
+		return "", err
+	}
+	m, bad := incubator.CheckDescription(a, register, note)
+	if !bad {
+		return reply, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "请先核对：您写的“%s”与这项资产不符。\n%s 是“%s”，登记在%s，原值%s。", m.Describe(), a.Code, a.Name, orDash(a.Location), incubator.Yuan(a.Value()))
+	var others []incubator.Asset
+	for _, c := range Candidates(register, note, kind, 4) {
+		if c.ID != a.ID {
+			others = append(others, c)
+		}
+	}
+	if len(others) > 3 {
+		others = others[:3]
+	}
+	if len(others) > 0 {
+		b.WriteString("\n描述更接近：")
+		for _, c := range others {
+			fmt.Fprintf(&b, "\n· %s %s（%s，%s）", c.Code, c.Name, orDash(c.Location), incubator.Yuan(c.Value()))
+		}
+	}
+	fmt.Fprintf(&b, "\n确实是 %s，回复 1；不是，回复 0 取消后用正确的编号重新报送。", a.Code)
+	return b.String(), nil
+}
+
 func (o *Ops) askConfirm(req *bot.Request, a incubator.Asset, kind, note string) (string, error) {
 	summary := fmt.Sprintf("%s：%s %s（%s，%s）", kind, a.Code, a.Name, orDash(a.Location), incubator.Yuan(a.Value()))
 	if note != "" {
@@ -261,7 +309,7 @@ func (o *Ops) confirmForm(ctx context.Context, req *bot.Request, state []byte) (
 	case "0", "取消", "否":
 		return "已取消，没有保存任何内容。", nil, nil
 	default:
-		return "请回复 1 确认，或 0 取消。待确认：" + st.Summary, state, nil
+		return "请回复 1 确认，或 0 取消。待确认：" + st.Summary, state, &bot.NotAnAnswer{Note: "（上一条待确认的报送已取消，没有保存：" + st.Summary + "）"}
 	}
 	rep := &incubator.AssetReport{AssetID: st.AssetID, Kind: st.Report, Note: st.Note, RawText: st.Raw,
 		ReporterID: req.Person.ID, Reporter: req.Person.Name, Channel: req.Msg.Channel}
@@ -297,7 +345,7 @@ func (o *Ops) freeText(ctx context.Context, req *bot.Request) (string, bool, err
 			text, _ := refusal(err)
 			return "", true, bot.Userf("%s %s：%s", asset.Code, asset.Name, text)
 		}
-		reply, err := o.askConfirm(req, asset, kind, req.Text)
+		reply, err := o.askConfirmChecked(ctx, req, asset, kind, req.Text)
 		return reply, true, err
 	}
 	assets, err := o.Store.Assets(ctx, req.Person.IncubatorID, "")
@@ -379,7 +427,7 @@ func (o *Ops) pickForm(ctx context.Context, req *bot.Request, state []byte) (str
 	}
 	n, err := strconv.Atoi(text)
 	if err != nil || n < 1 || n > len(st.Candidates) {
-		return fmt.Sprintf("请回复 1 到 %d 之间的序号选择资产，或 0 取消。", len(st.Candidates)), state, nil
+		return fmt.Sprintf("请回复 1 到 %d 之间的序号选择资产，或 0 取消。", len(st.Candidates)), state, &bot.NotAnAnswer{Note: "（上一条未选定资产的报送已取消，没有保存。）"}
 	}
 	assets, err := o.Store.Assets(ctx, req.Person.IncubatorID, "")
 	if err != nil {
@@ -492,7 +540,7 @@ func (o *Ops) retireForm(ctx context.Context, req *bot.Request, state []byte) (s
 	case "0", "取消":
 		return "已取消，文件照常引用。", nil, nil
 	default:
-		return "请回复 1 确认废止" + st.Title + "，或 0 取消。", state, nil
+		return "请回复 1 确认废止" + st.Title + "，或 0 取消。", state, &bot.NotAnAnswer{Note: "（废止" + st.Title + "已取消，文件照常引用。）"}
 	}
 	kb := &knowledge.KB{Store: o.Docs, By: knowledge.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}}
 	if _, err := kb.Retire(ctx, strconv.FormatInt(st.DocID, 10)); err != nil {
@@ -583,26 +631,54 @@ func (o *Ops) assetSummary(ctx context.Context, req *bot.Request) (string, error
 }
 
 func (o *Ops) statusSummary(ctx context.Context, req *bot.Request) (string, error) {
-	period, err := incubator.ParsePeriod(req.Args)
+	sp, err := incubator.ParseSpan(req.Args)
 	if err != nil {
-		return "", bot.Userf("请写明期间，例如：报表汇总 2021-06（月）或 报表汇总 2021Q2（季度）。")
+		return "", bot.Userf("请写明期间，例如：报表汇总 2021-06（月）、报表汇总 2021Q2（季度）、报表汇总 2021H1 或 2021年上半年（半年）、报表汇总 2021（全年）。")
 	}
-	reps, err := o.Store.StatusReports(ctx, period, period, false)
+	reps, err := o.Store.SpanStatusReports(ctx, sp)
 	if err != nil {
 		return "", err
 	}
-	if len(reps) == 0 {
-		return fmt.Sprintf("%s还没有孵化器报送运行情况。", incubator.PeriodName(period)), nil
+	sums, periods := incubator.Summarize(sp, reps)
+	assetReps, err := o.Store.AssetReports(ctx, sp.From, sp.To)
+	if err != nil {
+		return "", err
+	}
+	figs := incubator.CountAssetReports(sp, assetReps)
+	if len(sums) == 0 && len(figs) == 0 {
+		return fmt.Sprintf("%s还没有孵化器报送运行情况。", sp.Label), nil
 	}
 	var total incubator.StatusReport
 	var b strings.Builder
-	for _, r := range reps {
+	for _, r := range sums {
 		total.Add(r)
-		fmt.Fprintf(&b, "\n· %s：在孵%d家，新增%d家，活动%d场，专利申请%d件，融资%s万元", r.Incubator, r.Tenants, r.NewTenants, r.Events, r.Patents, incubator.Wan(r.FinancingWan))
+		n := ""
+		if sp.FirstMonth != sp.LastMonth {
+			n = fmt.Sprintf("（%d期）", periods[r.Incubator])
+		}
+		fmt.Fprintf(&b, "\n· %s%s：在孵%d家，新增%d家，毕业%d家，活动%d场，专利申请%d件，融资%s万元", r.Incubator, n, r.Tenants, r.NewTenants, r.Graduated, r.Events, r.Patents, incubator.Wan(r.FinancingWan))
 	}
-	return fmt.Sprintf("%s运行情况汇总（%d家报送）：\n在孵企业 %d 家，新增入孵 %d 家，毕业 %d 家\n举办活动 %d 场，服务企业 %d 人次\n专利申请 %d 件，获得融资 %s 万元，就业 %d 人\n分孵化器：%s",
-		incubator.PeriodName(period), len(reps), total.Tenants, total.NewTenants, total.Graduated, total.Events, total.Served, total.Patents,
-		incubator.Wan(total.FinancingWan), total.Jobs, b.String()), nil
+	stock := ""
+	if sp.FirstMonth != sp.LastMonth {
+		stock = "（期末）"
+	}
+	out := fmt.Sprintf("%s运行情况汇总（%d家报送）：\n在孵企业%s %d 家，新增入孵 %d 家，毕业 %d 家\n举办活动 %d 场，服务企业 %d 人次\n专利申请 %d 件，获得融资 %s 万元，就业%s %d 人",
+		sp.Label, len(sums), stock, total.Tenants, total.NewTenants, total.Graduated, total.Events, total.Served, total.Patents,
+		incubator.Wan(total.FinancingWan), stock, total.Jobs)
+	var af incubator.AssetFigures
+	for _, f := range figs {
+		af.Missing, af.MissingValue = af.Missing+f.Missing, af.MissingValue+f.MissingValue
+		af.Restored, af.RestoredValue = af.Restored+f.Restored, af.RestoredValue+f.RestoredValue
+		af.Verified, af.VerifiedValue = af.Verified+f.Verified, af.VerifiedValue+f.VerifiedValue
+	}
+	if af.Missing+af.Restored > 0 {
+		out += fmt.Sprintf("\n资产：报缺失 %d 项（原值%s），报补齐 %d 项（%s），其中已核验 %d 项（%s）",
+			af.Missing, incubator.Yuan(af.MissingValue), af.Restored, incubator.Yuan(af.RestoredValue), af.Verified, incubator.Yuan(af.VerifiedValue))
+	}
+	if len(sums) > 0 {
+		out += "\n分孵化器：" + b.String()
+	}
+	return out, nil
 }
 
 // statusState is the status form in progress.
@@ -686,13 +762,15 @@ func (o *Ops) statusForm(ctx context.Context, req *bot.Request, state []byte) (s
 			st.Values[incubator.Fields[i-1].Key] = v
 			return save(o.reviewText(st, req))
 		default:
-			return save("请回复“提交”确认报送，“改 序号 新数值”修改（例如：改 2 3），或“取消”放弃。")
+			reply, next, _ := save("请回复“提交”确认报送，“改 序号 新数值”修改（例如：改 2 3），或“取消”放弃。")
+			return reply, next, &bot.NotAnAnswer{Note: "（未提交的" + incubator.PeriodName(st.Period) + "报表填报已取消，没有保存。）"}
 		}
 	}
 	f := incubator.Fields[st.Step]
 	v, err := incubator.ParseField(f, text)
 	if err != nil {
-		return save(chineseReason(err))
+		reply, next, _ := save(chineseReason(err))
+		return reply, next, &bot.NotAnAnswer{Note: "（未提交的" + incubator.PeriodName(st.Period) + "报表填报已取消，没有保存。）"}
 	}
 	st.Values[f.Key] = v
 	if st.Edit {

@@ -126,7 +126,7 @@ func BenchmarkStocktakeCloseExport10k(b *testing.B) {
 		}
 		extras, _ := w.db.StocktakeExtras(ctx, id)
 		t0 := time.Now()
-		if err := sheet.WriteTyped(filepath.Join(dir, "盘点.xlsx"), incubator.StocktakeSheets(res, items, extras)); err != nil {
+		if err := sheet.Write(filepath.Join(dir, "盘点.xlsx"), incubator.StocktakeSheets(res, items, extras)); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()

@@ -66,14 +66,15 @@ func cmdQuestions(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	if *out != "" {
-		rows := [][]string{{"时间", "提问人", "会话", "问题", "是否回答", "回复", "原因"}}
+		s := sheet.Sheet{Name: "问题记录", Columns: []sheet.Column{{Title: "时间", Kind: sheet.DateTime}, {Title: "提问人"}, {Title: "会话"},
+			{Title: "问题"}, {Title: "是否回答"}, {Title: "回复"}, {Title: "未答原因"}}}
 		for _, q := range qs {
-			rows = append(rows, []string{q.CreatedAt.Local().Format(time.DateTime), q.Asker, q.Chat, q.Question, yesNo(q.Answered), q.Answer, q.Reason})
+			s.Data = append(s.Data, []any{q.CreatedAt, q.Asker, q.Chat, q.Question, yesNo(q.Answered), q.Answer, knowledge.ReasonText(q.Reason)})
 		}
-		if err := sheet.Write(*out, []sheet.Sheet{{Name: "问题记录", Rows: rows}}); err != nil {
+		if err := sheet.Write(*out, []sheet.Sheet{s}); err != nil {
 			return err
 		}
-		a.printf("wrote %d questions to %s\n", len(qs), *out)
+		a.printf("wrote %d questions to %s\n", len(qs), strings.Join(sheet.Paths(*out, []sheet.Sheet{s}), ", "))
 		return nil
 	}
 	if *asJSON {

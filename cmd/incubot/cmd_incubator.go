@@ -138,7 +138,7 @@ func cmdPeople(ctx context.Context, a *app, args []string) error {
 
 func cmdAssets(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("assets import FILE.xlsx|FILE.csv --incubator 创客城 | list [--incubator 名称] [--status 缺失]")
+		return usagef("assets import FILE.xlsx|FILE.csv --incubator 创客城 | list [--incubator 名称] [--status 缺失] | transfer CODE --incubator 名称 --to-location 地点 --to-custodian 姓名 | transfers [CODE --incubator 名称] | life [--set 类别=年数] | overdue [--incubator 名称]")
 	}
 	db, err := a.db(ctx)
 	if err != nil {
@@ -206,13 +206,15 @@ func cmdAssets(ctx context.Context, a *app, args []string) error {
 		tw.Flush()
 		a.printf("%d items, %s\n", len(assets), incubator.Yuan(total))
 		return nil
+	case "transfer", "transfers", "life", "overdue":
+		return cmdAssetLifecycle(ctx, a, db, args)
 	}
 	return usagef("unknown assets subcommand %q", args[0])
 }
 
 func cmdReport(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("report export --from DATE --to DATE -o FILE.xlsx | import FILE.xlsx --incubator NAME | photos REPORT_ID [-o DIR]")
+		return usagef("report export --from DATE --to DATE -o FILE.xlsx | summary --period 2026H1 [-o FILE.xlsx] [--json] | import FILE.xlsx --incubator NAME | photos REPORT_ID [-o DIR]")
 	}
 	db, err := a.db(ctx)
 	if err != nil {
@@ -225,7 +227,7 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		fs := newFlags("report export", a)
 		from := fs.String("from", "", "first day, YYYY-MM-DD (default: 1 January this year)")
 		to := fs.String("to", "", "last day, YYYY-MM-DD (default: today)")
-		out := fs.String("o", "", "the .xlsx file to write (required)")
+		out := fs.String("o", "", "the .xlsx (or .csv: one file per sheet) to write (required)")
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
 		}
@@ -248,8 +250,38 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		a.printf("wrote %s: %s\n", *out, n)
+		a.printf("wrote %s\n", n)
 		return nil
+	case "summary":
+		fs := newFlags("report summary", a)
+		period := fs.String("period", "", "2026-10, 2026Q3, 2026H1 (2026年上半年) or 2026 (required)")
+		out := fs.String("o", "", "also write the summary to this .xlsx or .csv")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		sp, err := incubator.ParseSpan(*period)
+		if err != nil {
+			return usagef("report summary --period: 2026-10, 2026Q3, 2026H1 or 2026")
+		}
+		reps, err := db.SpanStatusReports(ctx, sp)
+		if err != nil {
+			return err
+		}
+		assetReps, err := db.AssetReports(ctx, sp.From, sp.To)
+		if err != nil {
+			return err
+		}
+		sums, _ := incubator.Summarize(sp, reps)
+		s := incubator.SummarySheet(sp, sums, incubator.CountAssetReports(sp, assetReps))
+		if *out != "" {
+			if err := sheet.Write(*out, []sheet.Sheet{s}); err != nil {
+				return err
+			}
+			a.printf("wrote %s: %d incubators\n", strings.Join(sheet.Paths(*out, []sheet.Sheet{s}), ", "), len(s.Data))
+			return nil
+		}
+		return printSheet(a, s, *asJSON)
 	case "import":
 		fs := newFlags("report import", a)
 		inc := fs.String("incubator", "", "the incubator the figures belong to")
@@ -310,8 +342,9 @@ func exportReport(ctx context.Context, db *postgres.DB, from, to time.Time, path
 		return "", err
 	}
 	status = append(status, quarters...)
-	err = sheet.Write(path, incubator.ExportSheets(assets, reps, status))
-	return fmt.Sprintf("%d assets, %d asset reports, %d status reports", len(assets), len(reps), len(status)), err
+	sheets := incubator.ExportSheets(assets, reps, status)
+	err = sheet.Write(path, sheets)
+	return fmt.Sprintf("%s: %d assets, %d asset reports, %d status reports", strings.Join(sheet.Paths(path, sheets), ", "), len(assets), len(reps), len(status)), err
 }
 
 func cmdAudit(ctx context.Context, a *app, args []string) error {
@@ -381,6 +414,27 @@ func (a *app) loadIncubatorDemo(ctx context.Context, db *postgres.DB) error {
 		if _, err := db.Bind(ctx, model.HashCode(code), console.Channel, p.name, p.name, "private:"+p.name, time.Now()); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// printSheet prints a sheet's rows: JSON objects keyed by column title for
+// programs, else one tab-separated line per row.
+func printSheet(a *app, s sheet.Sheet, asJSON bool) error {
+	rows := sheet.Texts(s)
+	if asJSON {
+		var out []map[string]string
+		for _, r := range rows[1:] {
+			m := map[string]string{}
+			for i, v := range r {
+				m[rows[0][i]] = v
+			}
+			out = append(out, m)
+		}
+		return json.NewEncoder(a.stdout).Encode(out)
+	}
+	for _, r := range rows {
+		a.printf("%s\n", strings.Join(r, "\t"))
 	}
 	return nil
 }

@@ -185,7 +185,7 @@ func exportStocktake(ctx context.Context, db *postgres.DB, id int64, path string
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx":
-		return sheet.WriteTyped(path, incubator.StocktakeSheets(res, items, extras))
+		return sheet.Write(path, incubator.StocktakeSheets(res, items, extras))
 	case ".docx":
 		return incubator.StocktakeReport(res, items, extras).Save(path, res.Stocktake.Incubator+"固定资产盘点报告")
 	}
@@ -280,7 +280,7 @@ func cmdNotice(ctx context.Context, a *app, args []string) error {
 		case ".docx":
 			return incubator.NoticeDocument(&n, *issuer).Save(*out, n.Number)
 		case ".xlsx":
-			return sheet.WriteTyped(*out, incubator.NoticeSheets(&n, now))
+			return sheet.Write(*out, incubator.NoticeSheets(&n, now))
 		}
 		return usagef("-o must name a .docx or .xlsx file")
 	}

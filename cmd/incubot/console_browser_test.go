@@ -211,13 +211,18 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	defer f.Close()
 	rows, err := f.GetRows("资产台账")
-	if err != nil || len(rows) != 103 || rows[0][1] != "资产编号" {
+	if err != nil || len(rows) != 104 || rows[0][1] != "资产编号" || rows[103][0] != "合计" {
 		t.Fatalf("register sheet: %d rows, %v", len(rows), err)
 	}
 	reports, err := f.GetRows("资产报送")
 	// The demo's own story comes first (its stock-take and replacements);
 	// the report approved here is the last row.
-	if err != nil || len(reports) < 2 || reports[len(reports)-1][0] != itoa(int(rep.ID)) || reports[len(reports)-1][2] != "CKC-001" || reports[len(reports)-1][12] != "通过" {
+	// the report approved here is the last before the 合计 row.
+	last := len(reports) - 2
+	if err != nil || last < 1 || reports[last][0] != itoa(int(rep.ID)) || reports[last][2] != "CKC-001" || reports[last][12] != "通过" || reports[last+1][1] != "合计" {
 		t.Fatalf("reports sheet: %v %v", reports, err)
+	}
+	if v, _ := f.GetCellValue("资产台账", "H2", excelize.Options{RawCellValue: true}); strings.ContainsAny(v, "¥,") || v == "" {
+		t.Fatalf("the downloaded 原值 is a number, not text: %q", v)
 	}
 }

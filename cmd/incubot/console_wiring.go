@@ -275,7 +275,7 @@ func (c consoleQuestions) OpenQuestions(ctx context.Context, limit int) ([]web.Q
 	list, err := c.db.OpenQuestions(ctx, limit)
 	out := make([]web.Question, len(list))
 	for i, q := range list {
-		out[i] = web.Question{ID: q.ID, Question: q.Question, Searched: q.Searched, Answer: q.Answer, Reason: q.Reason, Asker: q.Asker, Chat: q.Chat, At: q.CreatedAt}
+		out[i] = web.Question{ID: q.ID, Question: q.Question, Searched: q.Searched, Answer: q.Answer, Reason: knowledge.ReasonText(q.Reason), Asker: q.Asker, Chat: q.Chat, At: q.CreatedAt}
 	}
 	return out, err
 }

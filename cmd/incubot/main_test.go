@@ -164,7 +164,7 @@ func TestOfficerCommands(t *testing.T) {
 		t.Fatalf("export: %q %v", out, err)
 	}
 	tb, err := sheet.Read(xlsx)
-	if err != nil || len(tb.Rows) != 2 || tb.Rows[0][7] != "¥18,600.00" || tb.Rows[0][11] != "缺失" {
+	if err != nil || len(tb.Rows) != 3 || tb.Rows[0][7] != "¥18,600.00" || tb.Rows[0][11] != "缺失" || tb.Rows[2][0] != "合计" || tb.Rows[2][7] != "¥23,800.00" {
 		t.Fatalf("the export holds the register with amounts in yuan: %v %v", tb, err)
 	}
 	out, _, _ = c.run("", "audit")

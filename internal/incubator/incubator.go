@@ -30,6 +30,7 @@ const (
 	StatusDamaged    = "损坏"
 	StatusRestored   = "已补齐"
 	StatusVerified   = "已核验"
+	StatusWrittenOff = "已报废" // an approved disposal (报废/报损)
 )
 
 // Report kinds a manager sends.
@@ -68,6 +69,7 @@ type Asset struct {
 	PurchasedOn *time.Time
 	Note        string
 	Status      string
+	Custodian   string // 责任人
 }
 
 // Bounds on one row of a register. Beyond them a figure is a typing error
@@ -148,6 +150,9 @@ func CodeKey(s string) string { return strings.ToUpper(CleanCode(s)) }
 // Transition says what a report of kind does to an asset in status from:
 // the new status, or a *Refusal saying why not.
 func Transition(from, kind string) (string, error) {
+	if from == StatusWrittenOff {
+		return "", conflict(RefuseWrittenOff, from, kind)
+	}
 	switch kind {
 	case KindMissing:
 		switch from {
@@ -237,8 +242,11 @@ type AssetReport struct {
 	ReviewedAt *time.Time
 }
 
-// ReviewTransition is what an officer's verification does to an asset: a
-// passed restoration is verified; a rejected one goes back to what it was.
+// ReviewTransition is what an officer's verification of r alone would do to
+// an asset (a passed restoration is verified; a rejected one goes back to
+// what it was), or a refusal when r was verified already. Storage sets the
+// status from all of the asset's reports (DeriveStatus), so that verifying
+// an older report never undoes a newer one.
 func ReviewTransition(r *AssetReport, passed bool) (string, error) {
 	if r.Review != ReviewPending {
 		return "", &Refusal{Rule: RefuseReviewed, Status: r.Review, Kind: r.Kind, Report: r.ID, err: ErrConflict}

@@ -41,6 +41,7 @@ var RegisterColumns = map[string][]string{
 	"存放地点": {"存放地点", "地点", "位置", "存放位置"},
 	"购置日期": {"购置日期", "购入日期", "购买日期"},
 	"备注":   {"备注"},
+	"责任人":  {"责任人", "使用人", "保管人", "管理人"},
 }
 
 // missingColumns says which required columns the sheet lacks and which row
@@ -70,12 +71,15 @@ func ParseRegister(t *sheet.Table) ([]Asset, []Problem) {
 	for i, row := range t.Rows {
 		n := t.RowNumber(i)
 		cell := func(name string) string { return t.Cell(row, cols[name]) }
-		if strings.TrimSpace(strings.Join(row, "")) == "" {
+		if strings.TrimSpace(strings.Join(row, "")) == "" || IsTotalsRow(row) {
 			continue
 		}
 		a := Asset{Code: CleanCode(cell("资产编号")), Name: cell("资产名称"), Category: cell("类别"), Spec: cell("规格型号"),
-			Location: cell("存放地点"), Note: cell("备注"), Quantity: 1, Status: StatusRegistered}
+			Location: cell("存放地点"), Note: cell("备注"), Custodian: cell("责任人"), Quantity: 1, Status: StatusRegistered}
 		bad := func(col, text string) { problems = append(problems, Problem{Row: n, Column: col, Text: text}) }
+		if a.Custodian != "" && !reCustodian.MatchString(a.Custodian) {
+			bad("责任人", fmt.Sprintf("“%s”不是人名（写一个人的姓名，如 张三）", a.Custodian))
+		}
 		if a.Code == "" {
 			bad("资产编号", "为空")
 		} else if prev, dup := seen[CodeKey(a.Code)]; dup {
@@ -248,4 +252,20 @@ func hanNumber(s string) int {
 		}
 	}
 	return -1
+}
+
+// IsTotalsRow says whether a row is a sheet's 合计 (总计, 小计) row, as the
+// exports write below the data: its first non-empty cell says so. An
+// export read back in is not taken for an asset or a period.
+func IsTotalsRow(row []string) bool {
+	for _, c := range row {
+		switch strings.TrimSpace(c) {
+		case "":
+			continue
+		case "合计", "总计", "小计":
+			return true
+		}
+		return false
+	}
+	return false
 }

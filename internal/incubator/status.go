@@ -234,7 +234,7 @@ func ParseStatusSheet(t *sheet.Table) ([]StatusReport, []Problem) {
 	reason := func(err error) string { return strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ") }
 	for i, row := range t.Rows {
 		n := t.RowNumber(i)
-		if strings.TrimSpace(strings.Join(row, "")) == "" {
+		if strings.TrimSpace(strings.Join(row, "")) == "" || IsTotalsRow(row) {
 			continue
 		}
 		period, err := ParsePeriod(t.Cell(row, cols["期间"]))

@@ -16,41 +16,40 @@ func resultName(r string) string {
 }
 
 // StocktakeSheets is a stock-take as a workbook: the result in figures,
-// every item with what was found, and what was found off the register.
-func StocktakeSheets(res StocktakeResult, items []StocktakeItem, extras []StocktakeExtra) []sheet.TypedSheet {
+// the stock-take itself, every item with what was found, and what was
+// found off the register.
+func StocktakeSheets(res StocktakeResult, items []StocktakeItem, extras []StocktakeExtra) []sheet.Sheet {
 	st := res.Stocktake
-	sum := sheet.TypedSheet{Name: "盘点结果", Header: []string{"项目", "项数", "原值"}}
-	add := func(name string, t Tally) { sum.Rows = append(sum.Rows, []any{name, t.Count, sheet.Money(t.Value)}) }
+	sum := sheet.Sheet{Name: "盘点结果", Columns: []sheet.Column{{Title: "项目"}, {Title: "项数", Kind: sheet.Int}, {Title: "原值", Kind: sheet.Money}}}
+	add := func(name string, t Tally) { sum.Data = append(sum.Data, []any{name, t.Count, t.Value}) }
 	add("在册", res.Total)
 	add("在（账实相符）", res.Present)
 	add("缺失（盘亏）", res.Missing)
 	add("损坏", res.Damaged)
 	add("不在原位置", res.Moved)
 	add("未盘", res.Unchecked)
-	sum.Rows = append(sum.Rows, []any{"台账外（盘盈）", res.Extras, nil})
+	sum.Data = append(sum.Data, []any{"台账外（盘盈）", res.Extras, nil})
 	if p := res.Previous; p != nil {
-		sum.Rows = append(sum.Rows, []any{"上次" + p.Stocktake.Label() + "缺失", p.Missing.Count, sheet.Money(p.Missing.Value)},
-			[]any{"上次" + p.Stocktake.Label() + "损坏", p.Damaged.Count, sheet.Money(p.Damaged.Value)})
+		sum.Data = append(sum.Data, []any{"上次" + p.Stocktake.Label() + "缺失", p.Missing.Count, p.Missing.Value},
+			[]any{"上次" + p.Stocktake.Label() + "损坏", p.Damaged.Count, p.Damaged.Value})
 	}
-	sum.Rows = append(sum.Rows, []any{"孵化器", st.Incubator, nil}, []any{"盘点", st.Label(), nil}, []any{"开始日期", st.OpenedAt, nil})
-	if st.ClosedAt != nil {
-		sum.Rows = append(sum.Rows, []any{"结束日期", *st.ClosedAt, nil})
-	}
-	list := sheet.TypedSheet{Name: "盘点明细", Header: []string{"资产编号", "名称", "规格型号", "登记地点", "数量", "单价", "原值", "盘点结果", "现在地点", "说明", "盘点人", "盘点日期"}}
+	info := sheet.Sheet{Name: "盘点信息", Columns: []sheet.Column{{Title: "孵化器"}, {Title: "盘点"}, {Title: "开始日期", Kind: sheet.Date},
+		{Title: "结束日期", Kind: sheet.Date}, {Title: "发起人"}, {Title: "结束人"}},
+		Data: [][]any{{st.Incubator, st.Label(), st.OpenedAt, st.ClosedAt, st.OpenedBy, st.ClosedBy}}}
+	list := sheet.Sheet{Name: "盘点明细", Columns: []sheet.Column{{Title: "资产编号"}, {Title: "名称"}, {Title: "规格型号"}, {Title: "登记地点"},
+		{Title: "数量", Kind: sheet.Int}, {Title: "单价", Kind: sheet.Money}, {Title: "原值", Kind: sheet.Money}, {Title: "盘点结果"},
+		{Title: "现在地点"}, {Title: "说明"}, {Title: "盘点人"}, {Title: "盘点日期", Kind: sheet.Date}}}
 	for i := range items {
 		it := &items[i]
-		var day any
-		if it.CheckedAt != nil {
-			day = *it.CheckedAt
-		}
-		list.Rows = append(list.Rows, []any{it.Code, it.Name, it.Spec, it.Location, it.Quantity, sheet.Money(it.UnitPrice), sheet.Money(it.Value()),
-			resultName(it.Result), it.NewLocation, it.Note, it.CheckedBy, day})
+		list.Data = append(list.Data, []any{it.Code, it.Name, it.Spec, it.Location, it.Quantity, it.UnitPrice, it.Value(),
+			resultName(it.Result), it.NewLocation, it.Note, it.CheckedBy, it.CheckedAt})
 	}
-	ext := sheet.TypedSheet{Name: "台账外资产", Header: []string{"序号", "描述", "地点", "发现人", "发现日期"}}
+	ext := sheet.Sheet{Name: "台账外资产", Columns: []sheet.Column{{Title: "序号", Kind: sheet.Int}, {Title: "描述"}, {Title: "地点"},
+		{Title: "发现人"}, {Title: "发现日期", Kind: sheet.Date}}}
 	for i, e := range extras {
-		ext.Rows = append(ext.Rows, []any{i + 1, e.Description, e.Location, e.FoundBy, e.FoundAt})
+		ext.Data = append(ext.Data, []any{i + 1, e.Description, e.Location, e.FoundBy, e.FoundAt})
 	}
-	return []sheet.TypedSheet{sum, list, ext}
+	return []sheet.Sheet{sum, info, list, ext}
 }
 
 // StocktakeReport is a stock-take as a Word document an officer attaches
@@ -142,15 +141,17 @@ func NoticeDocument(n *Notice, issuer string) *docx.Doc {
 
 // NoticeSheets is a notice's follow-up as a workbook: every item with its
 // state.
-func NoticeSheets(n *Notice, today time.Time) []sheet.TypedSheet {
-	s := sheet.TypedSheet{Name: "赔偿通知跟踪", Header: []string{"文号", "资产编号", "名称", "规格型号", "数量", "原值", "补齐期限", "状态", "逾期"}}
+func NoticeSheets(n *Notice, today time.Time) []sheet.Sheet {
+	s := sheet.Sheet{Name: "赔偿通知跟踪", Columns: []sheet.Column{{Title: "文号"}, {Title: "资产编号"}, {Title: "名称"}, {Title: "规格型号"},
+		{Title: "数量", Kind: sheet.Int, Total: true}, {Title: "原值", Kind: sheet.Money, Total: true}, {Title: "补齐期限", Kind: sheet.Date},
+		{Title: "状态"}, {Title: "逾期"}}}
 	for i := range n.Items {
 		it := &n.Items[i]
 		overdue := ""
 		if it.State != ItemReplaced && today.After(n.Deadline.AddDate(0, 0, 1)) {
 			overdue = "逾期"
 		}
-		s.Rows = append(s.Rows, []any{n.Number, it.Code, it.Name, it.Spec, it.Quantity, sheet.Money(it.Value()), n.Deadline, it.State, overdue})
+		s.Data = append(s.Data, []any{n.Number, it.Code, it.Name, it.Spec, it.Quantity, it.Value(), n.Deadline, it.State, overdue})
 	}
-	return []sheet.TypedSheet{s}
+	return []sheet.Sheet{s}
 }

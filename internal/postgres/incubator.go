@@ -68,11 +68,11 @@ func (db *DB) IncubatorByName(ctx context.Context, name string) (incubator.Incub
 	return inc, err
 }
 
-const assetColumns = `a.id, a.incubator_id, i.name, a.code, a.name, a.category, a.spec, a.quantity, (a.unit_price * 100)::bigint, a.location, a.purchased_on, a.note, a.status`
+const assetColumns = `a.id, a.incubator_id, i.name, a.code, a.name, a.category, a.spec, a.quantity, (a.unit_price * 100)::bigint, a.location, a.purchased_on, a.note, a.status, a.custodian`
 
 func scanAsset(row pgx.Row) (incubator.Asset, error) {
 	var a incubator.Asset
-	err := row.Scan(&a.ID, &a.IncubatorID, &a.Incubator, &a.Code, &a.Name, &a.Category, &a.Spec, &a.Quantity, &a.UnitPrice, &a.Location, &a.PurchasedOn, &a.Note, &a.Status)
+	err := row.Scan(&a.ID, &a.IncubatorID, &a.Incubator, &a.Code, &a.Name, &a.Category, &a.Spec, &a.Quantity, &a.UnitPrice, &a.Location, &a.PurchasedOn, &a.Note, &a.Status, &a.Custodian)
 	return a, err
 }
 
@@ -153,7 +153,8 @@ func importAssets(ctx context.Context, tx pgx.Tx, incubatorID int, assets []incu
 	for _, x := range assets {
 		old, found := byKey[incubator.CodeKey(x.Code)]
 		if found && old.Code == x.Code && old.Name == x.Name && old.Category == x.Category && old.Spec == x.Spec && old.Quantity == x.Quantity &&
-			old.UnitPrice == x.UnitPrice && old.Location == x.Location && old.Note == x.Note && sameDay(old.PurchasedOn, x.PurchasedOn) {
+			old.UnitPrice == x.UnitPrice && old.Location == x.Location && old.Note == x.Note && sameDay(old.PurchasedOn, x.PurchasedOn) &&
+			old.Custodian == x.Custodian {
 			res.Unchanged++
 			continue
 		}
@@ -161,12 +162,12 @@ func importAssets(ctx context.Context, tx pgx.Tx, incubatorID int, assets []incu
 		var err error
 		if found {
 			_, err = tx.Exec(ctx, `UPDATE assets SET code = $2::text, name = $3::text, category = $4::text, spec = $5::text, quantity = $6::int,
-				unit_price = $7::bigint / 100.0, location = $8::text, purchased_on = $9::date, note = $10::text, updated_at = now() WHERE id = $1::bigint`,
-				id, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note)
+				unit_price = $7::bigint / 100.0, location = $8::text, purchased_on = $9::date, note = $10::text, custodian = $11::text, updated_at = now() WHERE id = $1::bigint`,
+				id, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note, x.Custodian)
 		} else {
-			err = tx.QueryRow(ctx, `INSERT INTO assets (incubator_id, code, name, category, spec, quantity, unit_price, location, purchased_on, note)
-				VALUES ($1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint / 100.0, $8::text, $9::date, $10::text) RETURNING id`,
-				incubatorID, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note).Scan(&id)
+			err = tx.QueryRow(ctx, `INSERT INTO assets (incubator_id, code, name, category, spec, quantity, unit_price, location, purchased_on, note, custodian)
+				VALUES ($1::int, $2::text, $3::text, $4::text, $5::text, $6::int, $7::bigint / 100.0, $8::text, $9::date, $10::text, $11::text) RETURNING id`,
+				incubatorID, x.Code, x.Name, x.Category, x.Spec, x.Quantity, x.UnitPrice, x.Location, x.PurchasedOn, x.Note, x.Custodian).Scan(&id)
 		}
 		if err != nil {
 			return res, fmt.Errorf("asset %s: %w", x.Code, err)
@@ -238,7 +239,7 @@ func (db *DB) CreateAssetReport(ctx context.Context, rep *incubator.AssetReport,
 			rep.AssetID, rep.Kind, rep.FromStatus, rep.ToStatus, rep.Note, rep.RawText, reporter, rep.Reporter, rep.Channel).Scan(&rep.ID, &rep.CreatedAt); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, rep.AssetID, to); err != nil {
+		if to, err = syncAssetStatus(ctx, tx, rep.AssetID, asset.Status); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "report:"+rep.Kind, "asset", fmt.Sprint(rep.AssetID), map[string]string{"status": asset.Status}, map[string]any{"status": to, "report": rep.ID})
@@ -247,6 +248,35 @@ func (db *DB) CreateAssetReport(ctx context.Context, rep *incubator.AssetReport,
 		return fmt.Errorf("postgres: asset report: %w", err)
 	}
 	return err
+}
+
+// syncAssetStatus sets an asset's status to what its reports and an
+// approved disposal say (incubator.AssetStatus) and returns it. The caller holds the asset's
+// row lock, so no other report or verification of it interleaves.
+func syncAssetStatus(ctx context.Context, tx pgx.Tx, assetID int64, current string) (string, error) {
+	rows, err := tx.Query(ctx, `SELECT id, kind, from_status, review FROM asset_reports WHERE asset_id = $1::bigint ORDER BY id`, assetID)
+	if err != nil {
+		return "", err
+	}
+	reps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.ReportEntry, error) {
+		var e incubator.ReportEntry
+		err := r.Scan(&e.ID, &e.Kind, &e.FromStatus, &e.Review)
+		return e, err
+	})
+	if err != nil {
+		return "", err
+	}
+	var writtenOff bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM asset_disposals WHERE asset_id = $1::bigint AND review = '批准')`, assetID).Scan(&writtenOff); err != nil {
+		return "", err
+	}
+	to := incubator.AssetStatus(current, reps, writtenOff)
+	if to != current {
+		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, assetID, to); err != nil {
+			return "", err
+		}
+	}
+	return to, nil
 }
 
 // valueFen is an asset's value in fen, kept within bigint: a row stored
@@ -273,17 +303,27 @@ func scanReport(row pgx.Row) (incubator.AssetReport, error) {
 func (db *DB) ReviewReport(ctx context.Context, id int64, passed bool, note string, a Actor) (incubator.AssetReport, error) {
 	var rep incubator.AssetReport
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		rep, err = scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM asset_reports r JOIN assets a ON a.id = r.asset_id
-			JOIN incubators i ON i.id = a.incubator_id WHERE r.id = $1::bigint FOR UPDATE OF r`, id))
+		// The asset is locked before its report, as CreateAssetReport
+		// does: every change to an asset's reports holds the asset, so
+		// the status derived from them is never derived from a stale set.
+		var assetID int64
+		err := tx.QueryRow(ctx, `SELECT asset_id FROM asset_reports WHERE id = $1::bigint`, id).Scan(&assetID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return incubator.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		to, err := incubator.ReviewTransition(&rep, passed)
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM assets WHERE id = $1::bigint FOR UPDATE`, assetID).Scan(&status); err != nil {
+			return err
+		}
+		rep, err = scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM asset_reports r JOIN assets a ON a.id = r.asset_id
+			JOIN incubators i ON i.id = a.incubator_id WHERE r.id = $1::bigint FOR UPDATE OF r`, id))
 		if err != nil {
+			return err
+		}
+		if _, err := incubator.ReviewTransition(&rep, passed); err != nil {
 			return err
 		}
 		rep.Review = incubator.ReviewRejected
@@ -295,11 +335,8 @@ func (db *DB) ReviewReport(ctx context.Context, id int64, passed bool, note stri
 			id, rep.Review, a.Name, note); err != nil {
 			return err
 		}
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM assets WHERE id = $1::bigint FOR UPDATE`, rep.AssetID).Scan(&status); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE assets SET status = $2::text, updated_at = now() WHERE id = $1::bigint`, rep.AssetID, to); err != nil {
+		to, err := syncAssetStatus(ctx, tx, rep.AssetID, status)
+		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "review:"+rep.Review, "asset", fmt.Sprint(rep.AssetID), map[string]string{"status": status}, map[string]any{"status": to, "report": id, "note": note})

@@ -604,11 +604,11 @@ func (c *Console) exportFAQs(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	rows := [][]string{{"问题", "答案", "依据", "创建人", "创建时间"}}
+	s := sheet.Sheet{Name: "问答对", Columns: []sheet.Column{{Title: "问题"}, {Title: "答案"}, {Title: "依据"}, {Title: "创建人"}, {Title: "创建时间", Kind: sheet.DateTime}}}
 	for _, f := range list {
-		rows = append(rows, []string{f.Question, f.Answer, f.Basis, f.CreatedBy, f.CreatedAt.Local().Format(time.DateTime)})
+		s.Data = append(s.Data, []any{f.Question, f.Answer, f.Basis, f.CreatedBy, f.CreatedAt})
 	}
-	c.sendSheet(w, r, "问答对.xlsx", []sheet.Sheet{{Name: "问答对", Rows: rows}})
+	c.sendSheet(w, r, "问答对.xlsx", []sheet.Sheet{s})
 }
 
 func (c *Console) sendSheet(w http.ResponseWriter, r *http.Request, name string, sheets []sheet.Sheet) {

@@ -11,18 +11,21 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Numbers stay numbers, money is yuan in a ¥ format, dates are dates, the
-// header is frozen and filtered, and LibreOffice reads it all back.
-func TestWriteTyped(t *testing.T) {
+// Numbers stay numbers, money is yuan in a ¥ format, dates are dates, an
+// empty cell stays empty, the header is frozen and filtered, and
+// LibreOffice reads it all back.
+func TestWriteReadByLibreOffice(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "盘点.xlsx")
 	day := time.Date(2021, 1, 22, 0, 0, 0, 0, time.UTC)
-	err := WriteTyped(path, []TypedSheet{
-		{Name: "明细", Header: []string{"资产编号", "名称", "数量", "原值", "盘点日期"}, Rows: [][]any{
-			{"CKC-001", "工业级3D打印机", 1, Money(26800000), day},
-			{"CKC-002", "工业级3D打印机", 2, Money(12345), (*time.Time)(nil)},
-		}},
-		{Name: "空表", Header: []string{"序号", "描述"}},
+	err := Write(path, []Sheet{
+		{Name: "明细", Columns: []Column{{Title: "资产编号"}, {Title: "名称"}, {Title: "数量", Kind: Int}, {Title: "原值", Kind: Money}, {Title: "盘点日期", Kind: Date}},
+			Data: [][]any{
+				{"CKC-001", "工业级3D打印机", 1, int64(26800000), day},
+				{"CKC-002", "工业级3D打印机", 2, int64(12345), (*time.Time)(nil)},
+				{"CKC-003", "桌椅", 1, nil, nil},
+			}},
+		{Name: "空表", Columns: []Column{{Title: "序号", Kind: Int}, {Title: "描述"}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +46,9 @@ func TestWriteTyped(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue("明细", "D2"); v != "¥268,000.00" {
 		t.Errorf("D2 shows %q", v)
+	}
+	if v, _ := f.GetCellValue("明细", "D4"); v != "" {
+		t.Errorf("an unknown value shows as %q, not empty", v)
 	}
 	if v, _ := f.GetCellValue("明细", "E2"); v != "2021-01-22" {
 		t.Errorf("E2 shows %q", v)
