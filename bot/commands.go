@@ -19,7 +19,34 @@ func builtinCommands(r *Router) []Command {
 			Run: r.listPolicies},
 		{Names: []string{"原文"}, Usage: "原文 <文件名或文号> <第X条>", Help: "查看某个文件某一条的原文",
 			Run: r.article},
+		{Names: []string{"有用", "没用"}, Usage: "有用 / 没用 [原因]", Help: "评价我刚才的回答，没用的会转给工作人员核对",
+			Run: r.feedback},
 	}
+}
+
+// feedbackWindow is how long after a question its asker can rate the
+// answer with 有用/没用.
+const feedbackWindow = 30 * time.Minute
+
+// feedback records 有用/没用 on the sender's latest question in this chat.
+func (r *Router) feedback(ctx context.Context, req *Request) (string, error) {
+	fl, ok := r.Log.(FeedbackLogger)
+	if !ok {
+		return "谢谢您的评价。", nil
+	}
+	useful := strings.HasPrefix(strings.TrimLeft(strings.TrimSpace(req.Text), "#＃ "), "有用")
+	m := req.Msg
+	found, err := fl.FeedbackOnLast(ctx, m.Channel, m.ChatID, m.SenderID, r.Opts.Now().Add(-feedbackWindow), useful, req.Args)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case !found:
+		return "没有找到您最近30分钟内的提问。请在我回答后回复“有用”或“没用”（可在后面写原因）。", nil
+	case useful:
+		return "谢谢您的评价！", nil
+	}
+	return "谢谢反馈，这条回答已转给科技局工作人员核对。如有具体问题，可以换个说法再问，或直接联系科技局。", nil
 }
 
 // help lists what the person's role may do.

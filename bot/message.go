@@ -74,6 +74,14 @@ type Store interface {
 	OutboxDepth(ctx context.Context) (int, error)
 }
 
+// FeedbackLogger records what an asker says of the answer to their latest
+// question in a chat since a time (有用/没用, with an optional reason);
+// it reports false when they asked none. A QuestionLogger that is also a
+// FeedbackLogger takes feedback.
+type FeedbackLogger interface {
+	FeedbackOnLast(ctx context.Context, channel, chatID, senderID string, since time.Time, useful bool, comment string) (bool, error)
+}
+
 // QuestionLogger records every question and answer.
 type QuestionLogger interface {
 	LogQuestion(ctx context.Context, messageID int64, m *Message, ans *knowledge.Answer) error

@@ -77,7 +77,7 @@ func (o *Ops) Register(r *bot.Router) {
 	r.AddCommand(bot.Command{Names: []string{"待核验"}, Roles: officers, Usage: "待核验", Help: "列出等待核验的资产报送", Run: o.pending})
 	r.AddCommand(bot.Command{Names: []string{"报表汇总"}, Roles: officers, Usage: "报表汇总 <期间>", Help: "某月、季度、半年或全年各孵化器运行情况汇总，如 报表汇总 2021-06、2021H1、2021", Run: o.statusSummary})
 	r.AddCommand(bot.Command{Names: []string{"废止"}, Roles: officers, Usage: "废止 <文件名或文号>", Help: "停止引用某个政策文件（需确认）", Run: o.retire})
-	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答的问题（默认近7天）", Run: o.unanswered})
+	r.AddCommand(bot.Command{Names: []string{"未答问题"}, Roles: officers, Usage: "未答问题 [天数]", Help: "政策库未能回答、或提问者评价没用的问题（默认近7天）", Run: o.unanswered})
 	r.AddCommand(bot.Command{Names: []string{"后台"}, Roles: both, Usage: "后台", Help: "网页后台的一次性登录链接（私聊）", Run: o.consoleLink})
 	r.AddCommand(bot.Command{Names: []string{"报表"}, Roles: managers, Usage: "报表 [期间]", Help: "填报月度或季度运行情况，如 报表 2026-10", Run: o.startStatusForm})
 	r.AddForm("asset_pick", managers, o.pickForm)
@@ -568,16 +568,23 @@ func (o *Ops) unanswered(ctx context.Context, req *bot.Request) (string, error) 
 		return "", err
 	}
 	if len(qs) == 0 {
-		return fmt.Sprintf("近%d天没有未能回答的问题。", days), nil
+		return fmt.Sprintf("近%d天没有未能回答或评价没用的问题。", days), nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "近%d天未能回答的问题（%d个）：", days, len(qs))
+	fmt.Fprintf(&b, "近%d天未能回答或提问者评价没用的问题（%d个）：", days, len(qs))
 	for i, q := range qs {
 		if i == 20 {
 			fmt.Fprintf(&b, "\n……其余%d个请用 incubot questions --unanswered -o 文件.xlsx 导出", len(qs)-20)
 			break
 		}
 		fmt.Fprintf(&b, "\n%s %s：%s", q.CreatedAt.Local().Format("01-02 15:04"), q.Asker, q.Question)
+		if q.Answered { // listed because the asker said it did not help
+			b.WriteString("（已回答，提问者评价：没用")
+			if q.Feedback != "" {
+				b.WriteString("，" + q.Feedback)
+			}
+			b.WriteString("）")
+		}
 	}
 	b.WriteString("\n可补充政策文件（incubot kb add）或常见问答（incubot kb faq add）。")
 	return b.String(), nil

@@ -392,6 +392,11 @@ func TestInFlightPerUser(t *testing.T) {
 	if !strings.Contains(r.fake.Answer(first), "10%") {
 		t.Fatal("first question not answered")
 	}
+	wecomfake.WaitFor(t, "the first question let go", func() bool {
+		r.bot.mu.Lock()
+		defer r.bot.mu.Unlock()
+		return r.bot.inflight["zhangsan"] == 0
+	})
 	third := r.fake.Text("m2", "zhangsan", "", "购买科技成果补助需要提交什么材料？")
 	if !strings.Contains(r.fake.Answer(third), "营业执照") {
 		t.Fatal("the refused message id was recorded: sending it again got no fresh answer")

@@ -67,9 +67,9 @@ func cmdQuestions(ctx context.Context, a *app, args []string) error {
 	}
 	if *out != "" {
 		s := sheet.Sheet{Name: "问题记录", Columns: []sheet.Column{{Title: "时间", Kind: sheet.DateTime}, {Title: "提问人"}, {Title: "会话"},
-			{Title: "问题"}, {Title: "是否回答"}, {Title: "回复"}, {Title: "未答原因"}}}
+			{Title: "问题"}, {Title: "是否回答"}, {Title: "回复"}, {Title: "未答原因"}, {Title: "提问者评价"}, {Title: "评价原因"}}}
 		for _, q := range qs {
-			s.Data = append(s.Data, []any{q.CreatedAt, q.Asker, q.Chat, q.Question, yesNo(q.Answered), q.Answer, knowledge.ReasonText(q.Reason)})
+			s.Data = append(s.Data, []any{q.CreatedAt, q.Asker, q.Chat, q.Question, yesNo(q.Answered), q.Answer, knowledge.ReasonText(q.Reason), usefulText(q.Useful), q.Feedback})
 		}
 		if err := sheet.Write(*out, []sheet.Sheet{s}); err != nil {
 			return err
@@ -90,6 +90,17 @@ func cmdQuestions(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", q.CreatedAt.Local().Format("01-02 15:04"), safe(q.Asker), yesNo(q.Answered), safe(clip(q.Question, 60)))
 	}
 	return tw.Flush()
+}
+
+// usefulText is what the asker said of an answer, as officers read it.
+func usefulText(u *bool) string {
+	switch {
+	case u == nil:
+		return ""
+	case *u:
+		return "有用"
+	}
+	return "没用"
 }
 
 func yesNo(b bool) string {

@@ -19,6 +19,12 @@ import (
 func (a *app) newWeCom(db *postgres.DB, router *bot.Router, metrics *bot.Metrics) *wecom.Bot {
 	b := &wecom.Bot{Router: router, Store: db, Log: a.log.With("channel", wecom.Channel), Metrics: metrics, Opts: wecom.Options{
 		URL: a.cfg.WeComURL, BotID: a.cfg.WeComBotID, Secret: a.cfg.WeComSecret, BotName: a.cfg.BotName, MaxMedia: a.cfg.WeComMaxMedia,
+		// 👍/👎 on an answer, recorded on the question of the asker's
+		// own message (listed for officers beside unanswered questions).
+		Feedback: func(ctx context.Context, msgID, userID string, useful *bool, comment string) error {
+			_, err := db.FeedbackOnMessage(ctx, wecom.Channel, msgID, userID, useful, comment)
+			return err
+		},
 	}}
 	if metrics.ChannelUp == nil {
 		metrics.ChannelUp = map[string]func() float64{}

@@ -275,7 +275,7 @@ func (c consoleQuestions) OpenQuestions(ctx context.Context, limit int) ([]web.Q
 	list, err := c.db.OpenQuestions(ctx, limit)
 	out := make([]web.Question, len(list))
 	for i, q := range list {
-		out[i] = web.Question{ID: q.ID, Question: q.Question, Searched: q.Searched, Answer: q.Answer, Reason: knowledge.ReasonText(q.Reason), Asker: q.Asker, Chat: q.Chat, At: q.CreatedAt}
+		out[i] = web.Question{ID: q.ID, Question: q.Question, Searched: q.Searched, Answer: q.Answer, Reason: questionWhy(q), Asker: q.Asker, Chat: q.Chat, At: q.CreatedAt}
 	}
 	return out, err
 }
@@ -373,4 +373,16 @@ func (c consolePhotos) ReportPhotos(ctx context.Context, id int64) ([]web.Photo,
 func (c consolePhotos) PhotoData(ctx context.Context, id int64) ([]byte, error) {
 	f, err := c.db.ReceivedFileByID(ctx, id)
 	return f.Data, err
+}
+
+// questionWhy is why a question is open for officers: the reason it was
+// not answered, or that its asker said the answer did not help.
+func questionWhy(q postgres.QuestionLog) string {
+	if q.Answered && q.Useful != nil && !*q.Useful {
+		if q.Feedback != "" {
+			return "提问者评价：没用（" + q.Feedback + "）"
+		}
+		return "提问者评价：没用"
+	}
+	return knowledge.ReasonText(q.Reason)
 }

@@ -250,4 +250,8 @@ type QuestionLog struct {
 	Model     string    `json:"model"`
 	LatencyMS int       `json:"latency_ms"`
 	CreatedAt time.Time `json:"created_at"`
+	// Useful is what the asker said of the answer (有用/没用, 👍/👎), nil
+	// when nothing; Feedback their reason, if they gave one.
+	Useful   *bool  `json:"useful,omitempty"`
+	Feedback string `json:"feedback,omitempty"`
 }

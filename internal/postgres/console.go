@@ -265,11 +265,11 @@ func (db *DB) DeleteFAQ(ctx context.Context, id int64, a Actor) error {
 	})
 }
 
-// OpenQuestions lists declined questions nobody has handled yet, newest
-// first, at most limit.
+// OpenQuestions lists declined questions, and answers their asker said did
+// not help, that nobody has handled yet, newest first, at most limit.
 func (db *DB) OpenQuestions(ctx context.Context, limit int) ([]QuestionLog, error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+questionColumns+`
-		FROM questions WHERE NOT answered AND handled_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1::int`, limit)
+		FROM questions WHERE (NOT answered OR useful = false) AND handled_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $1::int`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open questions: %w", err)
 	}
