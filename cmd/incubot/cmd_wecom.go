@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/bot/kf"
 	"github.com/incubot/incubot/bot/wecom"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/internal/postgres"
 )
 
@@ -19,6 +21,15 @@ import (
 func (a *app) newWeCom(db *postgres.DB, router *bot.Router, metrics *bot.Metrics) *wecom.Bot {
 	b := &wecom.Bot{Router: router, Store: db, Log: a.log.With("channel", wecom.Channel), Metrics: metrics, Opts: wecom.Options{
 		URL: a.cfg.WeComURL, BotID: a.cfg.WeComBotID, Secret: a.cfg.WeComSecret, BotName: a.cfg.BotName, MaxMedia: a.cfg.WeComMaxMedia,
+		// An image or file is stored before its message is handled, as the
+		// web-WeChat adapter does: an officer's document is offered for
+		// the corpus, a manager's photo attached to their report.
+		Media: func(ctx context.Context, m bot.Message, data []byte) {
+			f := &model.ReceivedFile{Channel: wecom.Channel, MessageID: m.ID, Name: m.Attachment.Name, MIME: http.DetectContentType(data), Data: data}
+			if _, err := db.SaveReceivedFile(ctx, f); err != nil {
+				a.log.Warn("wecom: storing a received file", "err", err, "msg_id", m.ID)
+			}
+		},
 		// 👍/👎 on an answer, recorded on the question of the asker's
 		// own message (listed for officers beside unanswered questions).
 		Feedback: func(ctx context.Context, msgID, userID string, useful *bool, comment string) error {
