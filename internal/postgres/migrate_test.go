@@ -27,8 +27,12 @@ func TestMigrateTwiceIsNoOp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(applied) != postgres.LatestVersion() {
-		t.Fatalf("applied %v, want %d migrations", applied, postgres.LatestVersion())
+	all, err := postgres.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != len(all) {
+		t.Fatalf("applied %v, want %d migrations", applied, len(all))
 	}
 	again, err := db.Migrate(ctx)
 	if err != nil || len(again) != 0 {
