@@ -610,7 +610,7 @@ func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]kn
 
 // lexicalCandidates bounds the chunks BM25 scores, as the sum of the
 // document frequencies of the terms that select them.
-const lexicalCandidates = 2000
+const lexicalCandidates = 1000
 
 // CandidateTerms picks the terms whose chunks become candidates: the
 // rarest first (fewest chunks, ties in the given order), as long as their
@@ -637,20 +637,21 @@ func CandidateTerms(filter []string, df map[string]int, bound int) []string {
 	return pick
 }
 
-// lexicalSQL: hit is the candidates by index (body terms, and the chunks of
-// documents whose title holds one: a UNION, since an OR across the two
-// tables defeats both indexes); cand keeps those in force, each chunk's
+// lexicalSQL: hit is the candidates by index (body terms, and the other
+// chunks of documents whose title holds one: a UNION, since an OR across
+// the two tables defeats both indexes); cand keeps those in force, each chunk's
 // tokens cut down to the question's terms (setweight marks them, ts_filter
 // keeps them), so scoring unnests a few lexemes per chunk, not all.
 var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, idf)),
 	hit AS (
-		SELECT c.id FROM chunks c WHERE c.tokens @@ $3::tsquery
-		UNION
-		SELECT c.id FROM documents d JOIN chunks c ON c.document_id = d.id WHERE d.title_tokens @@ $3::tsquery
+		SELECT c.id, c.document_id, c.token_count, c.tokens FROM chunks c WHERE c.tokens @@ $3::tsquery
+		UNION ALL
+		SELECT c.id, c.document_id, c.token_count, c.tokens FROM documents d JOIN chunks c ON c.document_id = d.id
+		WHERE d.title_tokens @@ $3::tsquery AND NOT c.tokens @@ $3::tsquery
 	),
 	cand AS (
-		SELECT c.id, c.token_count, ts_filter(setweight(c.tokens, 'A', $1::text[]), '{a}') AS tokens, d.title_tokens
-		FROM hit JOIN chunks c ON c.id = hit.id JOIN documents d ON d.id = c.document_id
+		SELECT hit.id, hit.token_count, ts_filter(setweight(hit.tokens, 'A', $1::text[]), '{a}') AS tokens, d.title_tokens
+		FROM hit JOIN documents d ON d.id = hit.document_id
 		WHERE ` + strings.ReplaceAll(validOn, "$DAY", "$4") + `
 		LIMIT $11::int
 	),
