@@ -92,9 +92,10 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 	var samples []string
 	bar := newProgress(a.stderr, "synthetic ingest", n)
 	start := time.Now()
-	// A bulk load: vectors are written first, each HNSW index built once
-	// at the end (counted in the ingest time).
-	if err := db.DeferVectorIndexes(ctx); err != nil {
+	// A bulk load: chunks and vectors are written first, the term
+	// statistics and each HNSW index built once at the end (counted in the
+	// ingest time).
+	if err := db.BeginBulkLoad(ctx); err != nil {
 		return err
 	}
 	// Documents are made in order (the same corpus every run) and stored
@@ -166,9 +167,9 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 	}
 	loaded := time.Since(start)
 	if !asJSON {
-		a.printf("building the vector index…\n")
+		a.printf("counting terms and building the vector index…\n")
 	}
-	if err := db.BuildVectorIndexes(ctx); err != nil {
+	if err := db.EndBulkLoad(ctx); err != nil {
 		return err
 	}
 	if err := kb.FinishIngest(ctx); err != nil {

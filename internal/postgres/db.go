@@ -37,8 +37,8 @@ type DB struct {
 	searchPath string
 	borrowed   bool // shares another DB's pool: Close leaves it open
 	embedded   bool // the embedded PGlite server (Options.Embedded)
-	// deferIndexes: a bulk load is running (DeferVectorIndexes).
-	deferIndexes atomic.Bool
+	// bulk: a bulk load is running (BeginBulkLoad).
+	bulk atomic.Bool
 }
 
 // Options tune a connection beyond its URL.

@@ -183,8 +183,10 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 			if tag.RowsAffected() != 1 {
 				return fmt.Errorf("document %d is no longer active: %w", replaces, ErrConflict)
 			}
-			if err := lexiconRemove(ctx, tx, replaces); err != nil {
-				return err
+			if !db.bulk.Load() {
+				if err := lexiconRemove(ctx, tx, replaces); err != nil {
+					return err
+				}
 			}
 		}
 		bodies := make([]string, len(chunks))
@@ -243,17 +245,19 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 				return err
 			}
 		}
-		// Terms in order: documents saved side by side lock the rows
-		// they share in one order, so they wait for each other, never
-		// deadlock.
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO lexicon (term, df)
-			SELECT word, ndoc FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.document_id = %d') ORDER BY word
-			ON CONFLICT (term) DO UPDATE SET df = lexicon.df + excluded.df`, doc.ID)); err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, `UPDATE corpus_stats SET chunks = chunks + s.n, tokens = tokens + s.t
-			FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, doc.ID); err != nil {
-			return err
+		if !db.bulk.Load() {
+			// Terms in order: documents saved side by side lock the rows
+			// they share in one order, so they wait for each other, never
+			// deadlock.
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO lexicon (term, df)
+				SELECT word, ndoc FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.document_id = %d') ORDER BY word
+				ON CONFLICT (term) DO UPDATE SET df = lexicon.df + excluded.df`, doc.ID)); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE corpus_stats SET chunks = chunks + s.n, tokens = tokens + s.t
+				FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, doc.ID); err != nil {
+				return err
+			}
 		}
 		action, before := "add", any(nil)
 		if replaces != 0 {
@@ -400,7 +404,7 @@ func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge
 			ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, dims`, name, dims).Scan(&m.ID, &m.Dims); err != nil {
 			return err
 		}
-		if db.deferIndexes.Load() {
+		if db.bulk.Load() {
 			return nil
 		}
 		_, err := tx.Exec(ctx, vectorIndexSQL(m))
@@ -420,13 +424,15 @@ func vectorIndexSQL(m knowledge.Model) string {
 			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d`, m.ID, m.Dims, m.ID)
 }
 
-// DeferVectorIndexes starts a bulk load: it drops the models' HNSW indexes
-// and keeps EnsureModel from creating new ones until BuildVectorIndexes, so
-// that vectors are written without maintaining the graph (on native
-// PostgreSQL that upkeep was 83% of ingest time) and each index is built
-// once, from all its vectors. Vector search meanwhile scans exactly.
-func (db *DB) DeferVectorIndexes(ctx context.Context) error {
-	db.deferIndexes.Store(true)
+// BeginBulkLoad starts a bulk load (many documents, no one searching yet):
+// the models' HNSW indexes are dropped and EnsureModel creates none, so
+// vectors are written without maintaining the graph (on native PostgreSQL
+// that upkeep was 83% of ingest time); and the term statistics (lexicon,
+// corpus_stats) are not kept per document, where documents saved side by
+// side wait on each other's shared terms. EndBulkLoad builds both once.
+// Until then vector search scans exactly and BM25 reads stale statistics.
+func (db *DB) BeginBulkLoad(ctx context.Context) error {
+	db.bulk.Store(true)
 	models, err := db.models(ctx)
 	if err != nil {
 		return err
@@ -439,11 +445,24 @@ func (db *DB) DeferVectorIndexes(ctx context.Context) error {
 	return nil
 }
 
-// BuildVectorIndexes ends a bulk load: every model's HNSW index is built
-// (when missing) with more maintenance memory, and new models get theirs
-// at once again.
-func (db *DB) BuildVectorIndexes(ctx context.Context) error {
-	db.deferIndexes.Store(false)
+// EndBulkLoad ends a bulk load: the term statistics are counted afresh over
+// the active documents, and every model's HNSW index is built (when
+// missing) with more maintenance memory; new models get theirs at once
+// again.
+func (db *DB) EndBulkLoad(ctx context.Context) error {
+	db.bulk.Store(false)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM lexicon;
+			INSERT INTO lexicon (term, df)
+				SELECT word, ndoc FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.status = ''active''');
+			UPDATE corpus_stats SET chunks = s.n, tokens = s.t
+				FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.status = 'active') s`,
+			pgx.QueryExecModeSimpleProtocol)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: count term statistics: %w", err)
+	}
 	models, err := db.models(ctx)
 	if err != nil {
 		return err
