@@ -112,3 +112,41 @@ func firstChunk(t *testing.T, db *postgres.DB, doc int64) int64 {
 	}
 	return cs[0].ID
 }
+
+// A bulk load writes documents without the term statistics and the vector
+// index and builds both once at its end: afterwards they are what
+// document-by-document ingest would have made.
+func TestBulkLoadBuildsStatisticsAndIndexOnce(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	by := knowledge.Editor{Name: "测试", Role: "officer", Channel: "test"}
+	if err := db.BeginBulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.EnsureModel(ctx, "bulk-test", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, body := range []string{"孵化器认定条件。", "众创空间备案材料。", "孵化器场地面积。"} {
+		doc := &knowledge.Document{Title: fmt.Sprintf("办法%d", i), Hash: fmt.Sprint(i), Status: knowledge.StatusActive}
+		c := knowledge.Chunk{Ordinal: 1, Article: "第一条", Body: body}
+		chunks := []knowledge.IndexedChunk{{Chunk: c, Tokens: knowledge.Tokenize(body)}}
+		vecs := []knowledge.ModelVectors{{Model: m, Vectors: [][]float32{{1, float32(i), 0}}}}
+		if err := db.SaveDocument(ctx, doc, nil, chunks, vecs, 0, by); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if df, st, err := db.TermStats(ctx, []string{"孵化"}); err != nil || st.Chunks != 0 || df["孵化"] != 0 {
+		t.Fatalf("during the load the statistics wait: %v %+v %v", df, st, err)
+	}
+	if err := db.EndBulkLoad(ctx); err != nil {
+		t.Fatal(err)
+	}
+	df, st, err := db.TermStats(ctx, []string{"孵化", "众创"})
+	if err != nil || st.Chunks != 3 || df["孵化"] != 2 || df["众创"] != 1 {
+		t.Fatalf("after the load: df %v, %+v, %v; want 孵化 2, 众创 1 of 3 chunks", df, st, err)
+	}
+	if err := db.Exec(ctx, fmt.Sprintf("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'embeddings_hnsw_%d') THEN RAISE 'no index'; END IF; END $$", m.ID)); err != nil {
+		t.Fatalf("the model's HNSW index is built at the end: %v", err)
+	}
+}
