@@ -662,7 +662,7 @@ func CandidateTerms(filter []string, df map[string]int, bound int) []string {
 // tokens cut down to the question's terms (setweight marks them, ts_filter
 // keeps them), so scoring unnests a few lexemes per chunk, not all.
 var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, idf)),
-	hit AS (
+	hit AS MATERIALIZED (
 		SELECT c.id, c.document_id, c.token_count, c.tokens FROM chunks c WHERE c.tokens @@ $3::tsquery
 		UNION ALL
 		SELECT c.id, c.document_id, c.token_count, c.tokens FROM documents d JOIN chunks c ON c.document_id = d.id
