@@ -1,6 +1,12 @@
 package knowledge
 
-import "strings"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // A policy question usually names the programme it is about: a status an
 // enterprise is recognised for (高新技术企业, 技术先进型服务企业) or a kind
@@ -56,3 +62,31 @@ func ProgrammesIn(text string) [][]string {
 	}
 	return out
 }
+
+// Mentions returns the spellings of programmes that a document's title or
+// one of its texts holds. It is read once at ingest and stored with the
+// document, so that a question's programmes are matched against stored
+// facts (Store.Mentioning, Store.Mentioned) instead of scanning chunks.
+func Mentions(title string, texts []string) []string {
+	out := []string{}
+	for _, p := range programmes {
+		for _, s := range p {
+			if strings.Contains(title, s) || slices.ContainsFunc(texts, func(t string) bool { return strings.Contains(t, s) }) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// FactsVersion names the lists a document's stored facts are read with
+// (programmes, places): when it changes, the stored facts are read again.
+func FactsVersion() string {
+	h := sha256.New()
+	fmt.Fprint(h, programmes, factsRevision)
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// factsRevision is raised when DocumentPlaces or the gazetteer changes what
+// it reads from a document.
+const factsRevision = 1

@@ -93,7 +93,7 @@ func (a *app) rawDB(ctx context.Context) (*postgres.DB, error) {
 		return a.store, nil
 	}
 	url := a.cfg.DatabaseURL
-	var opts postgres.Options
+	opts := postgres.Options{MaxConns: int32(a.cfg.DBMaxConns)}
 	if url == "" {
 		start := time.Now()
 		srv, err := devdb.Start(ctx, devdb.Options{
@@ -109,7 +109,7 @@ func (a *app) rawDB(ctx context.Context) (*postgres.DB, error) {
 		a.server = srv
 		a.log.Debug("embedded database started", "port", srv.Port, "took", time.Since(start).Round(time.Millisecond))
 		url = srv.URL
-		opts.MaxConns = 1
+		opts.Embedded = true
 	}
 	db, err := postgres.Open(ctx, url, opts, a.log)
 	if err != nil {

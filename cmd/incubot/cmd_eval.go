@@ -172,7 +172,7 @@ func (a *app) scratchDB(ctx context.Context) (*postgres.DB, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		db, err := postgres.Open(ctx, srv.URL, postgres.Options{MaxConns: 1}, a.log)
+		db, err := postgres.Open(ctx, srv.URL, postgres.Options{Embedded: true}, a.log)
 		if err != nil {
 			srv.Stop()
 			return nil, nil, err
@@ -195,7 +195,7 @@ func (a *app) scratchDB(ctx context.Context) (*postgres.DB, func(), error) {
 		return nil, nil, err
 	}
 	drop := func() { admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") }
-	db, err := postgres.Open(ctx, a.cfg.DatabaseURL, postgres.Options{SearchPath: schema}, a.log)
+	db, err := postgres.Open(ctx, a.cfg.DatabaseURL, postgres.Options{SearchPath: schema, MaxConns: int32(a.cfg.DBMaxConns)}, a.log)
 	if err != nil {
 		drop()
 		return nil, nil, err

@@ -276,7 +276,7 @@ func TestFaultKill9DatabaseAndServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Stop()
-	db, err := postgres.Open(ctx, srv.URL, postgres.Options{MaxConns: 1}, nil)
+	db, err := postgres.Open(ctx, srv.URL, postgres.Options{Embedded: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

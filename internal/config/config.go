@@ -23,6 +23,7 @@ type Config struct {
 	DataDir     string
 	DevDBDir    string
 	DevDBPort   int
+	DBMaxConns  int
 
 	LogFormat string
 	LogLevel  string
@@ -174,6 +175,8 @@ func fields() []field {
 	add(field{env: "INCUBOT_DEVDB_DIR", def: "deploy/devdb", help: "folder holding the pinned PGlite npm packages (npm ci there)"}, s, g)
 	s, g = integer(func(c *Config) *int { return &c.DevDBPort }, 0)
 	add(field{env: "INCUBOT_DEVDB_PORT", def: "0", help: "port of the embedded database on 127.0.0.1; 0 picks a free one", accepts: "a port number, 0 for any free port"}, s, g)
+	s, g = integer(func(c *Config) *int { return &c.DBMaxConns }, 0)
+	add(field{env: "INCUBOT_DB_MAX_CONNS", def: "0", help: "connections in the pool to a real PostgreSQL (DATABASE_URL); 0: pool_max_conns from the URL, else twice the CPU cores and at least 4. The embedded database always takes one", accepts: "a whole number from 0 to 1000"}, s, g)
 	s, g = oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")
 	add(field{env: "INCUBOT_LOG_FORMAT", def: "text", help: "log format on stderr", accepts: "text, json"}, s, g)
 	s, g = oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")
@@ -419,6 +422,9 @@ func (c *Config) Validate() error {
 	}
 	if c.EmbedDimensions > 2000 {
 		return &InvalidError{Var: "INCUBOT_EMBED_DIMENSIONS", Value: strconv.Itoa(c.EmbedDimensions), Accepts: "a whole number from 0 to 2000 (the HNSW index limit)"}
+	}
+	if c.DBMaxConns > 1000 {
+		return &InvalidError{Var: "INCUBOT_DB_MAX_CONNS", Value: strconv.Itoa(c.DBMaxConns), Accepts: "a whole number from 0 to 1000"}
 	}
 	if c.DevDBPort > 65535 {
 		return &InvalidError{Var: "INCUBOT_DEVDB_PORT", Value: strconv.Itoa(c.DevDBPort), Accepts: "a port number, 0 for any free port"}

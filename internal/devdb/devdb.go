@@ -29,8 +29,9 @@ type Options struct {
 }
 
 // Server is a running embedded database. It serves one connection at a
-// time: open one pool with MaxConns 1 and keep it for the process's life (a
-// reconnect can be refused for seconds while the server notices the close).
+// time: open one pool with postgres.Options{Embedded: true} (one connection)
+// and keep it for the process's life (a reconnect can be refused for
+// seconds while the server notices the close).
 type Server struct {
 	URL  string
 	Port int

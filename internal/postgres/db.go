@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -34,15 +36,29 @@ type DB struct {
 
 	searchPath string
 	borrowed   bool // shares another DB's pool: Close leaves it open
+	embedded   bool // the embedded PGlite server (Options.Embedded)
+	// bulk: a bulk load is running (BeginBulkLoad).
+	bulk atomic.Bool
 }
 
 // Options tune a connection beyond its URL.
 type Options struct {
 	// SearchPath, when set, is applied to every connection (test schemas).
 	SearchPath string
-	// MaxConns overrides the URL's pool size; the embedded server needs 1.
+	// MaxConns overrides the URL's pool size (pool_max_conns); 0 keeps the
+	// URL's, or else DefaultMaxConns.
 	MaxConns int32
+	// Embedded says the server is the embedded PGlite one (internal/devdb):
+	// one session behind a socket, so one connection that is kept, queries
+	// that are never cancelled mid-way and a pause before reconnecting.
+	// Known from how the server was started, never guessed from the pool.
+	Embedded bool
 }
+
+// DefaultMaxConns is the pool size for a real server when neither the
+// configuration nor the URL sets one: twice the CPU cores, at least 4 (a
+// query waits on disk or the network about as long as it computes).
+func DefaultMaxConns() int32 { return int32(max(4, 2*runtime.NumCPU())) }
 
 // Open connects and checks that the server answers. Vector types are
 // registered on every connection once the extension exists.
@@ -51,10 +67,15 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*DB,
 	if err != nil {
 		return nil, fmt.Errorf("postgres: the database URL is not valid (%v)", redactErr(err))
 	}
-	if opts.MaxConns > 0 {
+	switch {
+	case opts.Embedded:
+		cfg.MaxConns = 1
+	case opts.MaxConns > 0:
 		cfg.MaxConns = opts.MaxConns
+	case !strings.Contains(url, "pool_max_conns"):
+		cfg.MaxConns = DefaultMaxConns()
 	}
-	if cfg.MaxConns == 1 {
+	if opts.Embedded {
 		// The embedded server holds one session: keep its connection rather
 		// than cycling it, since a reconnect races the old socket's close.
 		cfg.MaxConnLifetime = 24 * time.Hour * 365
@@ -103,7 +124,7 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*DB,
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &DB{pool: pool, cfg: cfg, log: log, searchPath: opts.SearchPath}, nil
+	return &DB{pool: pool, cfg: cfg, log: log, searchPath: opts.SearchPath, embedded: opts.Embedded}, nil
 }
 
 // finishQuery lets a query whose context is cancelled run to its end.
@@ -165,7 +186,7 @@ func redactErr(err error) error {
 // pool's connections: the one connection of the embedded server registers it
 // in place (it cannot be replaced quickly), others are replaced.
 func (db *DB) registerTypes(ctx context.Context) error {
-	if db.cfg.MaxConns > 1 {
+	if !db.embedded {
 		db.pool.Reset()
 		return nil
 	}
@@ -183,6 +204,12 @@ func (db *DB) Close() {
 		db.pool.Close()
 	}
 }
+
+// Embedded says the server is the embedded PGlite one.
+func (db *DB) Embedded() bool { return db.embedded }
+
+// MaxConns is the pool's size.
+func (db *DB) MaxConns() int32 { return db.cfg.MaxConns }
 
 // Ping checks the server answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
@@ -223,7 +250,7 @@ func (db *DB) Exec(ctx context.Context, sql string) error {
 // whose UseSearchPath switches the pool's one session to schema (tests on the
 // embedded server, which serialise their use of it).
 func (db *DB) WithSearchPath(schema string) *DB {
-	return &DB{pool: db.pool, cfg: db.cfg, log: db.log, searchPath: schema, borrowed: true}
+	return &DB{pool: db.pool, cfg: db.cfg, log: db.log, searchPath: schema, borrowed: true, embedded: db.embedded}
 }
 
 // UseSearchPath applies the search path on the current connections.

@@ -46,6 +46,9 @@ func (db *DB) UpdateDocumentMeta(ctx context.Context, d *knowledge.Document, by 
 		if err := lexiconAdd(ctx, tx, d.ID); err != nil {
 			return err
 		}
+		if err := readFacts(ctx, tx, d.ID, d.Title, d.DocNumber); err != nil {
+			return fmt.Errorf("postgres: edit document %d: %w", d.ID, err)
+		}
 		return audit(ctx, tx, Actor(by), "edit", "document", strconv.FormatInt(d.ID, 10),
 			map[string]any{"title": before.Title, "doc_number": before.Number, "issuer": before.Issuer, "source": before.Source,
 				"effective_on": before.Effective, "expires_on": before.Expires},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,14 +183,20 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 			if tag.RowsAffected() != 1 {
 				return fmt.Errorf("document %d is no longer active: %w", replaces, ErrConflict)
 			}
-			if err := lexiconRemove(ctx, tx, replaces); err != nil {
-				return err
+			if !db.bulk.Load() {
+				if err := lexiconRemove(ctx, tx, replaces); err != nil {
+					return err
+				}
 			}
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO documents (title, doc_number, issuer, effective_on, expires_on, source, file_name, content_hash, title_tokens, places)
-			VALUES ($1::text, $2::text, $3::text, $4::date, $5::date, $6::text, $7::text, $8::text, $9::text::tsvector, $10::text[]) RETURNING id, created_at`,
+		bodies := make([]string, len(chunks))
+		for i, c := range chunks {
+			bodies[i] = c.Body
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO documents (title, doc_number, issuer, effective_on, expires_on, source, file_name, content_hash, title_tokens, places, mentions)
+			VALUES ($1::text, $2::text, $3::text, $4::date, $5::date, $6::text, $7::text, $8::text, $9::text::tsvector, $10::text[], $11::text[]) RETURNING id, created_at`,
 			doc.Title, doc.DocNumber, doc.Issuer, doc.EffectiveOn, doc.ExpiresOn, doc.Source, doc.FileName, doc.Hash,
-			tsvectorLiteral(zh.Tokenize(doc.Title)), places).Scan(&doc.ID, &doc.CreatedAt)
+			tsvectorLiteral(zh.Tokenize(doc.Title)), places, knowledge.Mentions(doc.Title, bodies)).Scan(&doc.ID, &doc.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -238,14 +245,19 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO lexicon (term, df)
-			SELECT word, ndoc FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.document_id = %d')
-			ON CONFLICT (term) DO UPDATE SET df = lexicon.df + excluded.df`, doc.ID)); err != nil {
-			return err
-		}
-		if _, err = tx.Exec(ctx, `UPDATE corpus_stats SET chunks = chunks + s.n, tokens = tokens + s.t
-			FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, doc.ID); err != nil {
-			return err
+		if !db.bulk.Load() {
+			// Terms in order: documents saved side by side lock the rows
+			// they share in one order, so they wait for each other, never
+			// deadlock.
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO lexicon (term, df)
+				SELECT word, ndoc FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.document_id = %d') ORDER BY word
+				ON CONFLICT (term) DO UPDATE SET df = lexicon.df + excluded.df`, doc.ID)); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE corpus_stats SET chunks = chunks + s.n, tokens = tokens + s.t
+				FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks WHERE document_id = $1::bigint) s`, doc.ID); err != nil {
+				return err
+			}
 		}
 		action, before := "add", any(nil)
 		if replaces != 0 {
@@ -392,9 +404,10 @@ func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge
 			ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id, dims`, name, dims).Scan(&m.ID, &m.Dims); err != nil {
 			return err
 		}
-		// Literal id and dimension: a bind parameter would lose the partial index.
-		_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
-			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d`, m.ID, m.Dims, m.ID))
+		if db.bulk.Load() {
+			return nil
+		}
+		_, err := tx.Exec(ctx, vectorIndexSQL(m))
 		return err
 	})
 	if err != nil {
@@ -402,6 +415,83 @@ func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge
 	}
 	m.Name = name
 	return m, nil
+}
+
+// vectorIndexSQL creates a model's partial HNSW index. Literal id and
+// dimension: a bind parameter would lose the partial index.
+func vectorIndexSQL(m knowledge.Model) string {
+	return fmt.Sprintf(`CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
+			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d`, m.ID, m.Dims, m.ID)
+}
+
+// BeginBulkLoad starts a bulk load (many documents, no one searching yet):
+// the models' HNSW indexes are dropped and EnsureModel creates none, so
+// vectors are written without maintaining the graph (on native PostgreSQL
+// that upkeep was 83% of ingest time); and the term statistics (lexicon,
+// corpus_stats) are not kept per document, where documents saved side by
+// side wait on each other's shared terms. EndBulkLoad builds both once.
+// Until then vector search scans exactly and BM25 reads stale statistics.
+func (db *DB) BeginBulkLoad(ctx context.Context) error {
+	db.bulk.Store(true)
+	models, err := db.models(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range models {
+		if _, err := db.pool.Exec(ctx, fmt.Sprintf(`DROP INDEX IF EXISTS embeddings_hnsw_%d`, m.ID)); err != nil {
+			return fmt.Errorf("postgres: defer vector index of %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+// EndBulkLoad ends a bulk load: the term statistics are counted afresh over
+// the active documents, and every model's HNSW index is built (when
+// missing) with more maintenance memory; new models get theirs at once
+// again.
+func (db *DB) EndBulkLoad(ctx context.Context) error {
+	db.bulk.Store(false)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM lexicon;
+			INSERT INTO lexicon (term, df)
+				SELECT word, ndoc FROM ts_stat('SELECT c.tokens || d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.status = ''active''');
+			UPDATE corpus_stats SET chunks = s.n, tokens = s.t
+				FROM (SELECT count(*) AS n, coalesce(sum(token_count), 0) AS t FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.status = 'active') s`,
+			pgx.QueryExecModeSimpleProtocol)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: count term statistics: %w", err)
+	}
+	models, err := db.models(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range models {
+		err := db.inTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'", pgx.QueryExecModeSimpleProtocol); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, vectorIndexSQL(m))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("postgres: build vector index of %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) models(ctx context.Context) ([]knowledge.Model, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, name, dims, ready_at IS NOT NULL FROM embedding_models ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: models: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Model, error) {
+		var m knowledge.Model
+		err := r.Scan(&m.ID, &m.Name, &m.Dims, &m.Ready)
+		return m, err
+	})
 }
 
 // Model implements knowledge.Store.
@@ -492,11 +582,39 @@ func scanHit(r pgx.CollectableRow, extra ...any) (knowledge.Hit, error) {
 // BM25 (k1 0.8, b 0.3) for the terms in its own text; terms the title
 // already matched count there at TitleEcho of their weight, so the article
 // that answers the rest of the question rises within its document.
+//
+// Its cost follows the answer, not the corpus: the candidates are the
+// chunks holding the rarest filter terms (body or title, both found by GIN
+// index), taken rarest first until their document frequencies reach
+// lexicalCandidates, and only those are scored.
 func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]knowledge.Hit, error) {
 	if len(q.Filter) == 0 || q.AvgLen <= 0 {
 		return nil, nil
 	}
-	rows, err := db.pool.Query(ctx, lexicalSQL, q.Terms, q.IDF, tsqueryOr(q.Filter), q.Day, q.AvgLen, q.Limit, q.TitleWeight, q.TitleEcho, q.K1, q.B)
+	rows, err := db.pool.Query(ctx, `SELECT term, df FROM lexicon WHERE term = ANY($1::text[]) AND df > 0`, q.Filter)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: lexical search: %w", err)
+	}
+	df := map[string]int{}
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("postgres: lexical search: %w", err)
+		}
+		df[t] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: lexical search: %w", err)
+	}
+	pick := CandidateTerms(q.Filter, df, lexicalCandidates)
+	if len(pick) == 0 {
+		return nil, nil
+	}
+	rows, err = db.pool.Query(ctx, lexicalSQL, q.Terms, q.IDF, tsqueryOr(pick), q.Day, q.AvgLen, q.Limit, q.TitleWeight, q.TitleEcho, q.K1, q.B,
+		2*lexicalCandidates)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lexical search: %w", err)
 	}
@@ -509,17 +627,52 @@ func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]kn
 	})
 }
 
-// lexicalCandidates bounds the chunks BM25 scores: PostgreSQL's built-in
-// ts_rank picks them cheaply, so common words in a large corpus do not make
-// every chunk a candidate.
-const lexicalCandidates = 500
+// lexicalCandidates bounds the chunks BM25 scores, as the sum of the
+// document frequencies of the terms that select them.
+const lexicalCandidates = 1000
 
+// CandidateTerms picks the terms whose chunks become candidates: the
+// rarest first (fewest chunks, ties in the given order), as long as their
+// document frequencies add up to at most bound, and always the rarest one
+// (a question of common words only still finds something; the SQL then
+// caps the candidates). Terms no chunk holds are left out.
+func CandidateTerms(filter []string, df map[string]int, bound int) []string {
+	var known []string
+	for _, t := range filter {
+		if df[t] > 0 && !slices.Contains(known, t) {
+			known = append(known, t)
+		}
+	}
+	slices.SortStableFunc(known, func(a, b string) int { return df[a] - df[b] })
+	var pick []string
+	sum := 0
+	for _, t := range known {
+		if sum+df[t] > bound && len(pick) > 0 {
+			break
+		}
+		pick = append(pick, t)
+		sum += df[t]
+	}
+	return pick
+}
+
+// lexicalSQL: hit is the candidates by index (body terms, and the other
+// chunks of documents whose title holds one: a UNION, since an OR across
+// the two tables defeats both indexes); cand keeps those in force, each chunk's
+// tokens cut down to the question's terms (setweight marks them, ts_filter
+// keeps them), so scoring unnests a few lexemes per chunk, not all.
 var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, idf)),
+	hit AS MATERIALIZED (
+		SELECT c.id, c.document_id, c.token_count, c.tokens FROM chunks c WHERE c.tokens @@ $3::tsquery
+		UNION ALL
+		SELECT c.id, c.document_id, c.token_count, c.tokens FROM documents d JOIN chunks c ON c.document_id = d.id
+		WHERE d.title_tokens @@ $3::tsquery AND NOT c.tokens @@ $3::tsquery
+	),
 	cand AS (
-		SELECT c.id, c.token_count, c.tokens, d.title_tokens FROM chunks c JOIN documents d ON d.id = c.document_id
-		WHERE (c.tokens @@ $3::tsquery OR d.title_tokens @@ $3::tsquery) AND ` + strings.ReplaceAll(validOn, "$DAY", "$4") + `
-		ORDER BY ts_rank(c.tokens, $3::tsquery) + ts_rank(d.title_tokens, $3::tsquery) DESC
-		LIMIT ` + strconv.Itoa(lexicalCandidates) + `
+		SELECT hit.id, hit.token_count, ts_filter(setweight(hit.tokens, 'A', $1::text[]), '{a}') AS tokens, d.title_tokens
+		FROM hit JOIN documents d ON d.id = hit.document_id
+		WHERE ` + strings.ReplaceAll(validOn, "$DAY", "$4") + `
+		LIMIT $11::int
 	),
 	title AS (
 		SELECT cand.id, q.term, q.idf FROM cand CROSS JOIN LATERAL unnest(cand.title_tokens) AS u JOIN q ON q.term = u.lexeme
@@ -586,13 +739,16 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 	return hits, nil
 }
 
-// Mentioning implements knowledge.Store: it reads only the given
-// documents' chunks, all spellings in one query.
+// Mentioning implements knowledge.Store from the programmes each document
+// was read to mention at ingest (documents.mentions); a document not yet
+// read (NULL) is checked in its title and chunks.
 func (db *DB) Mentioning(ctx context.Context, spellings []string, docs []int64, day time.Time) (map[int64]bool, error) {
-	rows, err := db.pool.Query(ctx, `SELECT DISTINCT d.id FROM documents d, unnest($1::text[], $2::text[]) AS s(q, name)
-		WHERE d.id = ANY($4) AND `+strings.ReplaceAll(validOn, "$DAY", "$3")+`
-		AND (strpos(d.title, s.name) > 0
-			OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ s.q::tsquery AND strpos(c.body, s.name) > 0))`,
+	valid := strings.ReplaceAll(validOn, "$DAY", "$3")
+	rows, err := db.pool.Query(ctx, `SELECT d.id FROM documents d
+		WHERE d.id = ANY($4::bigint[]) AND d.mentions && $2::text[] AND `+valid+`
+		UNION
+		SELECT d.id FROM documents d, unnest($1::text[], $2::text[]) AS s(q, name)
+		WHERE d.id = ANY($4::bigint[]) AND d.mentions IS NULL AND `+valid+` AND `+mentionsBySearch,
 		spellingQueries(spellings), spellings, day, docs)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: documents mentioning %s: %w", spellings[0], err)
@@ -608,26 +764,24 @@ func (db *DB) Mentioning(ctx context.Context, spellings []string, docs []int64, 
 	return out, nil
 }
 
-// Mentioned implements knowledge.Store: for each spelling in turn the token
-// index finds one mentioning chunk or none, so a common name costs no more
-// than a rare one. (One query over all spellings takes its tsquery from a
-// join, which the index serves worse: on 30,000 chunks of the embedded
-// server it took 30–45 ms, this loop 11–25 ms.)
+// mentionsBySearch finds a spelling (s.name, its tokens s.q) in a document
+// whose facts were not read yet.
+const mentionsBySearch = `(strpos(d.title, s.name) > 0
+	OR EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.tokens @@ s.q::tsquery AND strpos(c.body, s.name) > 0))`
+
+// Mentioned implements knowledge.Store from the stored facts (GIN index on
+// documents.mentions), searching only documents not yet read.
 func (db *DB) Mentioned(ctx context.Context, spellings []string, day time.Time) (bool, error) {
 	valid := strings.ReplaceAll(validOn, "$DAY", "$3")
-	for _, s := range spellings {
-		var found bool
-		err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM documents d WHERE strpos(d.title, $2) > 0 AND `+valid+`)
-			OR EXISTS (SELECT 1 FROM chunks c JOIN documents d ON d.id = c.document_id
-				WHERE c.tokens @@ $1::tsquery AND strpos(c.body, $2) > 0 AND `+valid+`)`, tsqueryAnd(zh.Tokenize(s)), s, day).Scan(&found)
-		if err != nil {
-			return false, fmt.Errorf("postgres: documents mentioning %s: %w", s, err)
-		}
-		if found {
-			return true, nil
-		}
+	var found bool
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM documents d WHERE d.mentions && $2::text[] AND `+valid+`)
+		OR EXISTS (SELECT 1 FROM documents d, unnest($1::text[], $2::text[]) AS s(q, name)
+			WHERE d.mentions IS NULL AND `+valid+` AND `+mentionsBySearch+`)`,
+		spellingQueries(spellings), spellings, day).Scan(&found)
+	if err != nil {
+		return false, fmt.Errorf("postgres: documents mentioning %s: %w", spellings[0], err)
 	}
-	return false, nil
+	return found, nil
 }
 
 // spellingQueries is each spelling's tsquery: all of its tokens.

@@ -81,7 +81,7 @@ func start() {
 	server, baseURL = srv, srv.URL
 	// The binary's one connection to the embedded server, opened once: it
 	// stops accepting connections after a few reconnects.
-	if shared, startErr = postgres.Open(ctx, baseURL, postgres.Options{MaxConns: 1}, nil); startErr == nil {
+	if shared, startErr = postgres.Open(ctx, baseURL, postgres.Options{Embedded: true}, nil); startErr == nil {
 		startErr = shared.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS vector SCHEMA public")
 	}
 }
