@@ -250,7 +250,16 @@ func (r *Retriever) judge(res *SearchResult) {
 		switch {
 		case in:
 			weighed = append(weighed, w)
+		case w.Self:
+			// What the asker says of themselves (我们是做竹编的) places the
+			// question: it is not a matter the corpus lacks, and a clause
+			// that does not hold it may still answer, so it weighs half.
+			w.IDF *= selfWeight
+			weighed = append(weighed, w)
 		case w.Programme:
+		case isGrammatical(w.Text):
+			// A modal or a negation with its verb (能到, 没写): an everyday
+			// phrase, whatever the table says of it.
 		case w.Known && w.IDF >= r.Opts.RareWord:
 			// A real word, rare in everyday Chinese, that no document
 			// holds: the clause cannot cover it.
@@ -280,6 +289,10 @@ func (r *Retriever) judge(res *SearchResult) {
 	}
 	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0
 }
+
+// selfWeight scales a word of the asker's description of themselves that
+// the corpus lacks.
+const selfWeight = 0.5
 
 // everyday is the general-language IDF below which a word the corpus
 // lacks says nothing about whether it answers (去年, 今年, 我们).
