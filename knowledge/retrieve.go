@@ -645,7 +645,8 @@ func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
 // one leads and the earlier is marked as changed by it (加计扣除 50% →
 // 100%). When two clauses of one document both state such a figure, the
 // earlier article leads: a measure states its general rule before the
-// exceptions to it, and the exception says so (特殊, 提高, 但 …).
+// exceptions to it, and the exception says so (特殊, 提高, 但 …), when
+// both match the question about as well (else the question names its case).
 func currentFirst(res *SearchResult) {
 	if res.Asked == AsksNothing || len(res.Hits) < 2 {
 		return
@@ -660,7 +661,7 @@ func currentFirst(res *SearchResult) {
 			continue
 		}
 		if h.Doc.ID == top.Doc.ID {
-			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && reException.MatchString(top.Chunk.Body) {
+			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && h.Coverage >= 0.9*top.Coverage && reException.MatchString(top.Chunk.Body) {
 				res.Hits[0], res.Hits[1] = h, top
 			}
 			return
