@@ -304,3 +304,19 @@ func TestTheAskersOwnContextIsNotTheQuestion(t *testing.T) {
 		t.Errorf("a question is not a self-description: %q", q.Self)
 	}
 }
+
+// A figure the asker gives of their own case (付了250万) is a fact of
+// theirs; one they ask to confirm (是不是按10%算) must be stated by the
+// clause that answers.
+func TestOnlyFiguresAskedAboutAreAsserted(t *testing.T) {
+	for q, want := range map[string][]string{
+		"技术交易额付了250万，市里能补多少":            nil,
+		"研发费用加计扣除里其他相关费用有没有限额，是不是按10%算": {"10"},
+		"小型微利企业是不是应纳税所得额300万以下都算":       {"300"},
+		"亏损结转10年": {"10"},
+	} {
+		if got := knowledge.ParseQuestion(q).Figures; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: asserted %q, want %q", q, got, want)
+		}
+	}
+}

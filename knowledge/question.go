@@ -208,8 +208,24 @@ func isNumberWord(w string) bool {
 // amount, a ratio or a duration (10%, 300万, 10年, 15天).
 var reFigure = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?\s*(?:%|％|万元|万|亿元|亿|元|年|个月|天|日|个工作日|倍)`)
 
-// assertedFigures lists the figures a question states, as numbers.
+// reConfirm asks whether a claim holds (是不是按10%算).
+var reConfirm = regexp.MustCompile(`是不是|对不对|对吧|没错吧|是吧`)
+
+// assertedFigures lists the figures a question states for confirmation,
+// as numbers: those of its clauses that ask (是不是按10%算); a figure in a
+// clause that only tells the asker's case (技术交易额付了250万) is a fact
+// of theirs, not a claim about the rules. A question none of whose clauses
+// holds a question word asserts all its figures.
 func assertedFigures(text string) []string {
+	var asking []string
+	for _, c := range reClause.Split(text, -1) {
+		if reAsk.MatchString(c) || reConfirm.MatchString(c) {
+			asking = append(asking, c)
+		}
+	}
+	if len(asking) > 0 {
+		text = strings.Join(asking, "，")
+	}
 	var out []string
 	for _, m := range reFigure.FindAllString(zh.HalfWidth(text), -1) {
 		n := zh.ReNumber.FindString(m)
