@@ -212,7 +212,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 		}
 		return h.Instruction
 	})
-	currentFirst(res)
+	currentFirst(res, subject)
 	if len(res.Hits) > k {
 		res.Hits = res.Hits[:k]
 	}
@@ -646,8 +646,9 @@ func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
 // 100%). When two clauses of one document both state such a figure, the
 // earlier article leads: a measure states its general rule before the
 // exceptions to it, and the exception says so (特殊, 提高, 但 …), when
-// both match the question about as well (else the question names its case).
-func currentFirst(res *SearchResult) {
+// both match the question's subject about as well (else the question names
+// its case).
+func currentFirst(res *SearchResult, subject coverage) {
 	if res.Asked == AsksNothing || len(res.Hits) < 2 {
 		return
 	}
@@ -661,7 +662,7 @@ func currentFirst(res *SearchResult) {
 			continue
 		}
 		if h.Doc.ID == top.Doc.ID {
-			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && h.Coverage >= 0.9*top.Coverage && reException.MatchString(top.Chunk.Body) {
+			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && subject.of(h.Matched) >= 0.9*subject.of(top.Matched) && reException.MatchString(top.Chunk.Body) {
 				res.Hits[0], res.Hits[1] = h, top
 			}
 			return
