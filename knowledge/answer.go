@@ -377,7 +377,15 @@ func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
 // subject a follow-up carries over.
 func KeyTerms(q string) string {
 	for _, re := range []*regexp.Regexp{qMoney, qRatio, qDuration, qDate, qArea, qCount} {
-		q = re.ReplaceAllString(q, " ")
+		q = re.ReplaceAllStringFunc(q, func(m string) string {
+			// The matter asked about stays: 补助 of 补助有多少.
+			for _, g := range re.FindStringSubmatch(m)[1:] {
+				if g != "" {
+					return " " + g + " "
+				}
+			}
+			return " "
+		})
 	}
 	return strings.TrimSpace(q)
 }

@@ -2,6 +2,8 @@ package knowledge_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -240,6 +242,81 @@ func TestHomePlaceQuestionIsNotToldItsPolicyIsMissing(t *testing.T) {
 		ans := ask(t, a, q, "")
 		if !ans.Answered || strings.Contains(ans.Text, "没有南宁") || !strings.Contains(ans.Text, "10%") || strings.Contains(ans.Text, "5%") {
 			t.Errorf("%s: want 南宁's 10%% without a missing-policy note: %q", q, ans.Text)
+		}
+	}
+}
+
+// corpusEnv indexes copies of evaluation-corpus documents as the
+// evaluation does (testdata/corpus).
+func corpusEnv(t *testing.T, files ...string) *knowledge.Answerer {
+	t.Helper()
+	e := newEnv(t)
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join("testdata", "corpus", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.add(t, f, string(data), knowledge.AddOptions{})
+	}
+	return e.answererOn()
+}
+
+// Issue 11's examples on the real documents: each gets the clause that
+// decides it, or is declined, and never another matter's figure.
+func TestWhyExamplesOnTheCorpus(t *testing.T) {
+	a := corpusEnv(t, "zhuanli_shoufei_jianjiao_banfa.txt", "qiye_suodeshui_fa_shishi_tiaoli.txt", "fuhuaqi_guanli_banfa_2018.txt",
+		"nanning_fuhuaqi_zhongchuang_houbuzhu_2024_tongzhi.txt", "gaoxin_qiye_rending_guanli_banfa.txt")
+
+	// The corpus states no amount for the subsidy after recognition: the
+	// seed-fund 500万 condition is not an answer to it.
+	ans := ask(t, a, "孵化器认定后补助有多少钱？", "")
+	if ans.Answered || strings.Contains(ans.Text, "500万") || !strings.Contains(ans.Text, "没有写明具体金额") {
+		t.Errorf("孵化器认定后补助: must say no clause states the amount: %q", ans.Text)
+	}
+
+	// 减免 is the asker's word for 减缴: 第四条 (85%, 70%) answers, not a
+	// tax formula, and no fallback follows.
+	ans = ask(t, a, "专利申请费能减免多少？", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "第四条") || !strings.Contains(ans.Text, "85%") || strings.Contains(ans.Text, "第七十六条") || strings.Contains(ans.Text, "问题已记录") {
+		t.Errorf("专利申请费能减免多少: want 第四条 (85%%): %q", ans.Text)
+	}
+}
+
+// What the asker says of themselves (我们是做竹编的) places the question;
+// it is not a matter the corpus lacks, and it does not turn an answer into
+// a decline. A modal with its verb (能到, 还用) is not a matter either.
+func TestTheAskersOwnContextIsNotTheQuestion(t *testing.T) {
+	a := corpusEnv(t, "zhuanli_shoufei_jianjiao_banfa.txt", "gaoxin_qiye_rending_guanli_banfa.txt")
+	for q, want := range map[string]string{
+		"我们是做竹编的，想申请高企，科技人员占职工总数的比例有要求吗":   "10%",
+		"我们公司是开酒店的，上年度应纳税所得额不到30万，专利费能减缴吗": "30万元",
+	} {
+		ans := ask(t, a, q, "")
+		if !ans.Answered || !strings.Contains(ans.Text, want) || strings.Contains(ans.Text, "竹编") || strings.Contains(ans.Text, "酒店") {
+			t.Errorf("%s: want the clause stating %s: %+v", q, want, ans)
+		}
+	}
+	q := knowledge.ParseQuestion("我们是做竹编的，想申请高企，科技人员占多少")
+	if len(q.Self) != 1 || q.Self[0] != "我们是做竹编的" {
+		t.Errorf("self-description: %q", q.Self)
+	}
+	if q := knowledge.ParseQuestion("我们公司能不能申请高企"); len(q.Self) != 0 {
+		t.Errorf("a question is not a self-description: %q", q.Self)
+	}
+}
+
+// A figure the asker gives of their own case (付了250万) is a fact of
+// theirs; one they ask to confirm (是不是按10%算) must be stated by the
+// clause that answers.
+func TestOnlyFiguresAskedAboutAreAsserted(t *testing.T) {
+	for q, want := range map[string][]string{
+		"技术交易额付了250万，市里能补多少":            nil,
+		"研发费用加计扣除里其他相关费用有没有限额，是不是按10%算": {"10"},
+		"小型微利企业是不是应纳税所得额300万以下都算":       {"300"},
+		"亏损结转10年": {"10"},
+	} {
+		if got := knowledge.ParseQuestion(q).Figures; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: asserted %q, want %q", q, got, want)
 		}
 	}
 }

@@ -43,6 +43,9 @@ type Question struct {
 	Words []Word
 	// SmallTalk is a greeting, thanks or acknowledgement, not a question.
 	SmallTalk bool
+	// Self is what the asker says of themselves (我们是做竹编的, 我们公司是
+	// 开酒店的): context, not the matter asked about.
+	Self []string
 }
 
 // ParseQuestion reads a question.
@@ -61,8 +64,14 @@ func ParseQuestion(text string) Question {
 	q.Places, q.Origins = placesIn(text)
 	q.Programmes = ProgrammesIn(text)
 	q.Figures = assertedFigures(text)
+	q.Self = selfDescriptions(text)
+	rest := text
+	for _, c := range q.Self {
+		rest = strings.Replace(rest, c, " ", 1)
+	}
 	// A word is searched by those of its tokens the query keeps.
 	for _, w := range ContentWords(text) {
+		w.Self = len(q.Self) > 0 && !strings.Contains(rest, w.Text)
 		w.Tokens = slices.DeleteFunc(w.Tokens, func(t string) bool { return !slices.Contains(q.Terms, t) })
 		for i := range w.Alts {
 			w.Alts[i] = slices.DeleteFunc(w.Alts[i], func(t string) bool { return !slices.Contains(q.Terms, t) })
@@ -108,6 +117,44 @@ type Word struct {
 	// Programme says it names a programme (高新技术企业): whether the
 	// corpus has it is judged, and said, on its own.
 	Programme bool
+	// Self says it stands only in what the asker says of themselves
+	// (竹编 in 我们是做竹编的): whether a clause answers does not turn on it.
+	Self bool
+}
+
+// reSelf opens a clause in which the asker says who they are: a first-person
+// subject, perhaps its firm, and a verb of being or trade.
+var reSelf = regexp.MustCompile(`^(我们|我司|咱们|我|本公司|本单位)(公司|厂|单位|企业|这边|家)?(是|就是|主要是|是做|是搞|做|搞|开|干|从事|属于)`)
+
+// selfDescriptions are the clauses of a question in which the asker says
+// who they are (我们是做竹编的小厂), without asking anything: such a clause
+// places the question, it is not what is asked.
+func selfDescriptions(text string) []string {
+	var out []string
+	for _, c := range reClause.Split(text, -1) {
+		c = strings.TrimSpace(c)
+		if reSelf.MatchString(c) && !reAsk.MatchString(c) && !strings.ContainsAny(c, "能可要") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+var reClause = regexp.MustCompile(`[，,。；;！!？?\s]+`)
+
+// grammatical are characters that make a two-character "word" a
+// grammatical phrase rather than a name of something (能到, 还用, 没写, 出过,
+// 表里): a modal, adverb or negation before a verb, an aspect or result
+// after it, a localizer after a noun.
+const (
+	grammaticalFirst = "不没未别能会要想可得该还最再都也就才又被把给让几"
+	grammaticalLast  = "过了着到完去来里"
+)
+
+// isGrammatical reports whether a two-character word is such a phrase.
+func isGrammatical(w string) bool {
+	rs := []rune(w)
+	return len(rs) == 2 && (strings.ContainsRune(grammaticalFirst, rs[0]) || strings.ContainsRune(grammaticalLast, rs[1]))
 }
 
 // ContentWords segments a question into the words that name what it is
@@ -161,8 +208,24 @@ func isNumberWord(w string) bool {
 // amount, a ratio or a duration (10%, 300万, 10年, 15天).
 var reFigure = regexp.MustCompile(`[0-9]+(?:\.[0-9]+)?\s*(?:%|％|万元|万|亿元|亿|元|年|个月|天|日|个工作日|倍)`)
 
-// assertedFigures lists the figures a question states, as numbers.
+// reConfirm asks whether a claim holds (是不是按10%算).
+var reConfirm = regexp.MustCompile(`是不是|对不对|对吧|没错吧|是吧`)
+
+// assertedFigures lists the figures a question states for confirmation,
+// as numbers: those of its clauses that ask (是不是按10%算); a figure in a
+// clause that only tells the asker's case (技术交易额付了250万) is a fact
+// of theirs, not a claim about the rules. A question none of whose clauses
+// holds a question word asserts all its figures.
 func assertedFigures(text string) []string {
+	var asking []string
+	for _, c := range reClause.Split(text, -1) {
+		if reAsk.MatchString(c) || reConfirm.MatchString(c) {
+			asking = append(asking, c)
+		}
+	}
+	if len(asking) > 0 {
+		text = strings.Join(asking, "，")
+	}
 	var out []string
 	for _, m := range reFigure.FindAllString(zh.HalfWidth(text), -1) {
 		n := zh.ReNumber.FindString(m)

@@ -212,7 +212,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 		}
 		return h.Instruction
 	})
-	currentFirst(res)
+	currentFirst(res, subject)
 	if len(res.Hits) > k {
 		res.Hits = res.Hits[:k]
 	}
@@ -250,7 +250,16 @@ func (r *Retriever) judge(res *SearchResult) {
 		switch {
 		case in:
 			weighed = append(weighed, w)
+		case w.Self:
+			// What the asker says of themselves (我们是做竹编的) places the
+			// question: it is not a matter the corpus lacks, and a clause
+			// that does not hold it may still answer, so it weighs half.
+			w.IDF *= selfWeight
+			weighed = append(weighed, w)
 		case w.Programme:
+		case isGrammatical(w.Text):
+			// A modal or a negation with its verb (能到, 没写): an everyday
+			// phrase, whatever the table says of it.
 		case w.Known && w.IDF >= r.Opts.RareWord:
 			// A real word, rare in everyday Chinese, that no document
 			// holds: the clause cannot cover it.
@@ -280,6 +289,10 @@ func (r *Retriever) judge(res *SearchResult) {
 	}
 	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0
 }
+
+// selfWeight scales a word of the asker's description of themselves that
+// the corpus lacks.
+const selfWeight = 0.5
 
 // everyday is the general-language IDF below which a word the corpus
 // lacks says nothing about whether it answers (去年, 今年, 我们).
@@ -632,8 +645,10 @@ func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
 // one leads and the earlier is marked as changed by it (加计扣除 50% →
 // 100%). When two clauses of one document both state such a figure, the
 // earlier article leads: a measure states its general rule before the
-// exceptions to it, and the exception says so (特殊, 提高, 但 …).
-func currentFirst(res *SearchResult) {
+// exceptions to it, and the exception says so (特殊, 提高, 但 …), when
+// both match the question's subject about as well (else the question names
+// its case).
+func currentFirst(res *SearchResult, subject coverage) {
 	if res.Asked == AsksNothing || len(res.Hits) < 2 {
 		return
 	}
@@ -647,7 +662,7 @@ func currentFirst(res *SearchResult) {
 			continue
 		}
 		if h.Doc.ID == top.Doc.ID {
-			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && reException.MatchString(top.Chunk.Body) {
+			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && subject.of(h.Matched) >= 0.9*subject.of(top.Matched) && reException.MatchString(top.Chunk.Body) {
 				res.Hits[0], res.Hits[1] = h, top
 			}
 			return
