@@ -152,17 +152,79 @@ func (db *DB) StocktakeItems(ctx context.Context, id int64) ([]incubator.Stockta
 	return items, wrapStocktake("stocktake items", err)
 }
 
-// StocktakeExtras lists what was found that is not on the register.
+// StocktakeExtras lists what was found that is not on the register, with
+// the code each was added to the register under (EnterStocktakeExtra).
 func (db *DB) StocktakeExtras(ctx context.Context, id int64) ([]incubator.StocktakeExtra, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, description, location, found_by, found_at FROM stocktake_extras WHERE stocktake_id = $1::bigint ORDER BY id`, id)
+	rows, err := db.pool.Query(ctx, `SELECT e.id, e.description, e.location, e.found_by, e.found_at,
+		coalesce((SELECT l.after->>'code' FROM audit_log l WHERE l.action = 'stocktake:enter_extra' AND l.entity = 'stocktake_extra' AND l.entity_id = e.id::text LIMIT 1), '')
+		FROM stocktake_extras e WHERE e.stocktake_id = $1::bigint ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stocktake extras: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.StocktakeExtra, error) {
 		var e incubator.StocktakeExtra
-		err := r.Scan(&e.ID, &e.Description, &e.Location, &e.FoundBy, &e.FoundAt)
+		err := r.Scan(&e.ID, &e.Description, &e.Location, &e.FoundBy, &e.FoundAt, &e.Entered)
 		return e, err
 	})
+}
+
+// EnterStocktakeExtra adds an item a stock-take found off the register
+// (盘盈, by its number) to the incubator's register: x carries the code,
+// unit price and category; name and spec come from the description, the
+// location from where it was found. Refused, changing nothing: a number no
+// stock-take found (RefuseExtraUnknown), one entered before
+// (RefuseExtraEntered), a code the register has (RefuseCodeInUse), an asset
+// that fails Validate (ErrInvalid).
+func (db *DB) EnterStocktakeExtra(ctx context.Context, extraID int64, x incubator.Asset, a Actor) (incubator.Asset, error) {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var stID int64
+		var desc string
+		err := tx.QueryRow(ctx, `SELECT e.stocktake_id, e.description, e.location, s.incubator_id FROM stocktake_extras e JOIN stocktakes s ON s.id = e.stocktake_id
+			WHERE e.id = $1::bigint FOR UPDATE OF e`, extraID).Scan(&stID, &desc, &x.Location, &x.IncubatorID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return incubator.NewRefusal(incubator.RefuseExtraUnknown, fmt.Sprint(extraID), false)
+		}
+		if err != nil {
+			return err
+		}
+		var entered string
+		err = tx.QueryRow(ctx, `SELECT after->>'code' FROM audit_log WHERE action = 'stocktake:enter_extra' AND entity = 'stocktake_extra' AND entity_id = $1::text LIMIT 1`,
+			fmt.Sprint(extraID)).Scan(&entered)
+		if err == nil {
+			return incubator.NewRefusal(incubator.RefuseExtraEntered, entered, true)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		x.Code = incubator.CleanCode(x.Code)
+		if _, err := tx.Exec(ctx, `SELECT id FROM incubators WHERE id = $1::int FOR UPDATE`, x.IncubatorID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT code FROM assets WHERE incubator_id = $1::int`, x.IncubatorID)
+		if err != nil {
+			return err
+		}
+		codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, c := range codes {
+			if incubator.CodeKey(c) == incubator.CodeKey(x.Code) {
+				return incubator.NewRefusal(incubator.RefuseCodeInUse, c, true)
+			}
+		}
+		x.Name, x.Spec, _ = strings.Cut(desc, " ")
+		x.Spec = strings.TrimSpace(x.Spec)
+		x.Quantity, x.Note = 1, fmt.Sprintf("盘点#%d 盘盈入账", stID)
+		if _, err := importAssets(ctx, tx, x.IncubatorID, []incubator.Asset{x}, a); err != nil {
+			return err
+		}
+		if x, err = scanAsset(tx.QueryRow(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id
+			WHERE a.incubator_id = $1::int AND a.code = $2::text`, x.IncubatorID, x.Code)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "stocktake:enter_extra", "stocktake_extra", fmt.Sprint(extraID), nil, map[string]any{"code": x.Code, "asset": x.ID, "stocktake": stID})
+	})
+	return x, wrapStocktake("enter stocktake extra", err)
 }
 
 // StocktakeResult sums a stock-take and the incubator's one closed before it.
@@ -452,6 +514,16 @@ func (db *DB) CloseStocktake(ctx context.Context, id int64, now time.Time, a Act
 			return incubator.StocktakeResult{}, fmt.Errorf("postgres: close stocktake %d, asset %s: %w", id, it.Code, err)
 		}
 	}
+	moved, err := collectItems(db.pool.Query(ctx, `SELECT `+stocktakeItemColumns+` FROM stocktake_items
+		WHERE stocktake_id = $1::bigint AND result = '移位' AND new_location <> '' ORDER BY code`, id))
+	if err != nil {
+		return incubator.StocktakeResult{}, wrapStocktake("close stocktake", err)
+	}
+	for _, it := range moved {
+		if err := db.recordMove(ctx, marker+" 发现", it, a); err != nil {
+			return incubator.StocktakeResult{}, fmt.Errorf("postgres: close stocktake %d, move %s: %w", id, it.Code, err)
+		}
+	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE stocktakes SET status = 'closed', closed_at = $2::timestamptz WHERE id = $1::bigint`, id, now); err != nil {
 			return err
@@ -462,6 +534,28 @@ func (db *DB) CloseStocktake(ctx context.Context, id int64, now time.Time, a Act
 		return incubator.StocktakeResult{}, wrapStocktake("close stocktake", err)
 	}
 	return db.StocktakeResult(ctx, id)
+}
+
+// recordMove moves an asset found elsewhere to where it was found, by the
+// transfer 调拨 writes (note: "盘点#N 发现"), once: a close cut short finds
+// the transfer it made. An asset the transfer rules refuse (already there,
+// registered missing) is left as it is.
+func (db *DB) recordMove(ctx context.Context, note string, it incubator.StocktakeItem, a Actor) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT id FROM assets WHERE id = $1::bigint FOR UPDATE`, it.AssetID); err != nil {
+			return err
+		}
+		var done bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM asset_transfers WHERE asset_id = $1::bigint AND note = $2::text)`, it.AssetID, note).Scan(&done); err != nil || done {
+			return err
+		}
+		_, err := transferTx(ctx, tx, it.AssetID, it.NewLocation, "", note, a)
+		var ref *incubator.Refusal
+		if errors.As(err, &ref) || errors.Is(err, incubator.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
 }
 
 // recordFinding turns one missing or damaged finding into a verified asset
