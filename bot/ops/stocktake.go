@@ -403,7 +403,7 @@ const enterExtraUsage = "格式：盘盈入账 <盘盈号> <资产编号> <单�
 func (o *Ops) enterExtra(ctx context.Context, req *bot.Request) (string, error) {
 	f := strings.Fields(req.Args)
 	if len(f) < 3 || len(f) > 4 {
-		return "", bot.Userf("%s", enterExtraUsage)
+		return "", bot.Userf("没有入账。%s", enterExtraUsage)
 	}
 	x, id, problem := ExtraAsset(f[0], f[1], f[2], strings.Join(f[3:], ""))
 	if problem != "" {
@@ -424,7 +424,7 @@ func ExtraAsset(num, code, price, category string) (x incubator.Asset, id int64,
 	if err != nil || id <= 0 {
 		return x, 0, fmt.Sprintf("“%s”不是盘盈号。", num)
 	}
-	x.Code = incubator.CleanCode(code)
+	x.Code = strings.ToUpper(incubator.CleanCode(code))
 	if x.Code == "" || len([]rune(x.Code)) > 50 {
 		return x, 0, "资产编号应为1到50个字符。"
 	}
