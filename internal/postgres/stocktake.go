@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -589,8 +590,66 @@ func (db *DB) recordFinding(ctx context.Context, id int64, marker string, it inc
 			return err
 		}
 	}
+	// Photos the manager sent with the mark (AttachStocktakePhoto) join the report.
+	if _, err := db.pool.Exec(ctx, `UPDATE received_files SET asset_report_id = $1::bigint WHERE asset_report_id IS NULL AND id::text IN
+		(SELECT entity_id FROM audit_log WHERE action = 'stocktake:photo' AND entity = 'received_file' AND after->>'stocktake' = $2::text AND after->>'asset' = $3::text)`,
+		repID, fmt.Sprint(id), fmt.Sprint(it.AssetID)); err != nil {
+		return err
+	}
 	_, err = db.pool.Exec(ctx, `UPDATE stocktake_items SET report_id = $3::bigint WHERE stocktake_id = $1::bigint AND asset_id = $2::bigint`, id, it.AssetID, repID)
 	return err
+}
+
+// AttachStocktakePhoto attaches a photo to the 缺失 or 损坏 mark the person
+// (a.Name) made since the time in their incubator's stock-take in progress;
+// at close it joins the asset report the mark becomes. model.ErrNotFound
+// when there is no such mark, model.ErrConflict when the item has
+// MaxReportPhotos already. The same file attached again adds nothing.
+func (db *DB) AttachStocktakePhoto(ctx context.Context, fileID int64, incubatorID int, since time.Time, a Actor) (model.AttachedPhoto, error) {
+	p := model.AttachedPhoto{FileID: fileID}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var stID, assetID int64
+		err := tx.QueryRow(ctx, `SELECT s.id, it.asset_id, it.code, it.name FROM stocktakes s JOIN stocktake_items it ON it.stocktake_id = s.id
+			WHERE s.incubator_id = $1::int AND s.status = 'open' AND it.checked_by = $2::text AND it.result IN ('缺失', '损坏') AND it.checked_at >= $3::timestamptz
+			ORDER BY it.checked_at DESC, it.code LIMIT 1 FOR SHARE OF s`, incubatorID, a.Name, since).Scan(&stID, &assetID, &p.AssetCode, &p.AssetName)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return model.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var files []string
+		rows, err := tx.Query(ctx, `SELECT entity_id FROM audit_log WHERE action = 'stocktake:photo' AND entity = 'received_file' AND after->>'stocktake' = $1::text AND after->>'asset' = $2::text`,
+			fmt.Sprint(stID), fmt.Sprint(assetID))
+		if err != nil {
+			return err
+		}
+		if files, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		p.Count = len(files)
+		for _, f := range files {
+			if f == fmt.Sprint(fileID) {
+				return nil
+			}
+		}
+		if p.Count >= MaxReportPhotos {
+			return model.ErrConflict
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM received_files WHERE id = $1::bigint AND asset_report_id IS NULL)`, fileID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return model.ErrNotFound
+		}
+		p.Count++
+		return audit(ctx, tx, a, "stocktake:photo", "received_file", fmt.Sprint(fileID), nil, map[string]int64{"stocktake": stID, "asset": assetID})
+	})
+	if err != nil {
+		return p, fmt.Errorf("postgres: attach stocktake photo: %w", err)
+	}
+	return p, nil
 }
 
 // CreateNotice issues a compensation notice for the items a closed
