@@ -346,7 +346,11 @@ func (o *Ops) officerStocktake(ctx context.Context, req *bot.Request) (string, e
 		if err != nil {
 			return "", err
 		}
-		return "盘点已结束，缺失、损坏已记入台账并核验，移位的资产已按发现地点登记调拨。\n" + res.Summary() + extras + "\n导出：incubot stocktake export " + strconv.FormatInt(st.ID, 10) + " -o 盘点.xlsx（或 .docx）", nil
+		head := "盘点已结束，缺失、损坏已记入台账并核验。"
+		if res.Moved.Count > 0 {
+			head = "盘点已结束，缺失、损坏已记入台账并核验，不在原位置的资产已按发现地点登记调拨（经办人：" + req.Person.Name + "）。"
+		}
+		return head + "\n" + res.Summary() + extras + "\n导出：incubot stocktake export " + strconv.FormatInt(st.ID, 10) + " -o 盘点.xlsx（或 .docx）", nil
 	case "结果":
 		list, err := o.Stocktakes.Stocktakes(ctx, inc.ID)
 		if err != nil {

@@ -262,7 +262,7 @@ func TestStocktakeFindingsReachTheRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := w.say(t, "李科长", "盘点 结束 创客城")[0]
-	mustContain(t, got, "移位的资产已按发现地点登记调拨", "不在原位置 1 项", "台账外（盘盈）：盘盈号｜描述｜地点", n+"｜投影仪 爱普生 CB-X06｜一楼创客工坊", "入账：盘盈入账 <盘盈号>")
+	mustContain(t, got, "不在原位置的资产已按发现地点登记调拨（经办人：李科长）", "不在原位置 1 项", "台账外（盘盈）：盘盈号｜描述｜地点", n+"｜投影仪 爱普生 CB-X06｜一楼创客工坊", "入账：盘盈入账 <盘盈号>")
 	if err := w.db.Exec(ctx, "UPDATE stocktakes SET status = 'closing'"); err != nil {
 		t.Fatal(err)
 	}
