@@ -25,6 +25,10 @@ type FileStore interface {
 	// since the time: model.ErrNotFound when none, model.ErrConflict when
 	// the report has as many photos as it may.
 	AttachPhoto(ctx context.Context, fileID, reporterID int64, since time.Time, a model.Actor) (model.AttachedPhoto, error)
+	// AttachStocktakePhoto attaches a photo to the 缺/坏 mark the person
+	// made since the time in the incubator's stock-take in progress (it
+	// joins the finding's report at close); errors as AttachPhoto.
+	AttachStocktakePhoto(ctx context.Context, fileID int64, incubatorID int, since time.Time, a model.Actor) (model.AttachedPhoto, error)
 }
 
 // PhotoWindow is how long after an asset report a manager's photo is
@@ -60,7 +64,7 @@ const (
 	ReplyFileNotOfficer = "文件已收到，但只有区科技局工作人员可以通过微信把政策文件加入政策库，文件未保存。\n如需咨询政策，请直接用文字发问题。"
 	ReplyFileInGroup    = "群里发的文件和图片我不读取。工作人员如需上传政策文件，请私聊我发送。"
 	ReplyFileMissing    = "这个文件没有收到（可能超过大小上限或下载失败），请重新发送；仍不行时请用 incubot kb add 或网页后台上传。"
-	ReplyPhotoNoReport  = "照片已收到，但您最近5分钟内没有资产报送，照片未保存。\n请先报送（如：缺失 CKC-001 投影仪找不到，回复 1 确认），再在5分钟内发照片。"
+	ReplyPhotoNoReport  = "照片已收到，但您最近5分钟内没有资产报送，也没有在盘点中标记缺失或损坏，照片未保存。\n请先报送（如：缺失 CKC-001 投影仪找不到，回复 1 确认）或在盘点中标记（缺 1｜坏 2 说明），再在5分钟内发照片。"
 )
 
 func (f *Files) attachment(ctx context.Context, req *bot.Request) (string, bool, error) {
@@ -206,7 +210,14 @@ func (f *Files) photo(ctx context.Context, req *bot.Request) (string, error) {
 	if refusal != "" || err != nil {
 		return refusal, err
 	}
-	p, err := f.Store.AttachPhoto(ctx, file.ID, req.Person.ID, f.Now().Add(-PhotoWindow), actor(req))
+	since := f.Now().Add(-PhotoWindow)
+	p, err := f.Store.AttachPhoto(ctx, file.ID, req.Person.ID, since, actor(req))
+	if errors.Is(err, model.ErrNotFound) {
+		p, err = f.Store.AttachStocktakePhoto(ctx, file.ID, req.Person.IncubatorID, since, actor(req))
+		if err == nil {
+			return fmt.Sprintf("照片已附在盘点中 %s %s 的记录上，共%d张；结束盘点时随缺失/损坏报告保存，工作人员可以看到。", p.AssetCode, p.AssetName, p.Count), nil
+		}
+	}
 	switch {
 	case errors.Is(err, model.ErrNotFound):
 		return ReplyPhotoNoReport, nil

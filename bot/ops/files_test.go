@@ -206,3 +206,42 @@ func TestConsoleSendsAFile(t *testing.T) {
 		}
 	}
 }
+
+// During a stock-take a manager's photo sent within five minutes of marking
+// an item 缺 or 坏 is kept with that finding, survives the purge while the
+// stock-take is open, and is the photo of the finding's report after close.
+func TestManagersPhotoDuringStocktake(t *testing.T) {
+	w := withFiles(t)
+	ctx := context.Background()
+	w.now = time.Now()
+	photo := func(b string) string {
+		return w.send(t, "王经理", "", model.Attachment{Kind: "image", MIME: "image/jpeg"}, []byte("\xff\xd8\xff\xe0 "+b))
+	}
+	w.say(t, "李科长", "盘点 开始 创客城")
+	w.say(t, "王经理", "在 CKC-003")
+	if got := photo("a"); got != ops.ReplyPhotoNoReport {
+		t.Fatalf("a photo after an 在 mark is not kept: %s", got)
+	}
+	w.say(t, "王经理", "坏 CKC-002 屏幕裂", "缺 CKC-001")
+	mustContain(t, photo("b"), "照片已附在盘点中 CKC-001 工业级3D打印机 的记录上，共1张")
+	mustContain(t, photo("c"), "CKC-001", "共2张")
+	w.now = w.now.Add(ops.PhotoWindow + time.Minute)
+	if got := photo("d"); got != ops.ReplyPhotoNoReport {
+		t.Fatalf("a photo after the window is not kept: %s", got)
+	}
+	if n, err := w.db.PurgeReceivedFiles(ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
+		t.Fatalf("purged %d files, want the 2 nothing keeps: %v", n, err)
+	}
+	w.say(t, "李科长", "盘点 结束 创客城")
+	reps, err := w.db.AssetReports(ctx, time.Time{}, time.Now().Add(24*time.Hour))
+	if err != nil || len(reps) != 2 {
+		t.Fatalf("reports: %d %v", len(reps), err)
+	}
+	for _, r := range reps {
+		photos, err := w.db.ReportPhotos(ctx, r.ID)
+		want := map[string]int{"CKC-001": 2, "CKC-002": 0}[r.AssetCode]
+		if err != nil || len(photos) != want {
+			t.Fatalf("report %d (%s) has %d photos, want %d: %v", r.ID, r.AssetCode, len(photos), want, err)
+		}
+	}
+}

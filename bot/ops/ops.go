@@ -624,6 +624,12 @@ func (o *Ops) assetSummary(ctx context.Context, req *bot.Request) (string, error
 	if len(sums) == 0 {
 		return "还没有导入任何孵化器的资产台账。", nil
 	}
+	var notices []incubator.Notice
+	if o.Stocktakes != nil {
+		if notices, err = o.Stocktakes.Notices(ctx); err != nil {
+			return "", err
+		}
+	}
 	var b strings.Builder
 	b.WriteString("资产汇总（截至" + o.Now().Format("2006-01-02 15:04") + "）")
 	for _, s := range sums {
@@ -632,6 +638,26 @@ func (o *Ops) assetSummary(ctx context.Context, req *bot.Request) (string, error
 			s.Restored, incubator.Yuan(s.RestoredValue), s.Verified, incubator.Yuan(s.VerifiedValue))
 		if s.PendingReviews > 0 {
 			fmt.Fprintf(&b, "\n待核验报送 %d 条（发送“待核验”查看）", s.PendingReviews)
+		}
+		for i := range notices {
+			if n := &notices[i]; n.Incubator == s.Incubator {
+				out, pend := 0, 0
+				for _, it := range n.Overdue(o.Now()) {
+					if it.State == incubator.ItemPending {
+						pend++
+					} else {
+						out++
+					}
+				}
+				switch {
+				case out > 0 && pend > 0:
+					fmt.Fprintf(&b, "\n赔偿通知 %s：%d项逾期未补齐，另%d项已报补齐待核验（发送“赔偿跟踪”查看）", n.Number, out, pend)
+				case out > 0:
+					fmt.Fprintf(&b, "\n赔偿通知 %s：%d项逾期未补齐（发送“赔偿跟踪”查看）", n.Number, out)
+				case pend > 0:
+					fmt.Fprintf(&b, "\n赔偿通知 %s：已过期限，%d项已报补齐待核验（发送“待核验”查看）", n.Number, pend)
+				}
+			}
 		}
 	}
 	return b.String(), nil

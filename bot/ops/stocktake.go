@@ -26,6 +26,8 @@ type StocktakeStore interface {
 	AddStocktakeExtra(ctx context.Context, id, personID, msgRow int64, description string, now time.Time, a model.Actor) (incubator.StocktakeExtra, bool, error)
 	StocktakeResult(ctx context.Context, id int64) (incubator.StocktakeResult, error)
 	CloseStocktake(ctx context.Context, id int64, now time.Time, a model.Actor) (incubator.StocktakeResult, error)
+	StocktakeExtras(ctx context.Context, id int64) ([]incubator.StocktakeExtra, error)
+	EnterStocktakeExtra(ctx context.Context, extraID int64, x incubator.Asset, a model.Actor) (incubator.Asset, error)
 	NoticeStore
 }
 
@@ -41,6 +43,8 @@ func (o *Ops) registerStocktake(r *bot.Router) {
 		r.AddCommand(bot.Command{Names: []string{w}, Roles: managers, Usage: w + " <序号或编号>", Help: "盘点时标记：在 1-5｜缺 2｜坏 3 说明｜移 4 新地点", Run: o.mark})
 	}
 	r.AddCommand(bot.Command{Names: []string{"盘盈"}, Roles: managers, Usage: "盘盈 <描述>", Help: "盘点时发现台账外的资产", Run: o.extra})
+	r.AddCommand(bot.Command{Names: []string{"盘盈入账"}, Roles: []string{bot.RoleOfficer}, Usage: "盘盈入账 <盘盈号> <资产编号> <单价> [类别]",
+		Help: "把盘点发现的台账外资产登记入台账", Run: o.enterExtra})
 	o.registerNotices(r, o.Stocktakes)
 }
 
@@ -69,6 +73,12 @@ func stocktakeRefusal(err error) (string, bool) {
 		return fmt.Sprintf("本次盘点中没有这些序号或编号：%s。没有记录任何一项，请核对后重发（序号指最近一次显示的清单）。", r.Kind), true
 	case incubator.RefuseMoveNowhere:
 		return "请写明资产现在的位置，例如：移 4 三楼会议室。没有记录。", true
+	case incubator.RefuseExtraUnknown:
+		return fmt.Sprintf("没有盘盈号 %s 的台账外资产，没有入账。盘盈号见“盘点 结果 孵化器名”。", r.Kind), true
+	case incubator.RefuseExtraEntered:
+		return fmt.Sprintf("这项盘盈已经入账（编号 %s），没有重复入账。", r.Kind), true
+	case incubator.RefuseCodeInUse:
+		return fmt.Sprintf("台账中已有编号 %s 的资产，没有入账。请换一个未用过的编号。", r.Kind), true
 	case incubator.RefuseEmptyRegister:
 		return "该孵化器台账中还没有资产，无法盘点。请先导入台账（incubot assets import）。", true
 	}
@@ -332,7 +342,15 @@ func (o *Ops) officerStocktake(ctx context.Context, req *bot.Request) (string, e
 		if err != nil {
 			return "", userErr(err)
 		}
-		return "盘点已结束，缺失、损坏已记入台账并核验。\n" + res.Summary() + "\n导出：incubot stocktake export " + strconv.FormatInt(st.ID, 10) + " -o 盘点.xlsx（或 .docx）", nil
+		extras, err := o.extrasText(ctx, st.ID)
+		if err != nil {
+			return "", err
+		}
+		head := "盘点已结束，缺失、损坏已记入台账并核验。"
+		if res.Moved.Count > 0 {
+			head = "盘点已结束，缺失、损坏已记入台账并核验，不在原位置的资产已按发现地点登记调拨（经办人：" + req.Person.Name + "）。"
+		}
+		return head + "\n" + res.Summary() + extras + "\n导出：incubot stocktake export " + strconv.FormatInt(st.ID, 10) + " -o 盘点.xlsx（或 .docx）", nil
 	case "结果":
 		list, err := o.Stocktakes.Stocktakes(ctx, inc.ID)
 		if err != nil {
@@ -345,9 +363,85 @@ func (o *Ops) officerStocktake(ctx context.Context, req *bot.Request) (string, e
 		if err != nil {
 			return "", err
 		}
-		return res.Summary(), nil
+		extras, err := o.extrasText(ctx, list[0].ID)
+		if err != nil {
+			return "", err
+		}
+		return res.Summary() + extras, nil
 	}
 	return "", bot.Userf("没有“%s”这个盘点操作。%s", verb, usage)
+}
+
+// extrasText lists a stock-take's 盘盈 with their numbers, and how to add
+// one to the register.
+func (o *Ops) extrasText(ctx context.Context, id int64) (string, error) {
+	extras, err := o.Stocktakes.StocktakeExtras(ctx, id)
+	if err != nil || len(extras) == 0 {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("\n台账外（盘盈）：盘盈号｜描述｜地点")
+	waiting := false
+	for i, e := range extras {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n……共%d项", len(extras))
+			break
+		}
+		state := ""
+		if e.Entered != "" {
+			state = "｜已入账 " + e.Entered
+		} else {
+			waiting = true
+		}
+		fmt.Fprintf(&b, "\n%d｜%s｜%s%s", e.ID, e.Description, orDash(e.Location), state)
+	}
+	if waiting {
+		b.WriteString("\n入账：盘盈入账 <盘盈号> <资产编号> <单价> [类别]")
+	}
+	return b.String(), nil
+}
+
+const enterExtraUsage = "格式：盘盈入账 <盘盈号> <资产编号> <单价> [类别]，例如：盘盈入账 3 CKC-102 3500 办公设备。盘盈号见“盘点 结果 孵化器名”。"
+
+// enterExtra adds a 盘盈 item to the register.
+func (o *Ops) enterExtra(ctx context.Context, req *bot.Request) (string, error) {
+	f := strings.Fields(req.Args)
+	if len(f) < 3 || len(f) > 4 {
+		return "", bot.Userf("没有入账。%s", enterExtraUsage)
+	}
+	x, id, problem := ExtraAsset(f[0], f[1], f[2], strings.Join(f[3:], ""))
+	if problem != "" {
+		return "", bot.Userf("%s没有入账。%s", problem, enterExtraUsage)
+	}
+	a, err := o.Stocktakes.EnterStocktakeExtra(ctx, id, x, actor(req))
+	if err != nil {
+		return "", userErr(err)
+	}
+	return fmt.Sprintf("已入账：%s %s %s（%s），单价 %s，类别 %s。台账在册资产已增加 1 项。", a.Code, a.Name, a.Spec, orDash(a.Location), incubator.Yuan(a.UnitPrice), orDash(a.Category)), nil
+}
+
+// ExtraAsset checks the officer's figures for 盘盈入账 (chat and CLI): the
+// number, a code, a unit price within the register's bounds and a category;
+// problem says in Chinese what is wrong.
+func ExtraAsset(num, code, price, category string) (x incubator.Asset, id int64, problem string) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(num), "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return x, 0, fmt.Sprintf("“%s”不是盘盈号。", num)
+	}
+	x.Code = strings.ToUpper(incubator.CleanCode(code))
+	if x.Code == "" || len([]rune(x.Code)) > 50 {
+		return x, 0, "资产编号应为1到50个字符。"
+	}
+	fen, err := incubator.ParseYuan(price)
+	if err != nil || fen > incubator.MaxUnitPrice {
+		return x, 0, fmt.Sprintf("单价“%s”不是0到%s之间的金额。", price, incubator.Yuan(incubator.MaxUnitPrice))
+	}
+	x.UnitPrice = fen
+	x.Category = strings.TrimSpace(category)
+	if len([]rune(x.Category)) > 20 {
+		return x, 0, "类别最多20个字。"
+	}
+	return x, id, ""
 }
 
 // RefusalText renders a refusal of the stock-take or notice rules in

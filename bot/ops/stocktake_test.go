@@ -2,6 +2,7 @@ package ops_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -237,4 +238,81 @@ func TestStocktakeCloseResumes(t *testing.T) {
 	if s := summary(t, w); s.Missing != 2 || s.PendingReviews != 0 {
 		t.Fatalf("summary: %+v", s)
 	}
+}
+
+// What a stock-take finds reaches the register: an item found elsewhere is
+// moved there by the transfer 调拨 writes (a close cut short and finished
+// moves it once), an item off the register is added by 盘盈入账 after bad
+// input is refused, and 资产汇总 names a notice's overdue items.
+func TestStocktakeFindingsReachTheRegister(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	before, _ := w.db.AssetsByCode(ctx, "CKC-090")
+	from := before[0].Location
+	w.say(t, "李科长", "盘点 开始 创客城")
+	w.say(t, "王经理", "盘点 创客工坊", "移 CKC-090 五楼办公室", "盘盈 投影仪 爱普生 CB-X06", "缺 CKC-001")
+	st, _ := w.db.CurrentStocktake(ctx, w.inc.ID)
+	extras, err := w.db.StocktakeExtras(ctx, st.ID)
+	if err != nil || len(extras) != 1 {
+		t.Fatalf("extras: %v %v", extras, err)
+	}
+	n := fmt.Sprint(extras[0].ID)
+	// A close cut short after the move was recorded: closing again moves nothing twice.
+	if err := w.db.Exec(ctx, "UPDATE stocktakes SET status = 'closing'"); err != nil {
+		t.Fatal(err)
+	}
+	got := w.say(t, "李科长", "盘点 结束 创客城")[0]
+	mustContain(t, got, "不在原位置的资产已按发现地点登记调拨（经办人：李科长）", "不在原位置 1 项", "台账外（盘盈）：盘盈号｜描述｜地点", n+"｜投影仪 爱普生 CB-X06｜一楼创客工坊", "入账：盘盈入账 <盘盈号>")
+	if err := w.db.Exec(ctx, "UPDATE stocktakes SET status = 'closing'"); err != nil {
+		t.Fatal(err)
+	}
+	w.say(t, "李科长", "盘点 结束 创客城")
+	moved, _ := w.db.AssetsByCode(ctx, "CKC-090")
+	if moved[0].Location != "五楼办公室" {
+		t.Fatalf("CKC-090 is at %q after the close", moved[0].Location)
+	}
+	tr, err := w.db.Transfers(ctx, moved[0].ID)
+	if err != nil || len(tr) != 1 {
+		t.Fatalf("transfers: %+v %v", tr, err)
+	}
+	if tr[0].FromLocation != from || tr[0].ToLocation != "五楼办公室" || tr[0].By != "李科长" || tr[0].Note != "盘点#1 发现" {
+		t.Fatalf("transfer: %+v", tr[0])
+	}
+
+	// 盘盈入账: refused with the reason, nothing added.
+	for line, want := range map[string]string{
+		"盘盈入账 9999 CKC-200 3500":      "没有盘盈号 9999",
+		"盘盈入账 " + n + " ckc-001 3500": "台账中已有编号 CKC-001",
+		"盘盈入账 " + n + " CKC-200 三千五":  "单价“三千五”不是0到¥100,000,000.00之间的金额",
+		"盘盈入账 " + n + " CKC-200 2亿":   "不是0到",
+		"盘盈入账 " + n + " CKC-200 -5":   "不是0到",
+		"盘盈入账 " + n + " CKC-200":      "格式：盘盈入账",
+		"盘盈入账 第一 CKC-200 3500":        "“第一”不是盘盈号",
+	} {
+		mustContain(t, w.say(t, "李科长", line)[0], want, "没有入账")
+	}
+	mustContain(t, w.say(t, "王经理", "盘盈入账 "+n+" CKC-200 3500")[0], "“盘盈入账”只对")
+	if s := summary(t, w); s.Items != 101 {
+		t.Fatalf("refused entries changed the register: %d items", s.Items)
+	}
+	mustContain(t, w.say(t, "李科长", "盘盈入账 "+n+" ckc-200 3,500 办公设备")[0],
+		"已入账：CKC-200 投影仪 爱普生 CB-X06（一楼创客工坊），单价 ¥3,500.00，类别 办公设备")
+	mustContain(t, w.say(t, "李科长", "盘盈入账 "+n+" CKC-201 3500")[0], "已经入账（编号 CKC-200）", "没有重复入账")
+	mustContain(t, w.say(t, "李科长", "盘点 结果 创客城")[0], n+"｜投影仪 爱普生 CB-X06｜一楼创客工坊｜已入账 CKC-200")
+	added, _ := w.db.AssetsByCode(ctx, "CKC-200")
+	if len(added) != 1 || added[0].UnitPrice != 350000 || added[0].Category != "办公设备" || added[0].Status != incubator.StatusRegistered {
+		t.Fatalf("CKC-200: %+v", added)
+	}
+	mustContain(t, w.say(t, "李科长", "资产汇总")[0], "在册资产 102 项")
+
+	// The notice's overdue items in 资产汇总, once its deadline has passed.
+	w.say(t, "李科长", "赔偿通知 创客城 2027-01-31")
+	if got := w.say(t, "李科长", "资产汇总")[0]; strings.Contains(got, "逾期") {
+		t.Fatalf("overdue before the deadline:\n%s", got)
+	}
+	w.now = time.Date(2027, 2, 1, 9, 0, 0, 0, time.Local)
+	mustContain(t, w.say(t, "李科长", "资产汇总")[0], "赔偿通知 柳鱼科字〔2026〕1号：1项逾期未补齐（发送“赔偿跟踪”查看）")
+	mustContain(t, w.say(t, "王经理", "资产汇总")[0], "赔偿通知 柳鱼科字〔2026〕1号：1项逾期未补齐")
+	w.say(t, "王经理", "补齐 CKC-001 已按原型号购置", "1")
+	mustContain(t, w.say(t, "李科长", "资产汇总")[0], "赔偿通知 柳鱼科字〔2026〕1号：已过期限，1项已报补齐待核验")
 }

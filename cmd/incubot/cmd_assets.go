@@ -72,10 +72,10 @@ func cmdAssetLifecycle(ctx context.Context, a *app, db *postgres.DB, args []stri
 			return json.NewEncoder(a.stdout).Encode(list)
 		}
 		tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tAT\tINCUBATOR\tCODE\tNAME\tFROM\tTO\tCUSTODIAN\tBY")
+		fmt.Fprintln(tw, "ID\tAT\tINCUBATOR\tCODE\tNAME\tFROM\tTO\tCUSTODIAN\tBY\tNOTE")
 		for _, t := range list {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\n", t.ID, t.At.Local().Format("2006-01-02 15:04"), safe(t.Incubator), safe(t.AssetCode), safe(t.AssetName),
-				safe(t.FromLocation), safe(t.ToLocation), safe(t.FromCustodian), safe(t.ToCustodian), safe(t.By))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s → %s\t%s\t%s\n", t.ID, t.At.Local().Format("2006-01-02 15:04"), safe(t.Incubator), safe(t.AssetCode), safe(t.AssetName),
+				safe(t.FromLocation), safe(t.ToLocation), safe(t.FromCustodian), safe(t.ToCustodian), safe(t.By), safe(t.Note))
 		}
 		return tw.Flush()
 	case "life":

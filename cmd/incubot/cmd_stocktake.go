@@ -45,13 +45,16 @@ func incubatorNamed(ctx context.Context, db *postgres.DB, name string) (incubato
 
 func cmdStocktake(ctx context.Context, a *app, args []string) error {
 	if len(args) == 0 {
-		return usagef("stocktake open|progress|close --incubator 创客城 [--by 李科长] | list [--incubator] | show ID [--json] | export ID -o file.xlsx|file.docx")
+		return usagef("stocktake open|progress|close --incubator 创客城 [--by 李科长] | list [--incubator] | show ID [--json] | export ID -o file.xlsx|file.docx | extras ID | enter-extra 盘盈号 --code CKC-102 --price 3500 [--category 办公设备]")
 	}
 	fs := newFlags("stocktake "+args[0], a)
 	incName := fs.String("incubator", "", "the incubator")
 	by := fs.String("by", "", "the officer doing it (for the audit log); default cli")
 	out := fs.String("o", "", "output file (.xlsx or .docx)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	code := fs.String("code", "", "enter-extra: the asset code to register the item under")
+	price := fs.String("price", "", "enter-extra: unit price in yuan")
+	category := fs.String("category", "", "enter-extra: category (类别)")
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return err
@@ -166,6 +169,33 @@ func cmdStocktake(ctx context.Context, a *app, args []string) error {
 			return err
 		}
 		return exportStocktake(ctx, db, id, *out)
+	case "extras":
+		id, err := byID()
+		if err != nil {
+			return err
+		}
+		extras, err := db.StocktakeExtras(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, e := range extras {
+			a.printf("%d\t%s\t%s\t%s\n", e.ID, safe(e.Description), safe(e.Location), safe(e.Entered))
+		}
+		return nil
+	case "enter-extra":
+		if len(pos) != 1 {
+			return usagef("stocktake enter-extra 盘盈号 --code CKC-102 --price 3500 [--category 办公设备]（盘盈号见 stocktake extras ID）")
+		}
+		x, id, problem := ops.ExtraAsset(pos[0], *code, *price, *category)
+		if problem != "" {
+			return usagef("%s没有入账。", problem)
+		}
+		asset, err := db.EnterStocktakeExtra(ctx, id, x, stocktakeActor(*by))
+		if err != nil {
+			return refused(err)
+		}
+		a.printf("entered %s %s %s at %s, %s\n", safe(asset.Code), safe(asset.Name), safe(asset.Spec), safe(asset.Location), incubator.Yuan(asset.UnitPrice))
+		return nil
 	}
 	return usagef("unknown stocktake command %q", args[0])
 }

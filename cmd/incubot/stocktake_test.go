@@ -243,3 +243,40 @@ func TestDemoTellsTheAuditStory(t *testing.T) {
 		t.Fatalf("stock-takes after loading twice: %d", len(list))
 	}
 }
+
+// A stock-take's findings reach the register through the CLI: the item
+// found elsewhere is in `assets transfers` and `assets list` at its new
+// place, and an item off the register is entered by `stocktake
+// enter-extra` after bad input is refused.
+func TestStocktakeFindingsThroughCLI(t *testing.T) {
+	c := newCLI(t)
+	reg := filepath.Join(t.TempDir(), "台账.csv")
+	os.WriteFile(reg, []byte("资产编号,资产名称,规格型号,数量,单价,存放地点\nQX-001,服务器,R740,1,52000,二楼机房\nQX-002,投影仪,CB-X05,1,3600,路演厅\n"), 0o600)
+	wantIn(t, c.must("", "assets", "import", reg, "--incubator", "青秀众创空间"), "2 added")
+	out := c.must("", "people", "invite", "--name", "王经理", "--role", "manager", "--incubator", "青秀众创空间")
+	code := regexp.MustCompile(`binding code: ([A-Z0-9]{8})`).FindStringSubmatch(out)
+	wantIn(t, c.chat("王经理", "绑定 "+code[1]), "绑定成功")
+	c.must("", "stocktake", "open", "--incubator", "青秀众创空间", "--by", "李科长")
+	wantIn(t, c.chat("王经理", "盘点 路演厅", "在 1", "移 QX-001 三楼办公区", "盘盈 打印机 惠普 M405"), "已记盘盈（台账外）：打印机 惠普 M405（路演厅）")
+	c.must("", "stocktake", "close", "--incubator", "青秀众创空间", "--by", "李科长")
+
+	wantIn(t, c.must("", "assets", "transfers"), "QX-001", "二楼机房", "三楼办公区", "李科长", "盘点#1 发现")
+	wantIn(t, c.must("", "assets", "list", "--incubator", "青秀众创空间"), "三楼办公区")
+	out = c.must("", "stocktake", "extras", "1")
+	n, _, _ := strings.Cut(out, "\t")
+	wantIn(t, out, n+"\t打印机 惠普 M405\t路演厅")
+	for _, args := range [][]string{
+		{"stocktake", "enter-extra", n, "--code", "QX-002", "--price", "2300"},
+		{"stocktake", "enter-extra", n, "--code", "QX-003", "--price", "两千"},
+		{"stocktake", "enter-extra", "999", "--code", "QX-003", "--price", "2300"},
+	} {
+		if _, _, err := c.run("", args...); err == nil || !strings.Contains(err.Error(), "没有入账") {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	wantIn(t, c.must("", "stocktake", "enter-extra", n, "--code", "QX-003", "--price", "2300", "--category", "办公设备", "--by", "李科长"), "entered QX-003 打印机 惠普 M405 at 路演厅, ¥2,300.00")
+	if _, _, err := c.run("", "stocktake", "enter-extra", n, "--code", "QX-004", "--price", "2300"); err == nil || !strings.Contains(err.Error(), "已经入账（编号 QX-003）") {
+		t.Fatalf("entering twice: %v", err)
+	}
+	wantIn(t, c.must("", "stocktake", "extras", "1"), "\t路演厅\tQX-003")
+}

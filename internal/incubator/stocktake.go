@@ -78,6 +78,7 @@ type StocktakeExtra struct {
 	Location    string
 	FoundBy     string
 	FoundAt     time.Time
+	Entered     string // the code it was added to the register under (盘盈入账), or ""
 }
 
 // LocationProgress is how far the walk of one location has got.
@@ -307,6 +308,9 @@ const (
 	RefuseNoMissing        = "no_missing"     // a notice from a stock-take that found nothing missing
 	RefuseNoticeExists     = "notice_exists"  // a second notice for one stock-take
 	RefuseNoticeNumberUsed = "notice_number_used"
+	RefuseExtraUnknown     = "extra_unknown" // 盘盈入账 of a number no stock-take found
+	RefuseExtraEntered     = "extra_entered" // 盘盈入账 twice (Kind: the code it has)
+	RefuseCodeInUse        = "code_in_use"   // 盘盈入账 under a code the register has (Kind: the code)
 )
 
 // NewRefusal makes a refusal for the stock-take rules; kind carries the

@@ -130,7 +130,10 @@ func (db *DB) ReportPhotos(ctx context.Context, reportID int64) ([]model.Receive
 // no asset report keeps (documents, once indexed or dropped, live on as
 // chunks or not at all); it returns how many it deleted.
 func (db *DB) PurgeReceivedFiles(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM received_files WHERE asset_report_id IS NULL AND created_at < $1::timestamptz`, before)
+	// A photo of a stock-take's finding waits for the close (AttachStocktakePhoto).
+	tag, err := db.pool.Exec(ctx, `DELETE FROM received_files WHERE asset_report_id IS NULL AND created_at < $1::timestamptz
+		AND id::text NOT IN (SELECT l.entity_id FROM audit_log l JOIN stocktakes s ON s.id::text = l.after->>'stocktake'
+			WHERE l.action = 'stocktake:photo' AND l.entity = 'received_file' AND s.status <> 'closed')`, before)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: purge received files: %w", err)
 	}

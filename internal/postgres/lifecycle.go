@@ -16,34 +16,43 @@ import (
 func (db *DB) TransferAsset(ctx context.Context, assetID int64, location, custodian, note string, a Actor) (incubator.Transfer, error) {
 	var t incubator.Transfer
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		asset, err := scanAsset(tx.QueryRow(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE a.id = $1::bigint FOR UPDATE OF a`, assetID))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return incubator.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if t, err = incubator.CheckTransfer(asset, location, custodian); err != nil {
-			return err
-		}
-		t.Note, t.By, t.Role, t.Channel = note, a.Name, a.Role, a.Channel
-		if err := tx.QueryRow(ctx, `INSERT INTO asset_transfers (asset_id, from_location, to_location, from_custodian, to_custodian, note, by_name, by_role, channel)
-			VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text) RETURNING id, at`,
-			assetID, t.FromLocation, t.ToLocation, t.FromCustodian, t.ToCustodian, note, a.Name, a.Role, a.Channel).Scan(&t.ID, &t.At); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE assets SET location = $2::text, custodian = $3::text, updated_at = now() WHERE id = $1::bigint`,
-			assetID, t.ToLocation, t.ToCustodian); err != nil {
-			return err
-		}
-		return audit(ctx, tx, a, "transfer", "asset", fmt.Sprint(assetID),
-			map[string]string{"location": t.FromLocation, "custodian": t.FromCustodian},
-			map[string]any{"location": t.ToLocation, "custodian": t.ToCustodian, "transfer": t.ID})
+		var err error
+		t, err = transferTx(ctx, tx, assetID, location, custodian, note, a)
+		return err
 	})
 	if err != nil && !errors.Is(err, incubator.ErrInvalid) && !errors.Is(err, incubator.ErrConflict) && !errors.Is(err, incubator.ErrNotFound) {
 		return t, fmt.Errorf("postgres: transfer asset %d: %w", assetID, err)
 	}
 	return t, err
+}
+
+// transferTx is the one way an asset changes place or custodian: 调拨 and a
+// stock-take's 移位 finding both write it.
+func transferTx(ctx context.Context, tx pgx.Tx, assetID int64, location, custodian, note string, a Actor) (incubator.Transfer, error) {
+	var t incubator.Transfer
+	asset, err := scanAsset(tx.QueryRow(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id WHERE a.id = $1::bigint FOR UPDATE OF a`, assetID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, incubator.ErrNotFound
+	}
+	if err != nil {
+		return t, err
+	}
+	if t, err = incubator.CheckTransfer(asset, location, custodian); err != nil {
+		return t, err
+	}
+	t.Note, t.By, t.Role, t.Channel = note, a.Name, a.Role, a.Channel
+	if err := tx.QueryRow(ctx, `INSERT INTO asset_transfers (asset_id, from_location, to_location, from_custodian, to_custodian, note, by_name, by_role, channel)
+		VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text) RETURNING id, at`,
+		assetID, t.FromLocation, t.ToLocation, t.FromCustodian, t.ToCustodian, note, a.Name, a.Role, a.Channel).Scan(&t.ID, &t.At); err != nil {
+		return t, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE assets SET location = $2::text, custodian = $3::text, updated_at = now() WHERE id = $1::bigint`,
+		assetID, t.ToLocation, t.ToCustodian); err != nil {
+		return t, err
+	}
+	return t, audit(ctx, tx, a, "transfer", "asset", fmt.Sprint(assetID),
+		map[string]string{"location": t.FromLocation, "custodian": t.FromCustodian},
+		map[string]any{"location": t.ToLocation, "custodian": t.ToCustodian, "transfer": t.ID})
 }
 
 // Transfers lists an asset's transfers (0: every asset's), oldest first.

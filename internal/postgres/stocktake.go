@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/internal/incubator"
+	"github.com/incubot/incubot/internal/model"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -152,17 +153,79 @@ func (db *DB) StocktakeItems(ctx context.Context, id int64) ([]incubator.Stockta
 	return items, wrapStocktake("stocktake items", err)
 }
 
-// StocktakeExtras lists what was found that is not on the register.
+// StocktakeExtras lists what was found that is not on the register, with
+// the code each was added to the register under (EnterStocktakeExtra).
 func (db *DB) StocktakeExtras(ctx context.Context, id int64) ([]incubator.StocktakeExtra, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, description, location, found_by, found_at FROM stocktake_extras WHERE stocktake_id = $1::bigint ORDER BY id`, id)
+	rows, err := db.pool.Query(ctx, `SELECT e.id, e.description, e.location, e.found_by, e.found_at,
+		coalesce((SELECT l.after->>'code' FROM audit_log l WHERE l.action = 'stocktake:enter_extra' AND l.entity = 'stocktake_extra' AND l.entity_id = e.id::text LIMIT 1), '')
+		FROM stocktake_extras e WHERE e.stocktake_id = $1::bigint ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stocktake extras: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (incubator.StocktakeExtra, error) {
 		var e incubator.StocktakeExtra
-		err := r.Scan(&e.ID, &e.Description, &e.Location, &e.FoundBy, &e.FoundAt)
+		err := r.Scan(&e.ID, &e.Description, &e.Location, &e.FoundBy, &e.FoundAt, &e.Entered)
 		return e, err
 	})
+}
+
+// EnterStocktakeExtra adds an item a stock-take found off the register
+// (盘盈, by its number) to the incubator's register: x carries the code,
+// unit price and category; name and spec come from the description, the
+// location from where it was found. Refused, changing nothing: a number no
+// stock-take found (RefuseExtraUnknown), one entered before
+// (RefuseExtraEntered), a code the register has (RefuseCodeInUse), an asset
+// that fails Validate (ErrInvalid).
+func (db *DB) EnterStocktakeExtra(ctx context.Context, extraID int64, x incubator.Asset, a Actor) (incubator.Asset, error) {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var stID int64
+		var desc string
+		err := tx.QueryRow(ctx, `SELECT e.stocktake_id, e.description, e.location, s.incubator_id FROM stocktake_extras e JOIN stocktakes s ON s.id = e.stocktake_id
+			WHERE e.id = $1::bigint FOR UPDATE OF e`, extraID).Scan(&stID, &desc, &x.Location, &x.IncubatorID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return incubator.NewRefusal(incubator.RefuseExtraUnknown, fmt.Sprint(extraID), false)
+		}
+		if err != nil {
+			return err
+		}
+		var entered string
+		err = tx.QueryRow(ctx, `SELECT after->>'code' FROM audit_log WHERE action = 'stocktake:enter_extra' AND entity = 'stocktake_extra' AND entity_id = $1::text LIMIT 1`,
+			fmt.Sprint(extraID)).Scan(&entered)
+		if err == nil {
+			return incubator.NewRefusal(incubator.RefuseExtraEntered, entered, true)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		x.Code = incubator.CleanCode(x.Code)
+		if _, err := tx.Exec(ctx, `SELECT id FROM incubators WHERE id = $1::int FOR UPDATE`, x.IncubatorID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT code FROM assets WHERE incubator_id = $1::int`, x.IncubatorID)
+		if err != nil {
+			return err
+		}
+		codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, c := range codes {
+			if incubator.CodeKey(c) == incubator.CodeKey(x.Code) {
+				return incubator.NewRefusal(incubator.RefuseCodeInUse, c, true)
+			}
+		}
+		x.Name, x.Spec, _ = strings.Cut(desc, " ")
+		x.Spec = strings.TrimSpace(x.Spec)
+		x.Quantity, x.Note = 1, fmt.Sprintf("盘点#%d 盘盈入账", stID)
+		if _, err := importAssets(ctx, tx, x.IncubatorID, []incubator.Asset{x}, a); err != nil {
+			return err
+		}
+		if x, err = scanAsset(tx.QueryRow(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id
+			WHERE a.incubator_id = $1::int AND a.code = $2::text`, x.IncubatorID, x.Code)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, a, "stocktake:enter_extra", "stocktake_extra", fmt.Sprint(extraID), nil, map[string]any{"code": x.Code, "asset": x.ID, "stocktake": stID})
+	})
+	return x, wrapStocktake("enter stocktake extra", err)
 }
 
 // StocktakeResult sums a stock-take and the incubator's one closed before it.
@@ -452,6 +515,16 @@ func (db *DB) CloseStocktake(ctx context.Context, id int64, now time.Time, a Act
 			return incubator.StocktakeResult{}, fmt.Errorf("postgres: close stocktake %d, asset %s: %w", id, it.Code, err)
 		}
 	}
+	moved, err := collectItems(db.pool.Query(ctx, `SELECT `+stocktakeItemColumns+` FROM stocktake_items
+		WHERE stocktake_id = $1::bigint AND result = '移位' AND new_location <> '' ORDER BY code`, id))
+	if err != nil {
+		return incubator.StocktakeResult{}, wrapStocktake("close stocktake", err)
+	}
+	for _, it := range moved {
+		if err := db.recordMove(ctx, marker+" 发现", it, a); err != nil {
+			return incubator.StocktakeResult{}, fmt.Errorf("postgres: close stocktake %d, move %s: %w", id, it.Code, err)
+		}
+	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE stocktakes SET status = 'closed', closed_at = $2::timestamptz WHERE id = $1::bigint`, id, now); err != nil {
 			return err
@@ -462,6 +535,28 @@ func (db *DB) CloseStocktake(ctx context.Context, id int64, now time.Time, a Act
 		return incubator.StocktakeResult{}, wrapStocktake("close stocktake", err)
 	}
 	return db.StocktakeResult(ctx, id)
+}
+
+// recordMove moves an asset found elsewhere to where it was found, by the
+// transfer 调拨 writes (note: "盘点#N 发现"), once: a close cut short finds
+// the transfer it made. An asset the transfer rules refuse (already there,
+// registered missing) is left as it is.
+func (db *DB) recordMove(ctx context.Context, note string, it incubator.StocktakeItem, a Actor) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT id FROM assets WHERE id = $1::bigint FOR UPDATE`, it.AssetID); err != nil {
+			return err
+		}
+		var done bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM asset_transfers WHERE asset_id = $1::bigint AND note = $2::text)`, it.AssetID, note).Scan(&done); err != nil || done {
+			return err
+		}
+		_, err := transferTx(ctx, tx, it.AssetID, it.NewLocation, "", note, a)
+		var ref *incubator.Refusal
+		if errors.As(err, &ref) || errors.Is(err, incubator.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
 }
 
 // recordFinding turns one missing or damaged finding into a verified asset
@@ -495,8 +590,66 @@ func (db *DB) recordFinding(ctx context.Context, id int64, marker string, it inc
 			return err
 		}
 	}
+	// Photos the manager sent with the mark (AttachStocktakePhoto) join the report.
+	if _, err := db.pool.Exec(ctx, `UPDATE received_files SET asset_report_id = $1::bigint WHERE asset_report_id IS NULL AND id::text IN
+		(SELECT entity_id FROM audit_log WHERE action = 'stocktake:photo' AND entity = 'received_file' AND after->>'stocktake' = $2::text AND after->>'asset' = $3::text)`,
+		repID, fmt.Sprint(id), fmt.Sprint(it.AssetID)); err != nil {
+		return err
+	}
 	_, err = db.pool.Exec(ctx, `UPDATE stocktake_items SET report_id = $3::bigint WHERE stocktake_id = $1::bigint AND asset_id = $2::bigint`, id, it.AssetID, repID)
 	return err
+}
+
+// AttachStocktakePhoto attaches a photo to the 缺失 or 损坏 mark the person
+// (a.Name) made since the time in their incubator's stock-take in progress;
+// at close it joins the asset report the mark becomes. model.ErrNotFound
+// when there is no such mark, model.ErrConflict when the item has
+// MaxReportPhotos already. The same file attached again adds nothing.
+func (db *DB) AttachStocktakePhoto(ctx context.Context, fileID int64, incubatorID int, since time.Time, a Actor) (model.AttachedPhoto, error) {
+	p := model.AttachedPhoto{FileID: fileID}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var stID, assetID int64
+		err := tx.QueryRow(ctx, `SELECT s.id, it.asset_id, it.code, it.name FROM stocktakes s JOIN stocktake_items it ON it.stocktake_id = s.id
+			WHERE s.incubator_id = $1::int AND s.status = 'open' AND it.checked_by = $2::text AND it.result IN ('缺失', '损坏') AND it.checked_at >= $3::timestamptz
+			ORDER BY it.checked_at DESC, it.code LIMIT 1 FOR SHARE OF s`, incubatorID, a.Name, since).Scan(&stID, &assetID, &p.AssetCode, &p.AssetName)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return model.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var files []string
+		rows, err := tx.Query(ctx, `SELECT entity_id FROM audit_log WHERE action = 'stocktake:photo' AND entity = 'received_file' AND after->>'stocktake' = $1::text AND after->>'asset' = $2::text`,
+			fmt.Sprint(stID), fmt.Sprint(assetID))
+		if err != nil {
+			return err
+		}
+		if files, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		p.Count = len(files)
+		for _, f := range files {
+			if f == fmt.Sprint(fileID) {
+				return nil
+			}
+		}
+		if p.Count >= MaxReportPhotos {
+			return model.ErrConflict
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM received_files WHERE id = $1::bigint AND asset_report_id IS NULL)`, fileID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return model.ErrNotFound
+		}
+		p.Count++
+		return audit(ctx, tx, a, "stocktake:photo", "received_file", fmt.Sprint(fileID), nil, map[string]int64{"stocktake": stID, "asset": assetID})
+	})
+	if err != nil {
+		return p, fmt.Errorf("postgres: attach stocktake photo: %w", err)
+	}
+	return p, nil
 }
 
 // CreateNotice issues a compensation notice for the items a closed
