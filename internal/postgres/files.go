@@ -132,8 +132,7 @@ func (db *DB) ReportPhotos(ctx context.Context, reportID int64) ([]model.Receive
 func (db *DB) PurgeReceivedFiles(ctx context.Context, before time.Time) (int64, error) {
 	// A photo of a stock-take's finding waits for the close (AttachStocktakePhoto).
 	tag, err := db.pool.Exec(ctx, `DELETE FROM received_files WHERE asset_report_id IS NULL AND created_at < $1::timestamptz
-		AND id::text NOT IN (SELECT l.entity_id FROM audit_log l JOIN stocktakes s ON s.id::text = l.after->>'stocktake'
-			WHERE l.action = 'stocktake:photo' AND l.entity = 'received_file' AND s.status <> 'closed')`, before)
+		AND (stocktake_id IS NULL OR stocktake_id IN (SELECT id FROM stocktakes WHERE status = 'closed'))`, before)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: purge received files: %w", err)
 	}

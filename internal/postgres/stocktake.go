@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -156,9 +157,8 @@ func (db *DB) StocktakeItems(ctx context.Context, id int64) ([]incubator.Stockta
 // StocktakeExtras lists what was found that is not on the register, with
 // the code each was added to the register under (EnterStocktakeExtra).
 func (db *DB) StocktakeExtras(ctx context.Context, id int64) ([]incubator.StocktakeExtra, error) {
-	rows, err := db.pool.Query(ctx, `SELECT e.id, e.description, e.location, e.found_by, e.found_at,
-		coalesce((SELECT l.after->>'code' FROM audit_log l WHERE l.action = 'stocktake:enter_extra' AND l.entity = 'stocktake_extra' AND l.entity_id = e.id::text LIMIT 1), '')
-		FROM stocktake_extras e WHERE e.stocktake_id = $1::bigint ORDER BY e.id`, id)
+	rows, err := db.pool.Query(ctx, `SELECT e.id, e.description, e.location, e.found_by, e.found_at, coalesce(a.code, '')
+		FROM stocktake_extras e LEFT JOIN assets a ON a.id = e.asset_id WHERE e.stocktake_id = $1::bigint ORDER BY e.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: stocktake extras: %w", err)
 	}
@@ -179,22 +179,18 @@ func (db *DB) StocktakeExtras(ctx context.Context, id int64) ([]incubator.Stockt
 func (db *DB) EnterStocktakeExtra(ctx context.Context, extraID int64, x incubator.Asset, a Actor) (incubator.Asset, error) {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var stID int64
-		var desc string
-		err := tx.QueryRow(ctx, `SELECT e.stocktake_id, e.description, e.location, s.incubator_id FROM stocktake_extras e JOIN stocktakes s ON s.id = e.stocktake_id
-			WHERE e.id = $1::bigint FOR UPDATE OF e`, extraID).Scan(&stID, &desc, &x.Location, &x.IncubatorID)
+		var desc, entered string
+		err := tx.QueryRow(ctx, `SELECT e.stocktake_id, e.description, e.location, s.incubator_id, coalesce(a.code, '') FROM stocktake_extras e
+			JOIN stocktakes s ON s.id = e.stocktake_id LEFT JOIN assets a ON a.id = e.asset_id
+			WHERE e.id = $1::bigint FOR UPDATE OF e`, extraID).Scan(&stID, &desc, &x.Location, &x.IncubatorID, &entered)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return incubator.NewRefusal(incubator.RefuseExtraUnknown, fmt.Sprint(extraID), false)
 		}
 		if err != nil {
 			return err
 		}
-		var entered string
-		err = tx.QueryRow(ctx, `SELECT after->>'code' FROM audit_log WHERE action = 'stocktake:enter_extra' AND entity = 'stocktake_extra' AND entity_id = $1::text LIMIT 1`,
-			fmt.Sprint(extraID)).Scan(&entered)
-		if err == nil {
+		if entered != "" {
 			return incubator.NewRefusal(incubator.RefuseExtraEntered, entered, true)
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return err
 		}
 		x.Code = incubator.CleanCode(x.Code)
 		if _, err := tx.Exec(ctx, `SELECT id FROM incubators WHERE id = $1::int FOR UPDATE`, x.IncubatorID); err != nil {
@@ -221,6 +217,9 @@ func (db *DB) EnterStocktakeExtra(ctx context.Context, extraID int64, x incubato
 		}
 		if x, err = scanAsset(tx.QueryRow(ctx, `SELECT `+assetColumns+` FROM assets a JOIN incubators i ON i.id = a.incubator_id
 			WHERE a.incubator_id = $1::int AND a.code = $2::text`, x.IncubatorID, x.Code)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE stocktake_extras SET asset_id = $2::bigint WHERE id = $1::bigint`, extraID, x.ID); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "stocktake:enter_extra", "stocktake_extra", fmt.Sprint(extraID), nil, map[string]any{"code": x.Code, "asset": x.ID, "stocktake": stID})
@@ -591,9 +590,8 @@ func (db *DB) recordFinding(ctx context.Context, id int64, marker string, it inc
 		}
 	}
 	// Photos the manager sent with the mark (AttachStocktakePhoto) join the report.
-	if _, err := db.pool.Exec(ctx, `UPDATE received_files SET asset_report_id = $1::bigint WHERE asset_report_id IS NULL AND id::text IN
-		(SELECT entity_id FROM audit_log WHERE action = 'stocktake:photo' AND entity = 'received_file' AND after->>'stocktake' = $2::text AND after->>'asset' = $3::text)`,
-		repID, fmt.Sprint(id), fmt.Sprint(it.AssetID)); err != nil {
+	if _, err := db.pool.Exec(ctx, `UPDATE received_files SET asset_report_id = $1::bigint
+		WHERE asset_report_id IS NULL AND stocktake_id = $2::bigint AND stocktake_asset_id = $3::bigint`, repID, id, it.AssetID); err != nil {
 		return err
 	}
 	_, err = db.pool.Exec(ctx, `UPDATE stocktake_items SET report_id = $3::bigint WHERE stocktake_id = $1::bigint AND asset_id = $2::bigint`, id, it.AssetID, repID)
@@ -618,29 +616,27 @@ func (db *DB) AttachStocktakePhoto(ctx context.Context, fileID int64, incubatorI
 		if err != nil {
 			return err
 		}
-		var files []string
-		rows, err := tx.Query(ctx, `SELECT entity_id FROM audit_log WHERE action = 'stocktake:photo' AND entity = 'received_file' AND after->>'stocktake' = $1::text AND after->>'asset' = $2::text`,
-			fmt.Sprint(stID), fmt.Sprint(assetID))
+		rows, err := tx.Query(ctx, `SELECT id FROM received_files WHERE stocktake_id = $1::bigint AND stocktake_asset_id = $2::bigint`, stID, assetID)
 		if err != nil {
 			return err
 		}
-		if files, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		files, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
 			return err
 		}
 		p.Count = len(files)
-		for _, f := range files {
-			if f == fmt.Sprint(fileID) {
-				return nil
-			}
+		if slices.Contains(files, fileID) {
+			return nil
 		}
 		if p.Count >= MaxReportPhotos {
 			return model.ErrConflict
 		}
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM received_files WHERE id = $1::bigint AND asset_report_id IS NULL)`, fileID).Scan(&exists); err != nil {
+		tag, err := tx.Exec(ctx, `UPDATE received_files SET stocktake_id = $2::bigint, stocktake_asset_id = $3::bigint
+			WHERE id = $1::bigint AND asset_report_id IS NULL AND stocktake_id IS NULL`, fileID, stID, assetID)
+		if err != nil {
 			return err
 		}
-		if !exists {
+		if tag.RowsAffected() == 0 {
 			return model.ErrNotFound
 		}
 		p.Count++
