@@ -126,6 +126,9 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			return applied, err
 		}
 	}
+	if _, err := db.fillDocumentFacts(ctx); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 
