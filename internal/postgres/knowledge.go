@@ -658,9 +658,11 @@ func CandidateTerms(filter []string, df map[string]int, bound int) []string {
 
 // lexicalSQL: hit is the candidates by index (body terms, and the other
 // chunks of documents whose title holds one: a UNION, since an OR across
-// the two tables defeats both indexes); cand keeps those in force, each chunk's
-// tokens cut down to the question's terms (setweight marks them, ts_filter
-// keeps them), so scoring unnests a few lexemes per chunk, not all.
+// the two tables defeats both indexes); cand keeps those in force. Each
+// candidate is scored on its own (a LATERAL aggregate over its tokens and
+// its title's, joined to the question's terms), so no intermediate row set
+// of every (chunk, term) pair is sorted, which at 100k chunks spilled to
+// disk and took most of the query's time.
 var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, idf)),
 	hit AS MATERIALIZED (
 		SELECT c.id, c.document_id, c.token_count, c.tokens FROM chunks c WHERE c.tokens @@ $3::tsquery
@@ -668,27 +670,26 @@ var lexicalSQL = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q
 		SELECT c.id, c.document_id, c.token_count, c.tokens FROM documents d JOIN chunks c ON c.document_id = d.id
 		WHERE d.title_tokens @@ $3::tsquery AND NOT c.tokens @@ $3::tsquery
 	),
-	cand AS (
+	cand AS MATERIALIZED (
 		SELECT hit.id, hit.token_count, ts_filter(setweight(hit.tokens, 'A', $1::text[]), '{a}') AS tokens, d.title_tokens
 		FROM hit JOIN documents d ON d.id = hit.document_id
 		WHERE ` + strings.ReplaceAll(validOn, "$DAY", "$4") + `
 		LIMIT $11::int
 	),
-	title AS (
-		SELECT cand.id, q.term, q.idf FROM cand CROSS JOIN LATERAL unnest(cand.title_tokens) AS u JOIN q ON q.term = u.lexeme
-	),
-	body AS (
-		SELECT cand.id, q.term,
-			q.idf * (cardinality(u.positions) * ($9::float8 + 1)) / (cardinality(u.positions) + $9::float8 * (1 - $10::float8 + $10::float8 * cand.token_count / $5::float8)) AS s
-		FROM cand CROSS JOIN LATERAL unnest(cand.tokens) AS u JOIN q ON q.term = u.lexeme
-	),
 	scored AS (
-		SELECT coalesce(b.id, t.id) AS id,
-			sum(coalesce(t.idf * $7::float8, 0) + coalesce(b.s * CASE WHEN t.id IS NULL THEN 1 ELSE $8::float8 END, 0)) AS score,
-			array_agg(coalesce(b.term, t.term)) AS matched
-		FROM body b FULL JOIN title t ON t.id = b.id AND t.term = b.term
-		GROUP BY 1
-		ORDER BY score DESC, id
+		SELECT cand.id, s.score, s.matched
+		FROM cand CROSS JOIN LATERAL (
+			SELECT sum(coalesce(t.idf * $7::float8, 0) + coalesce(b.s * CASE WHEN t.term IS NULL THEN 1 ELSE $8::float8 END, 0)) AS score,
+				array_agg(coalesce(b.term, t.term)) AS matched
+			FROM (
+				SELECT q.term, q.idf * (cardinality(u.positions) * ($9::float8 + 1)) / (cardinality(u.positions) + $9::float8 * (1 - $10::float8 + $10::float8 * cand.token_count / $5::float8)) AS s
+				FROM unnest(cand.tokens) AS u JOIN q ON q.term = u.lexeme
+			) b FULL JOIN (
+				SELECT q.term, q.idf FROM unnest(cand.title_tokens) AS u JOIN q ON q.term = u.lexeme
+			) t ON t.term = b.term
+		) s
+		WHERE s.matched IS NOT NULL
+		ORDER BY s.score DESC, cand.id
 		LIMIT $6::int
 	)
 	SELECT ` + hitColumns + `, s.score, s.matched
