@@ -127,13 +127,26 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 		return res, nil
 	}
 	day := r.Today()
+	// The two searches are independent: the vector one (embedding the
+	// question, then the index) runs beside the lexical one, so a
+	// question waits for the slower of the two, not their sum.
+	var (
+		vec    []Hit
+		model  string
+		vecErr error
+		done   = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		vec, model, vecErr = r.vector(ctx, q.Text, day)
+	}()
 	lex, dfs, subject, err := r.lexical(ctx, q, day)
+	<-done
 	if err != nil {
 		return nil, err
 	}
-	vec, model, err := r.vector(ctx, q.Text, day)
-	if err != nil {
-		return nil, err
+	if vecErr != nil {
+		return nil, vecErr
 	}
 	res.Model, res.DF = model, dfs
 	res.Places = q.Places
