@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/devdb"
 	"github.com/incubot/incubot/internal/postgres"
 )
@@ -55,6 +56,18 @@ func (b *syncBuffer) String() string {
 
 const faultToken = "0123456789abcdef0123"
 
+// faultLease is serve's handling lease. A message held when serve dies is
+// handled again once its lease ends, so a short one keeps the test short;
+// but handling is cut off at three quarters of it, and three cut-offs in a
+// row give the message up (bot.ReplyGaveUp). With 50 chats on the embedded
+// database's one connection on a loaded machine, a handling waits seconds
+// for that connection: 3 s (a 2.25 s budget) gave up some messages in CI.
+const faultLease = 20 * time.Second
+
+// faultClientTimeout covers a retry that waits for a live lease
+// (bot.Options.RetryWait, 25 s) and then handles the message.
+const faultClientTimeout = 90 * time.Second
+
 func newFaultServe(t *testing.T) *faultServe {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "incubot")
@@ -76,7 +89,7 @@ func newFaultServe(t *testing.T) *faultServe {
 		}
 	}
 	env = append(env, "INCUBOT_DATA_DIR="+filepath.Join(dir, "data"), "INCUBOT_DEVDB_DIR="+devdbDir, "INCUBOT_HTTP_TOKEN="+faultToken,
-		"INCUBOT_HANDLING_LEASE=3s", "INCUBOT_LOG_LEVEL=warn")
+		"INCUBOT_HANDLING_LEASE="+faultLease.String(), "INCUBOT_LOG_LEVEL=warn")
 	return &faultServe{t: t, bin: bin, env: env, addr: addr}
 }
 
@@ -154,7 +167,7 @@ func (s *faultServe) post(client *http.Client, id, chat, text string) (int, stri
 
 func (s *faultServe) run(name string, kill func()) *load {
 	l := &load{answers: map[string]string{}}
-	client := &http.Client{Timeout: 30 * time.Second}
+	client := &http.Client{Timeout: faultClientTimeout}
 	var answered atomic.Int64
 	var once sync.Once
 	var wg sync.WaitGroup
@@ -198,17 +211,20 @@ func (s *faultServe) run(name string, kill func()) *load {
 	return l
 }
 
-// check: every id got a non-empty answer, its own; a late retry of every
-// id gets the same answer.
+// check: every id got a non-empty answer, its own, not the reply that the
+// bot gave up on it; a late retry of every id gets the same answer.
 func (s *faultServe) check(l *load) {
 	s.t.Helper()
-	client := &http.Client{Timeout: 30 * time.Second}
+	client := &http.Client{Timeout: faultClientTimeout}
 	if len(l.answers) != int(l.sent.Load()) {
 		s.t.Fatalf("%d messages sent, %d answered to their client", l.sent.Load(), len(l.answers))
 	}
 	for id, a := range l.answers {
 		if a == "" || (strings.Contains(a, "没有找到文件") && !strings.Contains(a, id)) {
 			s.t.Fatalf("%s got %q", id, a)
+		}
+		if a == bot.ReplyGaveUp || a == bot.ReplyFailed {
+			s.t.Errorf("%s got the reply of a message given up on, not its answer: %q", id, a)
 		}
 		chat := id[:strings.LastIndex(id, "-m")]
 		if code, again := s.post(client, id, chat, "retried"); code != 200 || again != a {
@@ -304,11 +320,15 @@ func TestFaultKill9DatabaseAndServe(t *testing.T) {
 			default:
 				missing++
 			}
+			if c.Status != "handled" || c.Replies != 1 {
+				t.Logf("%s: status %s, %d replies stored, its client got %q", id, c.Status, c.Replies, run.l.answers[id])
+			}
 		}
 		t.Logf("kill -9 of %s: sent %d (%d requests: %d answered 503, %d unanswered while serve was down), recorded %d, answered once %d, duplicates %d, unanswered %d, clients answered %d",
 			run.name, run.l.sent.Load(), run.l.attempts.Load(), run.l.refused.Load(), run.l.unreachable.Load(), recorded, answered, dups, missing, len(run.l.answers))
 		if recorded != int(run.l.sent.Load()) || answered != recorded || dups != 0 {
 			t.Errorf("kill -9 of %s: every recorded message answered exactly once", run.name)
+			t.Logf("serve's log:\n%s", s.log.String())
 		}
 	}
 }

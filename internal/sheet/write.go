@@ -171,6 +171,8 @@ func writeXLSX(path string, sheets []Sheet) error {
 	return saveAtomic(path, func(tmp string) error { return f.SaveAs(tmp) })
 }
 
+// writeSheet streams one sheet: widths and totals need every value, so
+// the data is read twice, once to measure and once to write rows in order.
 func writeSheet(f *excelize.File, s Sheet, header int, style func(string, bool) (int, error)) error {
 	name := s.Name
 	ncol := len(s.Columns)
@@ -178,85 +180,91 @@ func writeSheet(f *excelize.File, s Sheet, header int, style func(string, bool) 
 		return nil
 	}
 	widths := make([]int, ncol)
-	titles := make([]any, ncol)
 	for c, col := range s.Columns {
-		titles[c] = col.Title
 		widths[c] = displayWidth(col.Title)
 	}
-	if err := f.SetSheetRow(name, "A1", &titles); err != nil {
-		return err
-	}
 	totals := make([]int64, ncol)
-	for r, row := range s.Data {
-		cells := make([]any, ncol)
+	for _, row := range s.Data {
 		for c := 0; c < ncol && c < len(row); c++ {
-			v, shown := cellValue(s.Columns[c].Kind, row[c])
-			cells[c] = v
-			if w := displayWidth(shown); w > widths[c] {
-				widths[c] = w
+			if _, shown := cellValue(s.Columns[c].Kind, row[c]); shown != "" {
+				widths[c] = max(widths[c], displayWidth(shown))
 			}
 			if s.Columns[c].Total {
 				totals[c] += asInt64(row[c])
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, r+2)
-		if err := f.SetSheetRow(name, cell, &cells); err != nil {
-			return err
-		}
 	}
 	last := len(s.Data) + 1 // last data row
-	end := last
-	if s.hasTotals() && len(s.Data) > 0 {
-		end = last + 1
-		cells := make([]any, ncol)
+	withTotals := s.hasTotals() && len(s.Data) > 0
+	var totalRow []any
+	if withTotals {
+		totalRow = make([]any, ncol)
 		labelled := false
 		for c, col := range s.Columns {
 			switch {
 			case col.Total:
-				cells[c], _ = cellValue(col.Kind, totals[c])
-				_, shown := cellValue(col.Kind, totals[c])
-				if w := displayWidth(shown); w > widths[c] {
-					widths[c] = w
+				v, shown := cellValue(col.Kind, totals[c])
+				widths[c] = max(widths[c], displayWidth(shown))
+				id, err := style(numFormat(col.Kind), true)
+				if err != nil {
+					return err
 				}
+				totalRow[c] = excelize.Cell{StyleID: id, Value: v}
 			case !labelled && col.Kind == Text:
-				cells[c], labelled = TotalLabel, true
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, end)
-		if err := f.SetSheetRow(name, cell, &cells); err != nil {
-			return err
-		}
-	}
-	for c, col := range s.Columns {
-		colName, _ := excelize.ColumnNumberToName(c + 1)
-		if err := f.SetColWidth(name, colName, colName, float64(clamp(widths[c]+2, 6, 60))); err != nil {
-			return err
-		}
-		if end >= 2 {
-			if id, err := style(numFormat(col.Kind), false); err != nil {
-				return err
-			} else if err := f.SetCellStyle(name, colName+"2", colName+strconv.Itoa(last), id); err != nil {
-				return err
-			}
-		}
-		if end > last {
-			id, err := style(numFormat(col.Kind), true)
-			if err != nil {
-				return err
-			}
-			if err := f.SetCellStyle(name, colName+strconv.Itoa(end), colName+strconv.Itoa(end), id); err != nil {
-				return err
+				id, err := style("", true)
+				if err != nil {
+					return err
+				}
+				totalRow[c], labelled = excelize.Cell{StyleID: id, Value: TotalLabel}, true
 			}
 		}
 	}
 	lastCol, _ := excelize.ColumnNumberToName(ncol)
-	if err := f.SetCellStyle(name, "A1", lastCol+"1", header); err != nil {
+	// The filter is the worksheet's own setting, which the stream writer
+	// writes out when it is flushed.
+	if err := f.AutoFilter(name, "A1:"+lastCol+strconv.Itoa(max(last, 2)), nil); err != nil {
 		return err
 	}
-	if err := f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	sw, err := f.NewStreamWriter(name)
+	if err != nil {
 		return err
 	}
-	return f.AutoFilter(name, "A1:"+lastCol+strconv.Itoa(max(last, 2)), nil)
+	ids := make([]int, ncol)
+	titles := make([]any, ncol)
+	for c, col := range s.Columns {
+		if err := sw.SetColWidth(c+1, c+1, float64(clamp(widths[c]+2, 6, 60))); err != nil {
+			return err
+		}
+		if ids[c], err = style(numFormat(col.Kind), false); err != nil {
+			return err
+		}
+		titles[c] = excelize.Cell{StyleID: header, Value: col.Title}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", titles); err != nil {
+		return err
+	}
+	cells := make([]any, ncol)
+	for r, row := range s.Data {
+		for c := range cells {
+			var v any
+			if c < len(row) {
+				v, _ = cellValue(s.Columns[c].Kind, row[c])
+			}
+			cells[c] = excelize.Cell{StyleID: ids[c], Value: v}
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(r+2), cells); err != nil {
+			return err
+		}
+	}
+	if withTotals {
+		if err := sw.SetRow("A"+strconv.Itoa(last+1), totalRow); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 func numFormat(k Kind) string {

@@ -95,6 +95,23 @@ func TestWriteTypedXLSX(t *testing.T) {
 	if shown("A4") != sheet.TotalLabel {
 		t.Errorf("totals row label: %q", shown("A4"))
 	}
+	bold := func(cell string) bool {
+		id, err := f.GetCellStyle(s, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Font != nil && st.Font.Bold
+	}
+	if !bold("A1") || !bold("F1") || !bold("A4") || !bold("E4") || bold("E3") {
+		t.Errorf("the header and the totals row are bold, the data not: A1 %v F1 %v A4 %v E4 %v E3 %v", bold("A1"), bold("F1"), bold("A4"), bold("E4"), bold("E3"))
+	}
+	if numFmt("E4") != numFmt("E3") {
+		t.Errorf("a total keeps its column's format: %q, not %q", numFmt("E4"), numFmt("E3"))
+	}
 	panes, err := f.GetPanes(s)
 	if err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("the header row is frozen: %+v %v", panes, err)
