@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 // The district's measures, a tax law and a later announcement, as the
@@ -172,7 +173,7 @@ func TestInjectedInstructionIsNeverAnAnswer(t *testing.T) {
 		t.Fatalf("the instruction must be flagged: %v %v", flagged, err)
 	}
 	off := ask(t, e.answererOn(), "购买科技成果补助比例是多少", "")
-	on := ask(t, &knowledge.Answerer{Retriever: e.r, Model: knowledge.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}, "购买科技成果补助比例是多少", "")
+	on := ask(t, &knowledge.Answerer{Retriever: e.r, Model: models.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}, "购买科技成果补助比例是多少", "")
 	for _, ans := range []*knowledge.Answer{off, on} {
 		if strings.Contains(ans.Text, "100%") || strings.Contains(ans.Text, "忽略") || strings.Contains(ans.Text, "第八条") {
 			t.Errorf("the injected text became the answer: %q", ans.Text)
@@ -192,7 +193,7 @@ func TestModelReplyWithPhishingIsReplaced(t *testing.T) {
 	})
 	e := newEnv(t)
 	e.add(t, "p.txt", purchase, knowledge.AddOptions{})
-	a := &knowledge.Answerer{Retriever: e.r, Model: knowledge.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}
+	a := &knowledge.Answerer{Retriever: e.r, Model: models.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}
 	ans := ask(t, a, "购买科技成果补助比例是多少", "")
 	if ans.Source != knowledge.SourceExtractive || strings.Contains(ans.Text, "xx-kj") || strings.Contains(ans.Text, "微信") {
 		t.Fatalf("the phishing reply must be replaced by the quote: %+v", ans)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
 	"log/slog"
@@ -16,8 +17,8 @@ import (
 // KB adds, replaces, retires and re-embeds policy documents.
 type KB struct {
 	Store       Store
-	Local       LocalEmbedder
-	Embedder    Embedder // the configured embedder; the local one when no model is set
+	Local       models.LocalEmbedder
+	Embedder    models.Embedder // the configured embedder; the local one when no model is set
 	MaxFileSize int64
 	Log         *slog.Logger
 	// By is who makes the changes (the audit log's actor).
@@ -230,8 +231,8 @@ func (kb *KB) FinishIngest(ctx context.Context) error {
 	return nil
 }
 
-func (kb *KB) embedders() []Embedder {
-	es := []Embedder{kb.Local}
+func (kb *KB) embedders() []models.Embedder {
+	es := []models.Embedder{kb.Local}
 	if kb.Embedder != nil && kb.Embedder.Name() != kb.Local.Name() {
 		es = append(es, kb.Embedder)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 type env struct {
@@ -22,8 +23,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := testdb.New(t)
 	e := &env{db: db, day: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
-	e.kb = &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
-	e.r = &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: func() time.Time { return e.day }, Opts: knowledge.DefaultRetrieveOptions}
+	e.kb = &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
+	e.r = &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: func() time.Time { return e.day }, Opts: knowledge.DefaultRetrieveOptions}
 	return e
 }
 

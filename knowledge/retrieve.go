@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"math"
 	"regexp"
@@ -63,8 +64,8 @@ var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.35,
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
 type Retriever struct {
 	Store    Store
-	Local    LocalEmbedder
-	Embedder Embedder // configured embedder; nil or the local one offline
+	Local    models.LocalEmbedder
+	Embedder models.Embedder // configured embedder; nil or the local one offline
 	Today    func() time.Time
 	Opts     RetrieveOptions
 	// Home are the places the bureau serves: a question naming no place is
@@ -567,7 +568,7 @@ func (r *Retriever) vector(ctx context.Context, question string, day time.Time) 
 		}
 		if err == nil && m.Ready {
 			hits, err := r.vectorWith(ctx, r.Embedder, m, question, day)
-			var me *ModelError
+			var me *models.ModelError
 			if !errors.As(err, &me) {
 				return hits, m.Name, err
 			}
@@ -585,7 +586,7 @@ func (r *Retriever) vector(ctx context.Context, question string, day time.Time) 
 }
 
 // vectorWith embeds the question with e and searches model m's vectors.
-func (r *Retriever) vectorWith(ctx context.Context, e Embedder, m Model, question string, day time.Time) ([]Hit, error) {
+func (r *Retriever) vectorWith(ctx context.Context, e models.Embedder, m Model, question string, day time.Time) ([]Hit, error) {
 	vs, err := e.Embed(ctx, []string{question})
 	if err != nil {
 		return nil, err

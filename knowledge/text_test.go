@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"math"
 	"reflect"
@@ -90,7 +91,7 @@ func TestMatchFAQ(t *testing.T) {
 }
 
 func TestLocalEmbedderDeterministicAndNormalised(t *testing.T) {
-	e := NewLocalEmbedder()
+	e := models.NewLocalEmbedder()
 	a, _ := e.Embed(context.Background(), []string{"高新技术企业认定", "高新技术企业认定", "孵化器免税"})
 	if !reflect.DeepEqual(a[0], a[1]) {
 		t.Fatal("same text, different vectors")
@@ -99,7 +100,7 @@ func TestLocalEmbedderDeterministicAndNormalised(t *testing.T) {
 	for _, x := range a[0] {
 		n += float64(x) * float64(x)
 	}
-	if math.Abs(n-1) > 1e-5 || len(a[0]) != LocalDims {
+	if math.Abs(n-1) > 1e-5 || len(a[0]) != models.LocalDims {
 		t.Fatalf("norm %v, dims %d", n, len(a[0]))
 	}
 	cos := func(x, y []float32) float64 {

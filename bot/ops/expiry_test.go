@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 func day(s string) time.Time {
@@ -23,7 +24,7 @@ func day(s string) time.Time {
 func TestExpiryIsShownAndAnnouncedOnceADay(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	kb := &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: w.db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	expires := day("2027-02-28")
 	later := day("2027-03-20")
 	for _, f := range []struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 const maxFile = 1 << 20
@@ -21,7 +22,7 @@ const maxFile = 1 << 20
 func withFiles(t *testing.T) *world {
 	w := newWorld(t)
 	kb := func() *knowledge.KB {
-		return &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+		return &knowledge.KB{Store: w.db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	}
 	(&ops.Files{Store: w.db, KB: kb, Now: func() time.Time { return w.now }, MaxFileSize: maxFile}).Register(w.router)
 	return w

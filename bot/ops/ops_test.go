@@ -21,6 +21,7 @@ import (
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 type world struct {
@@ -38,7 +39,7 @@ func newWorld(t *testing.T) *world {
 	ctx := context.Background()
 	db := testdb.New(t)
 	w := &world{db: db, now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)}
-	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	w.router = bot.NewRouter(db, ans, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, ContextTTL: 10 * time.Minute, FormTTL: 30 * time.Minute, Now: func() time.Time { return w.now }})
 	w.router.Codes = db
 	w.ops = &ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }, Stocktakes: db}
@@ -245,7 +246,7 @@ func TestUnansweredQuestionsForOfficers(t *testing.T) {
 func TestOfficerRetiresADocumentInChat(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	kb := &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: w.db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(ctx, "a.txt", []byte("# XX区旧版补助办法\n第一条 补助比例为10%。\n"), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
