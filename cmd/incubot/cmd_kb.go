@@ -12,6 +12,7 @@ import (
 
 	"github.com/incubot/incubot/internal/place"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 func cmdKB(ctx context.Context, a *app, args []string) error {
@@ -64,7 +65,7 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 		if d.v == "" {
 			continue
 		}
-		t, err := knowledge.ParseDate(d.v)
+		t, err := zh.ParseDate(d.v)
 		if err != nil {
 			return usagef("%s: %v", d.flag, err)
 		}
@@ -193,7 +194,7 @@ func kbEdit(ctx context.Context, a *app, args []string) error {
 		}
 		var t *time.Time
 		if strings.TrimSpace(*d.v) != "-" {
-			day, err := knowledge.ParseDate(*d.v)
+			day, err := zh.ParseDate(*d.v)
 			if err != nil {
 				return usagef("--%s: %v", d.flag, err)
 			}
