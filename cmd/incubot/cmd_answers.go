@@ -13,6 +13,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/eval"
 )
 
 func cmdAsk(ctx context.Context, a *app, args []string) error {
@@ -225,7 +226,7 @@ type answerEval struct {
 	Lines []string
 }
 
-func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowledge.Retriever, qs []knowledge.EvalQuestion, k int) (answerEval, error) {
+func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowledge.Retriever, qs []eval.EvalQuestion, k int) (answerEval, error) {
 	var ev answerEval
 	ans := a.answererOn(db)
 	ans.Retriever = ret // with the thresholds being measured
@@ -276,8 +277,8 @@ func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowled
 	ev.Report.AnsweredWithGoldCitation = ratio(gold, answerable)
 	ev.Report.DeclinedUnanswerable = ratio(declined, unanswerable)
 	ev.Report.NumberFaithfulness = ratio(faithful, replies)
-	ev.Report.LatencyP50 = knowledge.Percentile(lat, 50)
-	ev.Report.LatencyP95 = knowledge.Percentile(lat, 95)
-	ev.Report.ReplyCharsP50, ev.Report.ReplyCharsP95 = knowledge.Percentile(chars, 50), knowledge.Percentile(chars, 95)
+	ev.Report.LatencyP50 = eval.Percentile(lat, 50)
+	ev.Report.LatencyP95 = eval.Percentile(lat, 95)
+	ev.Report.ReplyCharsP50, ev.Report.ReplyCharsP95 = eval.Percentile(chars, 50), eval.Percentile(chars, 95)
 	return ev, nil
 }
