@@ -19,6 +19,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -193,7 +194,7 @@ func TestDuplicateAndStaleMessages(t *testing.T) {
 
 type failingAnswerer struct{ err error }
 
-func (f *failingAnswerer) Answer(context.Context, string, string) (*knowledge.Answer, error) {
+func (f *failingAnswerer) Answer(context.Context, string, string) (*corpus.Answer, error) {
 	return nil, f.err
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -163,7 +164,7 @@ func (e *env) answererOn() *knowledge.Answerer {
 }
 
 // ask answers q, as a follow-up of topic when one is given.
-func ask(t *testing.T, a *knowledge.Answerer, q, topic string) *knowledge.Answer {
+func ask(t *testing.T, a *knowledge.Answerer, q, topic string) *corpus.Answer {
 	t.Helper()
 	ans, err := a.Answer(context.Background(), q, topic)
 	if err != nil {
@@ -178,7 +179,7 @@ func TestExtractiveAnswerCitesTheArticle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ans.Answered || ans.Source != knowledge.SourceExtractive {
+	if !ans.Answered || ans.Source != corpus.SourceExtractive {
 		t.Fatalf("want an extractive answer: %+v", ans)
 	}
 	for _, want := range []string{"实际成交额的10%", "《XX区企业购买科技成果补助暂行办法》第六条", knowledge.Prevails} {
@@ -218,7 +219,7 @@ func TestAnotherPlacesPolicyIsNeverQuoted(t *testing.T) {
 	e.add(t, "law.txt", "# 中华人民共和国促进科技成果转化法\n第三十三条 国家支持企业购买科技成果进行转化，科技成果转化财政经费主要用于引导资金和补助资金。\n", knowledge.AddOptions{})
 	e.add(t, "other.txt", "# 专利收费减缴办法\n第二条 专利申请人可以请求减缴申请费。\n第三条 上年度应纳税所得额低于30万元的企业可以请求减缴。\n第四条 国有资产的处置应当报主管部门审批。\n第五条 孵化器应当为在孵企业提供场地和服务。\n", knowledge.AddOptions{})
 	a := &knowledge.Answerer{Retriever: e.r, Fallback: "抱歉，未找到相关政策。", K: 5}
-	askNotNanning := func(q string) *knowledge.Answer {
+	askNotNanning := func(q string) *corpus.Answer {
 		ans, err := a.Answer(context.Background(), q, "")
 		if err != nil {
 			t.Fatal(err)
@@ -331,14 +332,14 @@ func TestFollowUpStaysOnTopic(t *testing.T) {
 
 func TestFAQAnswersVerbatim(t *testing.T) {
 	a, e := answerer(t, nil)
-	if err := e.db.AddFAQs(context.Background(), []knowledge.FAQ{{Question: "购买科技成果补助什么时候申报？", Answer: "每年3月集中受理，请关注区科技局通知。", Basis: "《XX区企业购买科技成果补助暂行办法》第九条"}}); err != nil {
+	if err := e.db.AddFAQs(context.Background(), []corpus.FAQ{{Question: "购买科技成果补助什么时候申报？", Answer: "每年3月集中受理，请关注区科技局通知。", Basis: "《XX区企业购买科技成果补助暂行办法》第九条"}}); err != nil {
 		t.Fatal(err)
 	}
 	ans, err := a.Answer(context.Background(), "请问购买科技成果补助什么时候申报", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Source != knowledge.SourceFAQ || !strings.HasPrefix(ans.Text, "每年3月集中受理，请关注区科技局通知。\n依据：《XX区企业购买科技成果补助暂行办法》第九条") {
+	if ans.Source != corpus.SourceFAQ || !strings.HasPrefix(ans.Text, "每年3月集中受理，请关注区科技局通知。\n依据：《XX区企业购买科技成果补助暂行办法》第九条") {
 		t.Fatalf("FAQ answer: %+v", ans)
 	}
 }
@@ -353,7 +354,7 @@ func TestModelAnswerIsRenderedWithCitations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Source != knowledge.SourceModel || !strings.Contains(ans.Text, "[1] 《XX区企业购买科技成果补助暂行办法》第六条") {
+	if ans.Source != corpus.SourceModel || !strings.Contains(ans.Text, "[1] 《XX区企业购买科技成果补助暂行办法》第六条") {
 		t.Fatalf("model answer: %+v", ans)
 	}
 }
@@ -383,7 +384,7 @@ func TestModelFailuresFallBackToTheQuote(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ans.Source != knowledge.SourceExtractive || !strings.Contains(ans.Text, "——《XX区企业购买科技成果补助暂行办法》第六条") || ans.Reason == "" {
+			if ans.Source != corpus.SourceExtractive || !strings.Contains(ans.Text, "——《XX区企业购买科技成果补助暂行办法》第六条") || ans.Reason == "" {
 				t.Fatalf("want the extractive fallback with a reason: %+v", ans)
 			}
 			if strings.Contains(ans.Text, "30%") || strings.Contains(ans.Text, "100万元") {
@@ -401,7 +402,7 @@ func TestModelRetriesRateLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Source != knowledge.SourceModel || f.chats.Load() != 3 {
+	if ans.Source != corpus.SourceModel || f.chats.Load() != 3 {
 		t.Fatalf("want a model answer after two retries, got %s after %d calls", ans.Source, f.chats.Load())
 	}
 }
@@ -411,7 +412,7 @@ func TestModelDeclineIsADecline(t *testing.T) {
 	f.script(func(string, string) string { return "无法回答" })
 	a, _ := answerer(t, f)
 	ans, _ := a.Answer(context.Background(), "购买科技成果补助比例是多少", "")
-	if ans.Answered || ans.Source != knowledge.SourceDeclined {
+	if ans.Answered || ans.Source != corpus.SourceDeclined {
 		t.Fatalf("the model's decline must decline: %+v", ans)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
@@ -16,13 +17,13 @@ import (
 
 // KB adds, replaces, retires and re-embeds policy documents.
 type KB struct {
-	Store       Store
+	Store       corpus.Store
 	Local       models.LocalEmbedder
 	Embedder    models.Embedder // the configured embedder; the local one when no model is set
 	MaxFileSize int64
 	Log         *slog.Logger
 	// By is who makes the changes (the audit log's actor).
-	By Editor
+	By corpus.Editor
 }
 
 // Outcomes of adding one file.
@@ -44,8 +45,8 @@ type AddOptions struct {
 type AddResult struct {
 	Path     string
 	Outcome  string
-	Doc      *Document
-	Replaced *Document
+	Doc      *corpus.Document
+	Replaced *corpus.Document
 	Chunks   int
 	Err      error
 	// TitleFromName: the file said nothing of its title; its name stands in.
@@ -55,7 +56,7 @@ type AddResult struct {
 	OCR *OCRInfo
 	// SameTitle is an active document with the same title that was not
 	// replaced because the 文号 differ (or only one has a 文号).
-	SameTitle *Document
+	SameTitle *corpus.Document
 }
 
 // Files expands paths: files as given, directories walked in name order
@@ -113,7 +114,7 @@ func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResu
 func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions) AddResult {
 	res := AddResult{Path: name, Outcome: Failed}
 	if kb.MaxFileSize > 0 && int64(len(data)) > kb.MaxFileSize {
-		res.Err = refuse(RefuseTooLarge, ErrTooLarge, sizeText(int64(len(data)))+"，上限 "+sizeText(kb.MaxFileSize))
+		res.Err = refuse(RefuseTooLarge, corpus.ErrTooLarge, sizeText(int64(len(data)))+"，上限 "+sizeText(kb.MaxFileSize))
 		return res
 	}
 	p, err := Parse(ctx, name, data)
@@ -126,9 +127,9 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	meta.Merge(p.Meta)
 	RecognizeTitle(&meta)
 	meta.DocNumber = NormalizeDocNumber(meta.DocNumber)
-	doc := &Document{
+	doc := &corpus.Document{
 		Title: meta.Title, DocNumber: meta.DocNumber, Issuer: meta.Issuer, Source: meta.Source,
-		EffectiveOn: meta.EffectiveOn, ExpiresOn: meta.ExpiresOn, FileName: name, Hash: p.Hash, Status: StatusActive,
+		EffectiveOn: meta.EffectiveOn, ExpiresOn: meta.ExpiresOn, FileName: name, Hash: p.Hash, Status: corpus.StatusActive,
 	}
 	if err := doc.Validate(); err != nil {
 		res.Err = err
@@ -137,19 +138,19 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	if old, err := kb.Store.ActiveByHash(ctx, p.Hash); err == nil {
 		res.Outcome, res.Doc = Unchanged, old
 		return res
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, corpus.ErrNotFound) {
 		res.Err = err
 		return res
 	}
-	var replaces *Document
+	var replaces *corpus.Document
 	if opts.Replaces != "" {
 		old, err := kb.Store.FindDocument(ctx, opts.Replaces)
 		if err != nil {
 			res.Err = fmt.Errorf("--replaces %q: %w", opts.Replaces, err)
 			return res
 		}
-		if old.Status != StatusActive {
-			res.Err = fmt.Errorf("%w: --replaces %q names a document that is already %s", ErrInvalid, opts.Replaces, old.Status)
+		if old.Status != corpus.StatusActive {
+			res.Err = fmt.Errorf("%w: --replaces %q names a document that is already %s", corpus.ErrInvalid, opts.Replaces, old.Status)
 			return res
 		}
 		replaces = old
@@ -159,14 +160,14 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	}
 	chunks := Split(p.Text, p.Tables)
 	if len(chunks) == 0 {
-		res.Err = fmt.Errorf("%w: no text to index", ErrNoText)
+		res.Err = fmt.Errorf("%w: no text to index", corpus.ErrNoText)
 		return res
 	}
-	indexed := make([]IndexedChunk, len(chunks))
+	indexed := make([]corpus.IndexedChunk, len(chunks))
 	texts := make([]string, len(chunks))
 	for i := range chunks {
-		texts[i] = IndexText(doc.Title, &chunks[i])
-		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
+		texts[i] = corpus.IndexText(doc.Title, &chunks[i])
+		indexed[i] = corpus.IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(corpus.LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {
@@ -177,7 +178,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	if replaces != nil {
 		replacesID = replaces.ID
 	}
-	if err := kb.Store.SaveDocument(ctx, doc, DocumentPlaces(doc.Title, doc.DocNumber), indexed, vectors, replacesID, kb.editor()); err != nil {
+	if err := kb.Store.SaveDocument(ctx, doc, corpus.DocumentPlaces(doc.Title, doc.DocNumber), indexed, vectors, replacesID, kb.editor()); err != nil {
 		res.Err = err
 		return res
 	}
@@ -190,8 +191,8 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 
 // embedAll embeds texts with the local embedder and, when another is
 // configured, with that one too.
-func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, error) {
-	var out []ModelVectors
+func (kb *KB) embedAll(ctx context.Context, texts []string) ([]corpus.ModelVectors, error) {
+	var out []corpus.ModelVectors
 	for _, e := range kb.embedders() {
 		vs, err := e.Embed(ctx, texts)
 		if err != nil {
@@ -204,7 +205,7 @@ func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, err
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ModelVectors{Model: m, Vectors: vs})
+		out = append(out, corpus.ModelVectors{Model: m, Vectors: vs})
 	}
 	return out, nil
 }
@@ -214,7 +215,7 @@ func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, err
 func (kb *KB) FinishIngest(ctx context.Context) error {
 	for _, e := range kb.embedders() {
 		m, err := kb.Store.Model(ctx, e.Name())
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, corpus.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -264,7 +265,7 @@ func (kb *KB) Reindex(ctx context.Context, batch int, progress func(done, total 
 			texts := make([]string, len(part))
 			ids := make([]int64, len(part))
 			for i, c := range part {
-				texts[i], ids[i] = IndexText(c.Title, &c.Chunk), c.ID
+				texts[i], ids[i] = corpus.IndexText(c.Title, &c.Chunk), c.ID
 			}
 			vs, err := e.Embed(ctx, texts)
 			if err != nil {
@@ -285,26 +286,26 @@ func (kb *KB) Reindex(ctx context.Context, batch int, progress func(done, total 
 	return done, nil
 }
 
-func (kb *KB) editor() Editor {
+func (kb *KB) editor() corpus.Editor {
 	if kb.By.Name == "" {
-		return Editor{Name: "incubot kb", Role: "officer", Channel: "cli"}
+		return corpus.Editor{Name: "incubot kb", Role: "officer", Channel: "cli"}
 	}
 	return kb.By
 }
 
 // Retire ends a document: it is never retrieved or cited again.
-func (kb *KB) Retire(ctx context.Context, ref string) (*Document, error) {
+func (kb *KB) Retire(ctx context.Context, ref string) (*corpus.Document, error) {
 	d, err := kb.Store.FindDocument(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	if d.Status != StatusActive {
-		return nil, fmt.Errorf("%w: 《%s》 is already %s", ErrInvalid, d.Title, d.Status)
+	if d.Status != corpus.StatusActive {
+		return nil, fmt.Errorf("%w: 《%s》 is already %s", corpus.ErrInvalid, d.Title, d.Status)
 	}
 	if err := kb.Store.RetireDocument(ctx, d.ID, kb.editor()); err != nil {
 		return nil, err
 	}
-	d.Status = StatusRetired
+	d.Status = corpus.StatusRetired
 	return d, nil
 }
 

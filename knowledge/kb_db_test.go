@@ -9,6 +9,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -40,7 +41,7 @@ func (e *env) add(t *testing.T, name, text string, opts knowledge.AddOptions) kn
 	return res
 }
 
-func (e *env) search(t *testing.T, q string) []knowledge.Hit {
+func (e *env) search(t *testing.T, q string) []corpus.Hit {
 	t.Helper()
 	res, err := e.r.Search(context.Background(), q, 5)
 	if err != nil {
@@ -81,7 +82,7 @@ func TestAddSearchAndVersions(t *testing.T) {
 		t.Fatalf("same title must supersede: %+v", second)
 	}
 	old, err := e.db.FindDocument(ctx, "1")
-	if err != nil || old.Status != knowledge.StatusSuperseded || old.ReplacedBy == nil || *old.ReplacedBy != second.Doc.ID {
+	if err != nil || old.Status != corpus.StatusSuperseded || old.ReplacedBy == nil || *old.ReplacedBy != second.Doc.ID {
 		t.Fatalf("old version: %+v %v", old, err)
 	}
 	for _, q := range []string{"购买科技成果补助比例是多少", "技术合同实际成交额的10%给予补助", "最高补助50万元"} {
@@ -274,7 +275,7 @@ func TestAQuestionOfNoPlacePrefersWhatBindsEverywhere(t *testing.T) {
 	}
 }
 
-func fileNames(hits []knowledge.Hit) []string {
+func fileNames(hits []corpus.Hit) []string {
 	var out []string
 	for _, h := range hits {
 		out = append(out, h.Doc.FileName+" "+h.Chunk.Article)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -29,7 +30,7 @@ const Declined = "无法回答"
 
 // BuildPrompt lays out the clauses, numbered, and the question, each
 // between markers that user or document text cannot close.
-func BuildPrompt(question string, hits []Hit) string {
+func BuildPrompt(question string, hits []corpus.Hit) string {
 	var b strings.Builder
 	b.WriteString("<clauses>\n")
 	for i, h := range hits {
@@ -51,7 +52,7 @@ var reCite = regexp.MustCompile(`\[(\d{1,2})\]`)
 // modelAnswer asks the model and checks its reply: it must cite the clauses
 // it was given, and every number in it must stand in the clauses it cites.
 // Any failure returns an error and the caller quotes extractively.
-func (a *Answerer) modelAnswer(ctx context.Context, question string, res *SearchResult) (*Answer, error) {
+func (a *Answerer) modelAnswer(ctx context.Context, question string, res *SearchResult) (*corpus.Answer, error) {
 	hits := res.Hits
 	if len(hits) > 4 {
 		hits = hits[:4]
@@ -86,7 +87,7 @@ func (a *Answerer) modelAnswer(ctx context.Context, question string, res *Search
 	}
 	sort.Ints(cited)
 	var quoted strings.Builder
-	var cites []Citation
+	var cites []corpus.Citation
 	var legend []string
 	for _, n := range cited {
 		h := hits[n-1]
@@ -103,6 +104,6 @@ func (a *Answerer) modelAnswer(ctx context.Context, question string, res *Search
 		return nil, fmt.Errorf("not in the cited clauses: %s", strings.Join(bad, ", "))
 	}
 	text := out + "\n\n依据：\n" + strings.Join(legend, "\n") + "\n" + Prevails
-	return &Answer{Text: text, Answered: true, Source: SourceModel, Cited: cites, TopScore: hits[0].Score,
+	return &corpus.Answer{Text: text, Answered: true, Source: corpus.SourceModel, Cited: cites, TopScore: hits[0].Score,
 		Model: a.Model.Name(), Searched: question, Body: out, Quoted: quoted.String()}, nil
 }

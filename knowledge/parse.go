@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/zh"
 )
 
@@ -76,7 +77,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 	sum := sha256.Sum256(data)
 	p := &Parsed{Hash: hex.EncodeToString(sum[:])}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, refuse(RefuseEmpty, ErrNoText, "文件是空的。")
+		return nil, refuse(RefuseEmpty, corpus.ErrNoText, "文件是空的。")
 	}
 	var (
 		err   error
@@ -110,13 +111,13 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		if ext == "" {
 			ext = "无扩展名"
 		}
-		return nil, refuse(RefuseUnsupported, ErrUnsupported, ext)
+		return nil, refuse(RefuseUnsupported, corpus.ErrUnsupported, ext)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Text) > MaxTextBytes {
-		return nil, refuse(RefuseTooMuchText, ErrTooLarge, sizeText(MaxTextBytes))
+		return nil, refuse(RefuseTooMuchText, corpus.ErrTooLarge, sizeText(MaxTextBytes))
 	}
 	p.Text = strings.ReplaceAll(p.Text, "\r\n", "\n")
 	p.Text = p.extractHeader(p.Text)
@@ -125,7 +126,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		if p.OCR != nil {
 			why = "扫描件里没有识别出文字，请提供更清晰的扫描件或文字版。"
 		}
-		return nil, refuse(RefuseEmpty, ErrNoText, why)
+		return nil, refuse(RefuseEmpty, corpus.ErrNoText, why)
 	}
 	if p.Title == "" {
 		p.Title, p.Text = documentTitle(found, meta, p.Text)

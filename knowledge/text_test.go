@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"math"
@@ -78,7 +79,7 @@ func TestUnsupportedNumbers(t *testing.T) {
 }
 
 func TestMatchFAQ(t *testing.T) {
-	faqs := []FAQ{{ID: 1, Question: "购买科技成果补助什么时候申报？", Answer: "每年3月。"}, {ID: 2, Question: "高企认定奖励多少？", Answer: "20万元。"}}
+	faqs := []corpus.FAQ{{ID: 1, Question: "购买科技成果补助什么时候申报？", Answer: "每年3月。"}, {ID: 2, Question: "高企认定奖励多少？", Answer: "20万元。"}}
 	if f, ok := MatchFAQ(faqs, "请问购买科技成果补助什么时候申报"); !ok || f.ID != 1 {
 		t.Fatalf("near-identical question should match FAQ 1: %v %v", f, ok)
 	}
@@ -158,7 +159,7 @@ func TestProgrammesIn(t *testing.T) {
 		"企业购买科技成果有补助吗":     "",
 	} {
 		var got []string
-		for _, p := range ProgrammesIn(q) {
+		for _, p := range corpus.ProgrammesIn(q) {
 			got = append(got, p[0])
 		}
 		if strings.Join(got, ",") != want {

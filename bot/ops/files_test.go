@@ -14,6 +14,7 @@ import (
 	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -57,7 +58,7 @@ func (w *world) sendFile(t *testing.T, user, name, body string) string {
 	return w.send(t, user, "", model.Attachment{Kind: "file", Name: name}, []byte(body))
 }
 
-func (w *world) docs(t *testing.T) []knowledge.Document {
+func (w *world) docs(t *testing.T) []corpus.Document {
 	t.Helper()
 	docs, err := w.db.Documents(context.Background(), false)
 	if err != nil {

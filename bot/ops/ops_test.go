@@ -21,6 +21,7 @@ import (
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -258,7 +259,7 @@ func TestOfficerRetiresADocumentInChat(t *testing.T) {
 		t.Fatalf("retire in chat: %q", got)
 	}
 	docs, _ := w.db.Documents(ctx, true)
-	if len(docs) != 1 || docs[0].Status != knowledge.StatusRetired {
+	if len(docs) != 1 || docs[0].Status != corpus.StatusRetired {
 		t.Fatalf("the document is retired: %+v", docs)
 	}
 	entries, _ := w.db.Audit(ctx, time.Time{})

@@ -11,6 +11,7 @@ import (
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -145,7 +146,7 @@ func TestRevokedPeopleCannotFinishWhatTheyStarted(t *testing.T) {
 		}
 	}
 	docs, _ := w.db.Documents(ctx, true)
-	if len(docs) != 1 || docs[0].Status != knowledge.StatusActive {
+	if len(docs) != 1 || docs[0].Status != corpus.StatusActive {
 		t.Fatalf("the document stays in force: %+v", docs)
 	}
 	if s := summary(t, w); s.Missing != 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -33,7 +34,7 @@ type slowAnswerer struct {
 	gate  chan struct{}
 }
 
-func (s *slowAnswerer) Answer(ctx context.Context, q, topic string) (*knowledge.Answer, error) {
+func (s *slowAnswerer) Answer(ctx context.Context, q, topic string) (*corpus.Answer, error) {
 	if s.gate != nil {
 		select {
 		case <-s.gate:

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/zh"
 	"io"
 	"math"
@@ -77,7 +78,7 @@ type QuestionResult struct {
 	DocRank  int
 	Refused  bool
 	Latency  time.Duration
-	Hits     []knowledge.Hit
+	Hits     []corpus.Hit
 	Terms    []string
 	DF       map[string]int
 	Result   *knowledge.SearchResult
@@ -85,7 +86,7 @@ type QuestionResult struct {
 
 // EvidenceRank is the 1-based rank of the first hit that contains one of
 // the evidence strings (whitespace removed), 0 if none does.
-func EvidenceRank(hits []knowledge.Hit, evidence []string) int {
+func EvidenceRank(hits []corpus.Hit, evidence []string) int {
 	for i, h := range hits {
 		body := zh.Normalize(h.Chunk.Body)
 		for _, e := range evidence {

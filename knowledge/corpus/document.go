@@ -1,7 +1,7 @@
 // Package knowledge owns the policy corpus: parsing documents, chunking them
 // by 章/节/条, tokenizing and embedding, hybrid retrieval, answers with
 // citations, and the evaluation harness.
-package knowledge
+package corpus
 
 import (
 	"errors"
