@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/incubot/incubot/knowledge/zh"
 	"log/slog"
 	"regexp"
@@ -395,7 +396,7 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	if utf8.RuneCountInString(body) <= 160 {
 		return body
 	}
-	sents := sentencesOf(strings.ReplaceAll(body, "\n", ""))
+	sents := docfile.SentencesOf(strings.ReplaceAll(body, "\n", ""))
 	type scored struct {
 		i     int
 		score float64

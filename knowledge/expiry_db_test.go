@@ -7,6 +7,7 @@ import (
 
 	"github.com/incubot/incubot/knowledge"
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 func date(s string) *time.Time {
@@ -23,7 +24,7 @@ func date(s string) *time.Time {
 // answers.
 func TestAnExpiredDocumentIsNamedNotQuoted(t *testing.T) {
 	e := newEnv(t)
-	e.add(t, "subsidy.txt", policy, knowledge.AddOptions{Meta: knowledge.Meta{ExpiresOn: date("2027-02-28")}})
+	e.add(t, "subsidy.txt", policy, knowledge.AddOptions{Meta: docfile.Meta{ExpiresOn: date("2027-02-28")}})
 	e.add(t, "patent.txt", unrelated, knowledge.AddOptions{})
 	a := e.answererOn()
 	a.Contact = "区科技局科技服务科（电话 0771-1234567）"
@@ -50,7 +51,7 @@ func TestAnExpiredDocumentIsNamedNotQuoted(t *testing.T) {
 	}
 
 	renewed := strings.Replace(policy, "10%", "12%", 1)
-	e.add(t, "subsidy-2027.txt", renewed, knowledge.AddOptions{Meta: knowledge.Meta{EffectiveOn: date("2027-03-01")}})
+	e.add(t, "subsidy-2027.txt", renewed, knowledge.AddOptions{Meta: docfile.Meta{EffectiveOn: date("2027-03-01")}})
 	if ans := ask(t, a, "购买科技成果补助比例是多少？", ""); !ans.Answered || !strings.Contains(ans.Text, "12%") {
 		t.Fatalf("the renewed measure answers: %+v", ans)
 	}

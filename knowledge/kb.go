@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
@@ -37,7 +38,7 @@ const (
 // AddOptions carry metadata from flags, which wins over what the file says,
 // and an explicit document to replace.
 type AddOptions struct {
-	Meta     Meta
+	Meta     docfile.Meta
 	Replaces string
 }
 
@@ -53,7 +54,7 @@ type AddResult struct {
 	TitleFromName bool
 	// Via names the converter used; OCR says the text was recognised.
 	Via string
-	OCR *OCRInfo
+	OCR *docfile.OCRInfo
 	// SameTitle is an active document with the same title that was not
 	// replaced because the 文号 differ (or only one has a 文号).
 	SameTitle *corpus.Document
@@ -97,7 +98,7 @@ func Files(paths []string) ([]string, []AddResult) {
 // AddFile reads and adds one file.
 func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResult {
 	res := AddResult{Path: path, Outcome: Failed}
-	data, err := ReadFile(path, kb.MaxFileSize)
+	data, err := docfile.ReadFile(path, kb.MaxFileSize)
 	if err != nil {
 		res.Err = err
 		return res
@@ -114,10 +115,10 @@ func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResu
 func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions) AddResult {
 	res := AddResult{Path: name, Outcome: Failed}
 	if kb.MaxFileSize > 0 && int64(len(data)) > kb.MaxFileSize {
-		res.Err = refuse(RefuseTooLarge, corpus.ErrTooLarge, sizeText(int64(len(data)))+"，上限 "+sizeText(kb.MaxFileSize))
+		res.Err = docfile.Refuse(docfile.RefuseTooLarge, corpus.ErrTooLarge, docfile.SizeText(int64(len(data)))+"，上限 "+docfile.SizeText(kb.MaxFileSize))
 		return res
 	}
-	p, err := Parse(ctx, name, data)
+	p, err := docfile.Parse(ctx, name, data)
 	if err != nil {
 		res.Err = err
 		return res
@@ -125,8 +126,8 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	res.TitleFromName, res.Via, res.OCR = p.TitleFromName && opts.Meta.Title == "", p.Via, p.OCR
 	meta := opts.Meta
 	meta.Merge(p.Meta)
-	RecognizeTitle(&meta)
-	meta.DocNumber = NormalizeDocNumber(meta.DocNumber)
+	docfile.RecognizeTitle(&meta)
+	meta.DocNumber = docfile.NormalizeDocNumber(meta.DocNumber)
 	doc := &corpus.Document{
 		Title: meta.Title, DocNumber: meta.DocNumber, Issuer: meta.Issuer, Source: meta.Source,
 		EffectiveOn: meta.EffectiveOn, ExpiresOn: meta.ExpiresOn, FileName: name, Hash: p.Hash, Status: corpus.StatusActive,
@@ -158,7 +159,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 		res.Err = err
 		return res
 	}
-	chunks := Split(p.Text, p.Tables)
+	chunks := docfile.Split(p.Text, p.Tables)
 	if len(chunks) == 0 {
 		res.Err = fmt.Errorf("%w: no text to index", corpus.ErrNoText)
 		return res
@@ -167,7 +168,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	texts := make([]string, len(chunks))
 	for i := range chunks {
 		texts[i] = corpus.IndexText(doc.Title, &chunks[i])
-		indexed[i] = corpus.IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(corpus.LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
+		indexed[i] = corpus.IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(corpus.LexicalText(&chunks[i])), Instruction: docfile.ReadsAsInstruction(chunks[i].Body)}
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {

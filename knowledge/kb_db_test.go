@@ -10,6 +10,7 @@ import (
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/incubot/incubot/knowledge/models"
 )
 
@@ -138,9 +139,9 @@ func TestExplicitReplaces(t *testing.T) {
 func TestValidityDates(t *testing.T) {
 	e := newEnv(t)
 	exp := time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
-	e.add(t, "old.txt", "# 2022年研发投入奖励办法\n第一条 企业研发投入奖励按增量的5%计算。\n", knowledge.AddOptions{Meta: knowledge.Meta{ExpiresOn: &exp}})
+	e.add(t, "old.txt", "# 2022年研发投入奖励办法\n第一条 企业研发投入奖励按增量的5%计算。\n", knowledge.AddOptions{Meta: docfile.Meta{ExpiresOn: &exp}})
 	eff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	e.add(t, "future.txt", "# 2026年科普活动经费办法\n第一条 科普活动经费每场补助3000元。\n", knowledge.AddOptions{Meta: knowledge.Meta{EffectiveOn: &eff}})
+	e.add(t, "future.txt", "# 2026年科普活动经费办法\n第一条 科普活动经费每场补助3000元。\n", knowledge.AddOptions{Meta: docfile.Meta{EffectiveOn: &eff}})
 
 	if hits := e.search(t, "研发投入奖励按增量多少计算"); len(hits) != 0 {
 		t.Fatalf("an expired document must not be retrieved: %+v", hits)

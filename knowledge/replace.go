@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 // replaced finds the active document a new one supersedes: the one with
@@ -69,7 +70,7 @@ func (kb *KB) Edit(ctx context.Context, ref string, e MetaEdit) (before, after *
 		d.Title = strings.TrimSpace(strings.Trim(strings.TrimSpace(*e.Title), "《》"))
 	}
 	if e.DocNumber != nil {
-		d.DocNumber = NormalizeDocNumber(*e.DocNumber)
+		d.DocNumber = docfile.NormalizeDocNumber(*e.DocNumber)
 	}
 	if e.Issuer != nil {
 		d.Issuer = strings.TrimSpace(*e.Issuer)

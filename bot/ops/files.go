@@ -13,6 +13,7 @@ import (
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 // FileStore is what files sent in chat need from the database.
@@ -124,11 +125,11 @@ func (f *Files) document(ctx context.Context, req *bot.Request) (string, error) 
 	} else if !errors.Is(err, corpus.ErrNotFound) {
 		return "", err
 	}
-	p, err := knowledge.PreviewFile(ctx, name, file.Data, f.MaxFileSize)
+	p, err := docfile.PreviewFile(ctx, name, file.Data, f.MaxFileSize)
 	if err != nil {
-		var r *knowledge.Refusal
+		var r *docfile.Refusal
 		if errors.As(err, &r) || errors.Is(err, corpus.ErrInvalid) {
-			return "没有入库：" + knowledge.Explain(err), nil
+			return "没有入库：" + docfile.Explain(err), nil
 		}
 		return "", err
 	}
@@ -180,11 +181,11 @@ func (f *Files) confirm(ctx context.Context, req *bot.Request, state []byte) (st
 	kb := f.KB()
 	kb.MaxFileSize = f.MaxFileSize
 	kb.By = corpus.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}
-	res := kb.Add(ctx, fileName(file), file.Data, knowledge.AddOptions{Meta: knowledge.Meta{Source: "微信：" + req.Person.Name}})
+	res := kb.Add(ctx, fileName(file), file.Data, knowledge.AddOptions{Meta: docfile.Meta{Source: "微信：" + req.Person.Name}})
 	if res.Err != nil {
-		var r *knowledge.Refusal
+		var r *docfile.Refusal
 		if errors.As(res.Err, &r) || errors.Is(res.Err, corpus.ErrInvalid) || errors.Is(res.Err, corpus.ErrNoText) {
-			return "没有入库：" + knowledge.Explain(res.Err), nil, nil
+			return "没有入库：" + docfile.Explain(res.Err), nil, nil
 		}
 		return "", nil, res.Err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/incubot/incubot/internal/procmem"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/incubot/incubot/knowledge/eval"
 )
 
@@ -38,7 +39,7 @@ func corpusSentences(dir string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := knowledge.Parse(context.Background(), filepath.Base(f), data)
+		p, err := docfile.Parse(context.Background(), filepath.Base(f), data)
 		if err != nil {
 			continue
 		}

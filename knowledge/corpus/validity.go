@@ -87,6 +87,7 @@ func Expiring(docs []Document, day time.Time) []Document {
 	return out
 }
 
+// DateOf is t's calendar day, at midnight UTC.
 func DateOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }

@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"archive/zip"
@@ -158,7 +158,7 @@ func TestChunkLongArticleSplitsWithOverlap(t *testing.T) {
 			if !strings.HasPrefix(c.Body, "（第五条续）") {
 				t.Errorf("part %d should repeat its label: %q", i, c.Body[:30])
 			}
-			prev := sentencesOf(parts[i-1].Body)
+			prev := SentencesOf(parts[i-1].Body)
 			last := prev[len(prev)-1]
 			if !strings.Contains(c.Body, last) {
 				t.Errorf("part %d should start with the previous part's last sentence %q", i, last)

@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"context"
@@ -49,7 +49,7 @@ func (o *OCRInfo) Chinese() string {
 // ocrPDF renders a scanned PDF's pages with pdftoppm and recognises them.
 func ocrPDF(ctx context.Context, data []byte, pages int) (string, *OCRInfo, error) {
 	if pages > MaxOCRPages {
-		return "", nil, refuse(RefuseTooManyPage, corpus.ErrTooLarge, strconv.Itoa(MaxOCRPages))
+		return "", nil, Refuse(RefuseTooManyPage, corpus.ErrTooLarge, strconv.Itoa(MaxOCRPages))
 	}
 	var text string
 	var info *OCRInfo

@@ -1,4 +1,8 @@
-package knowledge
+// Package docfile reads policy files (text, Word, WPS, PDF, scans through
+// LibreOffice, pdftotext and Tesseract) within limits, finds their title
+// and metadata, splits them into article chunks and flags text addressed
+// to a model.
+package docfile
 
 import (
 	"bytes"
@@ -77,7 +81,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 	sum := sha256.Sum256(data)
 	p := &Parsed{Hash: hex.EncodeToString(sum[:])}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, refuse(RefuseEmpty, corpus.ErrNoText, "文件是空的。")
+		return nil, Refuse(RefuseEmpty, corpus.ErrNoText, "文件是空的。")
 	}
 	var (
 		err   error
@@ -111,13 +115,13 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		if ext == "" {
 			ext = "无扩展名"
 		}
-		return nil, refuse(RefuseUnsupported, corpus.ErrUnsupported, ext)
+		return nil, Refuse(RefuseUnsupported, corpus.ErrUnsupported, ext)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Text) > MaxTextBytes {
-		return nil, refuse(RefuseTooMuchText, corpus.ErrTooLarge, sizeText(MaxTextBytes))
+		return nil, Refuse(RefuseTooMuchText, corpus.ErrTooLarge, SizeText(MaxTextBytes))
 	}
 	p.Text = strings.ReplaceAll(p.Text, "\r\n", "\n")
 	p.Text = p.extractHeader(p.Text)
@@ -126,7 +130,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		if p.OCR != nil {
 			why = "扫描件里没有识别出文字，请提供更清晰的扫描件或文字版。"
 		}
-		return nil, refuse(RefuseEmpty, corpus.ErrNoText, why)
+		return nil, Refuse(RefuseEmpty, corpus.ErrNoText, why)
 	}
 	if p.Title == "" {
 		p.Title, p.Text = documentTitle(found, meta, p.Text)

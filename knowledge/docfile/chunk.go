@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"fmt"
@@ -221,7 +221,7 @@ func splitUnit(lines []string, max int) []string {
 	}
 	var sentences []string
 	for i, l := range lines {
-		ss := sentencesOf(l)
+		ss := SentencesOf(l)
 		if i > 0 && len(ss) > 0 {
 			ss[0] = "\n" + ss[0]
 		}
@@ -249,8 +249,8 @@ func splitUnit(lines []string, max int) []string {
 	return parts
 }
 
-// sentencesOf splits after 。！？； keeping the marks.
-func sentencesOf(s string) []string {
+// SentencesOf splits after 。！？； keeping the marks.
+func SentencesOf(s string) []string {
 	var out []string
 	start := 0
 	for i, r := range s {

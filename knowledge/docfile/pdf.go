@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"context"
@@ -23,7 +23,7 @@ func pdfText(ctx context.Context, data []byte) (text, title string, pages int, e
 			if _, ok := err.(*Refusal); ok {
 				return err
 			}
-			return refuse(RefuseDamaged, corpus.ErrInvalid, "PDF")
+			return Refuse(RefuseDamaged, corpus.ErrInvalid, "PDF")
 		}
 		text = reflow(strings.Split(string(info), "\n"))
 		meta, err := run(ctx, Tool{"pdfinfo", ToolPdfToText.Package, ".pdf"}, ParseTimeout, dir, "-enc", "UTF-8", path)
