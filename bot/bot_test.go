@@ -19,6 +19,8 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 const policy = `# XX区企业购买科技成果补助暂行办法
@@ -37,7 +39,7 @@ type world struct {
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	db := testdb.New(t)
-	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(context.Background(), "policy.txt", []byte(policy), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -45,7 +47,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	w := &world{db: db, now: time.Now()}
-	w.ans = &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions},
+	w.ans = &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions},
 		FAQ: db, Fallback: "抱歉，政策库中没有找到相关规定，问题已记录。", K: 5}
 	w.router = bot.NewRouter(db, w.ans, db, db, nil, nil, bot.Options{
 		BotName: "小助手", MaxMessageLen: 500, MaxAge: 5 * time.Minute, ContextTTL: 10 * time.Minute, FormTTL: 30 * time.Minute,
@@ -192,7 +194,7 @@ func TestDuplicateAndStaleMessages(t *testing.T) {
 
 type failingAnswerer struct{ err error }
 
-func (f *failingAnswerer) Answer(context.Context, string, string) (*knowledge.Answer, error) {
+func (f *failingAnswerer) Answer(context.Context, string, string) (*corpus.Answer, error) {
 	return nil, f.err
 }
 

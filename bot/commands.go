@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 func builtinCommands(r *Router) []Command {
@@ -94,10 +95,10 @@ func (r *Router) listPolicies(ctx context.Context, req *Request) (string, error)
 		v := d.ValidityOn(today)
 		line := d.Citation()
 		switch v.Kind {
-		case knowledge.ValidityExpired:
+		case corpus.ValidityExpired:
 			expired = append(expired, line+"（已于"+v.Date.Format(time.DateOnly)+"到期）")
 			continue
-		case knowledge.ValidityNotYet:
+		case corpus.ValidityNotYet:
 			notYet = append(notYet, line+"（"+v.Date.Format(time.DateOnly)+"起施行）")
 			continue
 		}
@@ -106,9 +107,9 @@ func (r *Router) listPolicies(ctx context.Context, req *Request) (string, error)
 			when = append(when, d.EffectiveOn.Format(time.DateOnly)+"起施行")
 		}
 		switch {
-		case v.Kind == knowledge.ValidityExpiring && v.Days == 0:
+		case v.Kind == corpus.ValidityExpiring && v.Days == 0:
 			when = append(when, "有效期至"+d.ExpiresOn.Format(time.DateOnly)+"，今天到期")
-		case v.Kind == knowledge.ValidityExpiring:
+		case v.Kind == corpus.ValidityExpiring:
 			when = append(when, fmt.Sprintf("有效期至%s，还有%d天到期", d.ExpiresOn.Format(time.DateOnly), v.Days))
 		case d.ExpiresOn != nil:
 			when = append(when, "有效期至"+d.ExpiresOn.Format(time.DateOnly))
@@ -164,7 +165,7 @@ func (r *Router) article(ctx context.Context, req *Request) (string, error) {
 		}
 		return "", err
 	}
-	if doc.Status != knowledge.StatusActive {
+	if doc.Status != corpus.StatusActive {
 		return "", Userf("%s已经废止或被新版本替代，不再引用。发送“政策列表”查看现行文件。", doc.Citation())
 	}
 	chunks, err := r.Library.DocumentChunks(ctx, doc.ID)

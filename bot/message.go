@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/internal/model"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // Chat kinds and roles (the records live in internal/model, shared with
@@ -37,14 +37,14 @@ type (
 
 // Answerer answers policy questions (knowledge.Answerer).
 type Answerer interface {
-	Answer(ctx context.Context, question, topic string) (*knowledge.Answer, error)
+	Answer(ctx context.Context, question, topic string) (*corpus.Answer, error)
 }
 
 // Library gives the commands that show documents their data.
 type Library interface {
-	Documents(ctx context.Context, all bool) ([]knowledge.Document, error)
-	FindDocument(ctx context.Context, ref string) (*knowledge.Document, error)
-	DocumentChunks(ctx context.Context, id int64) ([]knowledge.Chunk, error)
+	Documents(ctx context.Context, all bool) ([]corpus.Document, error)
+	FindDocument(ctx context.Context, ref string) (*corpus.Document, error)
+	DocumentChunks(ctx context.Context, id int64) ([]corpus.Chunk, error)
 }
 
 // Store is what the bot keeps in the database.
@@ -84,5 +84,5 @@ type FeedbackLogger interface {
 
 // QuestionLogger records every question and answer.
 type QuestionLogger interface {
-	LogQuestion(ctx context.Context, messageID int64, m *Message, ans *knowledge.Answer) error
+	LogQuestion(ctx context.Context, messageID int64, m *Message, ans *corpus.Answer) error
 }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -642,7 +642,7 @@ func (r *Router) answer(ctx context.Context, req *Request, now time.Time) (strin
 	if err != nil {
 		return "", err
 	}
-	if ans.Source == knowledge.SourceSmallTalk {
+	if ans.Source == corpus.SourceSmallTalk {
 		return ans.Text, nil // no question: not logged, no follow-up context
 	}
 	r.Metrics.answered(time.Since(start), ans.Answered)

@@ -3,6 +3,8 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/incubot/incubot/knowledge/zh"
 	"log/slog"
 	"regexp"
@@ -21,76 +23,11 @@ type Completer interface {
 	Complete(ctx context.Context, system, user string) (string, error)
 }
 
-// FAQSource lists the curated questions and answers.
-type FAQSource interface {
-	FAQs(ctx context.Context) ([]FAQ, error)
-}
-
-// FAQ is a curated question with its verbatim answer and basis.
-type FAQ struct {
-	ID        int64     `json:"id"`
-	Question  string    `json:"question"`
-	Answer    string    `json:"answer"`
-	Basis     string    `json:"basis"`
-	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// Validate checks a curated answer before it is stored.
-func (f *FAQ) Validate() error {
-	switch {
-	case strings.TrimSpace(f.Question) == "":
-		return fmt.Errorf("%w: 问题 is empty", ErrInvalid)
-	case strings.TrimSpace(f.Answer) == "":
-		return fmt.Errorf("%w: 答案 is empty", ErrInvalid)
-	case utf8.RuneCountInString(f.Answer) > 1500:
-		return fmt.Errorf("%w: 答案 is longer than 1500 characters", ErrInvalid)
-	}
-	return nil
-}
-
-// Answer sources.
-const (
-	SourceFAQ        = "faq"
-	SourceExtractive = "extractive"
-	SourceModel      = "model"
-	SourceDeclined   = "declined"
-)
-
-// Citation is one cited chunk.
-type Citation struct {
-	ChunkID  int64   `json:"chunk_id"`
-	DocID    int64   `json:"doc_id"`
-	File     string  `json:"file"`
-	Title    string  `json:"title"`
-	Label    string  `json:"label"`
-	Score    float64 `json:"score"`
-	Coverage float64 `json:"coverage"`
-	Vector   float64 `json:"vector"`
-}
-
-// Answer is a reply to a question and how it was made.
-type Answer struct {
-	Text     string        `json:"text"`
-	Answered bool          `json:"answered"`
-	Source   string        `json:"source"`
-	Reason   string        `json:"reason,omitempty"`
-	Cited    []Citation    `json:"cited"`
-	TopScore float64       `json:"top_score"`
-	Model    string        `json:"model,omitempty"`
-	Searched string        `json:"searched"`
-	Latency  time.Duration `json:"-"`
-	// Body is the reply's claim without its citations; Quoted is the
-	// clause text it relies on. Every number of Body must stand in Quoted.
-	Body   string `json:"-"`
-	Quoted string `json:"-"`
-}
-
 // Answerer retrieves, then composes: a curated FAQ answer, a model answer
 // checked against its sources, or an extractive quote; or it declines.
 type Answerer struct {
 	Retriever *Retriever
-	FAQ       FAQSource
+	FAQ       corpus.FAQSource
 	Model     Completer // nil: extractive answers only
 	Fallback  string    // reply when the corpus does not cover a question
 	Contact   string    // whom to ask when a document has expired: 区科技局科技服务科（电话 …）
@@ -103,7 +40,7 @@ const Prevails = "以上内容摘自政策原文，具体以正式发布的文�
 
 // Answer answers question; topic is the previous question of the same
 // person within the follow-up window ("" when none).
-func (a *Answerer) Answer(ctx context.Context, question, topic string) (*Answer, error) {
+func (a *Answerer) Answer(ctx context.Context, question, topic string) (*corpus.Answer, error) {
 	start := time.Now()
 	ans, err := a.answer(ctx, strings.TrimSpace(question), strings.TrimSpace(topic))
 	if ans != nil {
@@ -112,7 +49,7 @@ func (a *Answerer) Answer(ctx context.Context, question, topic string) (*Answer,
 	return ans, err
 }
 
-func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer, error) {
+func (a *Answerer) answer(ctx context.Context, question, topic string) (*corpus.Answer, error) {
 	q := ParseQuestion(question)
 	if q.SmallTalk {
 		return SmallTalkReply(question), nil
@@ -127,7 +64,7 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 			if f.Basis != "" {
 				text += "\n依据：" + f.Basis
 			}
-			return &Answer{Text: text, Answered: true, Source: SourceFAQ, Searched: question, Body: f.Answer, Quoted: f.Answer}, nil
+			return &corpus.Answer{Text: text, Answered: true, Source: corpus.SourceFAQ, Searched: question, Body: f.Answer, Quoted: f.Answer}, nil
 		}
 	}
 	searched := q
@@ -150,7 +87,7 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 	if len(res.Hits) == 0 || (!res.Answers && len(res.Lacks) > 0) {
 		return a.declineFor(ctx, res, searched.Text)
 	}
-	var ans *Answer
+	var ans *corpus.Answer
 	if res.Answers {
 		ans = Extract(res, searched.Text)
 	} else {
@@ -179,17 +116,10 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*Answer,
 	return ans, nil
 }
 
-// SourceClosest marks a reply that quotes the closest provision, labelled
-// as not stating the answer; SourceSmallTalk a greeting's reply.
-const (
-	SourceClosest   = "closest"
-	SourceSmallTalk = "smalltalk"
-)
-
 // closest quotes the provision nearest to a question no clause answers
 // directly, labelled as such, and says whom to ask. It counts as not
 // answered: the question is logged for officers.
-func (a *Answerer) closest(res *SearchResult, searched string) *Answer {
+func (a *Answerer) closest(res *SearchResult, searched string) *corpus.Answer {
 	h := res.Hits[0]
 	quote := clip(bestSentences(h.Chunk.Body, res.Terms, res.Asked), 150)
 	note := ""
@@ -204,12 +134,12 @@ func (a *Answerer) closest(res *SearchResult, searched string) *Answer {
 	if len(res.Unstated) > 0 {
 		reason = "no clause states " + strings.Join(res.Unstated, ", ")
 	}
-	return &Answer{Text: text, Answered: false, Source: SourceClosest, Reason: reason, Cited: []Citation{citation(h)},
+	return &corpus.Answer{Text: text, Answered: false, Source: corpus.SourceClosest, Reason: reason, Cited: []corpus.Citation{citation(h)},
 		TopScore: h.Score, Searched: searched, Body: quote, Quoted: h.Chunk.Body}
 }
 
 // SmallTalkReply answers a greeting, thanks or acknowledgement briefly.
-func SmallTalkReply(text string) *Answer {
+func SmallTalkReply(text string) *corpus.Answer {
 	reply := "您好！我是科技局政策咨询助手，请直接发来您的政策问题，例如：高新技术企业认定需要满足什么条件？"
 	switch {
 	case strings.ContainsAny(text, "谢感辛"):
@@ -217,13 +147,13 @@ func SmallTalkReply(text string) *Answer {
 	case !strings.ContainsAny(text, "你您在早午晚嗨哈有") && !strings.Contains(strings.ToLower(text), "h"):
 		reply = "好的。还有其他政策问题，随时发给我。"
 	}
-	return &Answer{Text: reply, Answered: false, Source: SourceSmallTalk, Searched: strings.TrimSpace(text)}
+	return &corpus.Answer{Text: reply, Answered: false, Source: corpus.SourceSmallTalk, Searched: strings.TrimSpace(text)}
 }
 
 // ShortCitation is a hit's citation as a short label: 《标题》第X条, the
 // title without its issuing preamble (关于印发…的通知 → the measure's
 // name) and without 文号.
-func ShortCitation(h Hit) string {
+func ShortCitation(h corpus.Hit) string {
 	return "《" + ShortTitle(h.Doc.Title) + "》" + h.Chunk.Label()
 }
 
@@ -233,7 +163,7 @@ var (
 )
 
 // CiteLine is the citation under a quote: 《short title》（文号）第X条.
-func CiteLine(h Hit) string {
+func CiteLine(h corpus.Hit) string {
 	s := "《" + ShortTitle(h.Doc.Title) + "》"
 	if h.Doc.DocNumber != "" && !strings.Contains(s, h.Doc.DocNumber) {
 		s += "（" + h.Doc.DocNumber + "）"
@@ -270,7 +200,7 @@ func clip(s string, n int) string {
 // lacks so the asker knows whom to ask instead: a programme no document
 // mentions, a place no document covers, or the figure the closest clause
 // does not state.
-func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched string) (*Answer, error) {
+func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched string) (*corpus.Answer, error) {
 	where := strings.Join(res.Places, "、")
 	reason := "nothing passed the relevance thresholds"
 	if res.Asked != AsksNothing {
@@ -321,8 +251,8 @@ func (a *Answerer) uncovered(ctx context.Context, named []string) ([]string, err
 	return slices.DeleteFunc(slices.Clone(named), func(p string) bool { return slices.Contains(covered, p) }), nil
 }
 
-func (a *Answerer) decline(searched, reason string) *Answer {
-	return &Answer{Text: a.Fallback, Answered: false, Source: SourceDeclined, Reason: reason, Searched: searched}
+func (a *Answerer) decline(searched, reason string) *corpus.Answer {
+	return &corpus.Answer{Text: a.Fallback, Answered: false, Source: corpus.SourceDeclined, Reason: reason, Searched: searched}
 }
 
 func (a *Answerer) logf(msg string, args ...any) {
@@ -355,7 +285,7 @@ func (a *Answerer) rewrite(ctx context.Context, topic, question string) string {
 	}
 	if len(q.Programmes) > 0 {
 		// "那众创空间呢？" after a question about 高企 moves to 众创空间.
-		for _, p := range ProgrammesIn(subject) {
+		for _, p := range corpus.ProgrammesIn(subject) {
 			for _, s := range p {
 				subject = strings.ReplaceAll(subject, s, "")
 			}
@@ -394,8 +324,8 @@ const rewriteSystem = "把用户的追问改写成一个完整、独立的中文
 
 // Extract composes the offline answer: the sentences of the best clause that
 // answer the question, its citation, and where to look further.
-func Extract(res *SearchResult, question string) *Answer {
-	quoted := []Hit{res.Hits[0]}
+func Extract(res *SearchResult, question string) *corpus.Answer {
+	quoted := []corpus.Hit{res.Hits[0]}
 	// The second clause is quoted too when it matches the question about as
 	// well: a general question often spans two articles, or two documents
 	// (a national rule and a provincial one), and the reader should see both
@@ -419,7 +349,7 @@ func Extract(res *SearchResult, question string) *Answer {
 		}
 	}
 	var b strings.Builder
-	ans := &Answer{Answered: true, Source: SourceExtractive, TopScore: res.Hits[0].Score, Searched: question}
+	ans := &corpus.Answer{Answered: true, Source: corpus.SourceExtractive, TopScore: res.Hits[0].Score, Searched: question}
 	seen := map[string]bool{}
 	var bodies, quotes []string
 	for i, h := range quoted {
@@ -453,8 +383,8 @@ func Extract(res *SearchResult, question string) *Answer {
 	return ans
 }
 
-func citation(h Hit) Citation {
-	return Citation{ChunkID: h.Chunk.ID, DocID: h.Doc.ID, File: h.Doc.FileName, Title: h.Doc.Title, Label: h.Chunk.Label(),
+func citation(h corpus.Hit) corpus.Citation {
+	return corpus.Citation{ChunkID: h.Chunk.ID, DocID: h.Doc.ID, File: h.Doc.FileName, Title: h.Doc.Title, Label: h.Chunk.Label(),
 		Score: h.Score, Coverage: h.Coverage, Vector: h.Vector}
 }
 
@@ -466,7 +396,7 @@ func bestSentences(body string, terms []string, asked Asked) string {
 	if utf8.RuneCountInString(body) <= 160 {
 		return body
 	}
-	sents := sentencesOf(strings.ReplaceAll(body, "\n", ""))
+	sents := docfile.SentencesOf(strings.ReplaceAll(body, "\n", ""))
 	type scored struct {
 		i     int
 		score float64
@@ -530,10 +460,10 @@ const quoteBudget = 220
 // Dice similarity of their terms of at least 0.75, and the same kind of
 // quantity asked (a question about a ratio never gets the answer about a
 // date, however many words they share).
-func MatchFAQ(faqs []FAQ, question string) (FAQ, bool) {
+func MatchFAQ(faqs []corpus.FAQ, question string) (corpus.FAQ, bool) {
 	q := QueryTerms(question)
 	asked := AskedQuantity(question)
-	best, bestSim := FAQ{}, 0.0
+	best, bestSim := corpus.FAQ{}, 0.0
 	for _, f := range faqs {
 		if AskedQuantity(f.Question) != asked {
 			continue

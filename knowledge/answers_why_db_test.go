@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 // The district's measures, a tax law and a later announcement, as the
@@ -47,7 +49,7 @@ func TestMattersTheCorpusLacksAreDeclined(t *testing.T) {
 	_, a := whyEnv(t)
 	for _, q := range []string{"稳岗补贴一个人能补多少", "出口退税率现在是多少", "员工社保补贴怎么领"} {
 		ans := ask(t, a, q, "")
-		if ans.Answered || strings.Contains(ans.Text, "第三十四条") || (ans.Source != knowledge.SourceClosest && strings.Contains(ans.Text, "——《")) {
+		if ans.Answered || strings.Contains(ans.Text, "第三十四条") || (ans.Source != corpus.SourceClosest && strings.Contains(ans.Text, "——《")) {
 			t.Errorf("%s: must be declined or labelled as closest, got %+v", q, ans)
 		}
 	}
@@ -117,7 +119,7 @@ func TestSmallTalk(t *testing.T) {
 	_, a := whyEnv(t)
 	for _, q := range []string{"你好", "在吗", "谢谢", "好的", "0", "您好！", "谢谢小助手"} {
 		ans := ask(t, a, q, "购买科技成果补助比例是多少？")
-		if ans.Source != knowledge.SourceSmallTalk || strings.Contains(ans.Text, "问题已记录") || len([]rune(ans.Text)) > 60 {
+		if ans.Source != corpus.SourceSmallTalk || strings.Contains(ans.Text, "问题已记录") || len([]rune(ans.Text)) > 60 {
 			t.Errorf("%q: want a short small-talk reply, got %+v", q, ans)
 		}
 	}
@@ -172,8 +174,8 @@ func TestInjectedInstructionIsNeverAnAnswer(t *testing.T) {
 		t.Fatalf("the instruction must be flagged: %v %v", flagged, err)
 	}
 	off := ask(t, e.answererOn(), "购买科技成果补助比例是多少", "")
-	on := ask(t, &knowledge.Answerer{Retriever: e.r, Model: knowledge.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}, "购买科技成果补助比例是多少", "")
-	for _, ans := range []*knowledge.Answer{off, on} {
+	on := ask(t, &knowledge.Answerer{Retriever: e.r, Model: models.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}, "购买科技成果补助比例是多少", "")
+	for _, ans := range []*corpus.Answer{off, on} {
 		if strings.Contains(ans.Text, "100%") || strings.Contains(ans.Text, "忽略") || strings.Contains(ans.Text, "第八条") {
 			t.Errorf("the injected text became the answer: %q", ans.Text)
 		}
@@ -192,9 +194,9 @@ func TestModelReplyWithPhishingIsReplaced(t *testing.T) {
 	})
 	e := newEnv(t)
 	e.add(t, "p.txt", purchase, knowledge.AddOptions{})
-	a := &knowledge.Answerer{Retriever: e.r, Model: knowledge.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}
+	a := &knowledge.Answerer{Retriever: e.r, Model: models.NewOpenAICompleter(f.url(), "", "fake", 2*time.Second), Fallback: fallback, K: 5}
 	ans := ask(t, a, "购买科技成果补助比例是多少", "")
-	if ans.Source != knowledge.SourceExtractive || strings.Contains(ans.Text, "xx-kj") || strings.Contains(ans.Text, "微信") {
+	if ans.Source != corpus.SourceExtractive || strings.Contains(ans.Text, "xx-kj") || strings.Contains(ans.Text, "微信") {
 		t.Fatalf("the phishing reply must be replaced by the quote: %+v", ans)
 	}
 	for _, c := range []struct{ reply, src string }{
@@ -223,7 +225,7 @@ func TestRetiringAnUnrelatedDocumentKeepsTheAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := ask(t, a, "购买科技成果补助比例是多少？", "")
-	for _, ans := range []*knowledge.Answer{before, after} {
+	for _, ans := range []*corpus.Answer{before, after} {
 		if !ans.Answered || !strings.Contains(ans.Text, "第六条") {
 			t.Errorf("第六条 must be quoted: %q", ans.Text)
 		}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 func date(s string) *time.Time {
@@ -22,7 +24,7 @@ func date(s string) *time.Time {
 // answers.
 func TestAnExpiredDocumentIsNamedNotQuoted(t *testing.T) {
 	e := newEnv(t)
-	e.add(t, "subsidy.txt", policy, knowledge.AddOptions{Meta: knowledge.Meta{ExpiresOn: date("2027-02-28")}})
+	e.add(t, "subsidy.txt", policy, knowledge.AddOptions{Meta: docfile.Meta{ExpiresOn: date("2027-02-28")}})
 	e.add(t, "patent.txt", unrelated, knowledge.AddOptions{})
 	a := e.answererOn()
 	a.Contact = "区科技局科技服务科（电话 0771-1234567）"
@@ -49,14 +51,14 @@ func TestAnExpiredDocumentIsNamedNotQuoted(t *testing.T) {
 	}
 
 	renewed := strings.Replace(policy, "10%", "12%", 1)
-	e.add(t, "subsidy-2027.txt", renewed, knowledge.AddOptions{Meta: knowledge.Meta{EffectiveOn: date("2027-03-01")}})
+	e.add(t, "subsidy-2027.txt", renewed, knowledge.AddOptions{Meta: docfile.Meta{EffectiveOn: date("2027-03-01")}})
 	if ans := ask(t, a, "购买科技成果补助比例是多少？", ""); !ans.Answered || !strings.Contains(ans.Text, "12%") {
 		t.Fatalf("the renewed measure answers: %+v", ans)
 	}
 }
 
 func TestValidityOn(t *testing.T) {
-	d := knowledge.Document{Status: knowledge.StatusActive, EffectiveOn: date("2024-03-01"), ExpiresOn: date("2027-02-28")}
+	d := corpus.Document{Status: corpus.StatusActive, EffectiveOn: date("2024-03-01"), ExpiresOn: date("2027-02-28")}
 	for _, c := range []struct{ day, want string }{
 		{"2024-02-29", "未生效（2024-03-01起）"},
 		{"2026-12-01", "有效"},
@@ -68,18 +70,18 @@ func TestValidityOn(t *testing.T) {
 			t.Errorf("%s: %s, want %s", c.day, got, c.want)
 		}
 	}
-	d.Status = knowledge.StatusSuperseded
+	d.Status = corpus.StatusSuperseded
 	if got := d.ValidityOn(*date("2026-01-01")).String(); got != "已替换" {
 		t.Errorf("superseded: %s", got)
 	}
-	open := knowledge.Document{Title: "无期限", Status: knowledge.StatusActive}
-	list := []knowledge.Document{{Title: "甲", Status: knowledge.StatusActive, ExpiresOn: date("2027-03-20")}, open,
-		{Title: "乙", Status: knowledge.StatusActive, ExpiresOn: date("2027-02-28")}, {Title: "丙", Status: knowledge.StatusActive, ExpiresOn: date("2027-06-01")}}
+	open := corpus.Document{Title: "无期限", Status: corpus.StatusActive}
+	list := []corpus.Document{{Title: "甲", Status: corpus.StatusActive, ExpiresOn: date("2027-03-20")}, open,
+		{Title: "乙", Status: corpus.StatusActive, ExpiresOn: date("2027-02-28")}, {Title: "丙", Status: corpus.StatusActive, ExpiresOn: date("2027-06-01")}}
 	notice := knowledge.ExpiryNotice(list, *date("2027-03-05"))
 	if !strings.Contains(notice, "2个文件") || strings.Index(notice, "《乙》已到期（2027-02-28）") > strings.Index(notice, "《甲》即将到期（15天，2027-03-20）") || strings.Contains(notice, "丙") {
 		t.Fatalf("notice lists the expired and the soon expiring, soonest first:\n%s", notice)
 	}
-	if knowledge.ExpiryNotice([]knowledge.Document{open}, *date("2027-03-05")) != "" {
+	if knowledge.ExpiryNotice([]corpus.Document{open}, *date("2027-03-05")) != "" {
 		t.Fatal("no notice when nothing expires")
 	}
 }

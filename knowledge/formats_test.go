@@ -9,6 +9,11 @@ import (
 	"unicode"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
+
+	"bytes"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func chunkLabels(t *testing.T, e *env, id int64) []string {
@@ -171,7 +176,7 @@ func TestOCRAccuracyOnRenderedPages(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := knowledge.Parse(context.Background(), f.name, data)
+			p, err := docfile.Parse(context.Background(), f.name, data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,4 +228,25 @@ func charAccuracy(got, want []rune) float64 {
 		prev, cur = cur, prev
 	}
 	return 1 - float64(prev[len(want)])/float64(len(want))
+}
+
+// An .xls register comes back as an .xlsx that excelize reads.
+func TestConvertOfficeSpreadsheet(t *testing.T) {
+	data, err := os.ReadFile(fixture(t, "register.xls"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := docfile.ConvertOffice(context.Background(), "台账.xls", data, "xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	v, err := f.GetCellValue(f.GetSheetName(0), "B2")
+	if err != nil || v != "投影仪" {
+		t.Fatalf("B2 = %q %v", v, err)
+	}
 }

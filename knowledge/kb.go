@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
+	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
 	"log/slog"
@@ -15,13 +18,13 @@ import (
 
 // KB adds, replaces, retires and re-embeds policy documents.
 type KB struct {
-	Store       Store
-	Local       LocalEmbedder
-	Embedder    Embedder // the configured embedder; the local one when no model is set
+	Store       corpus.Store
+	Local       models.LocalEmbedder
+	Embedder    models.Embedder // the configured embedder; the local one when no model is set
 	MaxFileSize int64
 	Log         *slog.Logger
 	// By is who makes the changes (the audit log's actor).
-	By Editor
+	By corpus.Editor
 }
 
 // Outcomes of adding one file.
@@ -35,7 +38,7 @@ const (
 // AddOptions carry metadata from flags, which wins over what the file says,
 // and an explicit document to replace.
 type AddOptions struct {
-	Meta     Meta
+	Meta     docfile.Meta
 	Replaces string
 }
 
@@ -43,18 +46,18 @@ type AddOptions struct {
 type AddResult struct {
 	Path     string
 	Outcome  string
-	Doc      *Document
-	Replaced *Document
+	Doc      *corpus.Document
+	Replaced *corpus.Document
 	Chunks   int
 	Err      error
 	// TitleFromName: the file said nothing of its title; its name stands in.
 	TitleFromName bool
 	// Via names the converter used; OCR says the text was recognised.
 	Via string
-	OCR *OCRInfo
+	OCR *docfile.OCRInfo
 	// SameTitle is an active document with the same title that was not
 	// replaced because the 文号 differ (or only one has a 文号).
-	SameTitle *Document
+	SameTitle *corpus.Document
 }
 
 // Files expands paths: files as given, directories walked in name order
@@ -95,7 +98,7 @@ func Files(paths []string) ([]string, []AddResult) {
 // AddFile reads and adds one file.
 func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResult {
 	res := AddResult{Path: path, Outcome: Failed}
-	data, err := ReadFile(path, kb.MaxFileSize)
+	data, err := docfile.ReadFile(path, kb.MaxFileSize)
 	if err != nil {
 		res.Err = err
 		return res
@@ -112,10 +115,10 @@ func (kb *KB) AddFile(ctx context.Context, path string, opts AddOptions) AddResu
 func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions) AddResult {
 	res := AddResult{Path: name, Outcome: Failed}
 	if kb.MaxFileSize > 0 && int64(len(data)) > kb.MaxFileSize {
-		res.Err = refuse(RefuseTooLarge, ErrTooLarge, sizeText(int64(len(data)))+"，上限 "+sizeText(kb.MaxFileSize))
+		res.Err = docfile.Refuse(docfile.RefuseTooLarge, corpus.ErrTooLarge, docfile.SizeText(int64(len(data)))+"，上限 "+docfile.SizeText(kb.MaxFileSize))
 		return res
 	}
-	p, err := Parse(ctx, name, data)
+	p, err := docfile.Parse(ctx, name, data)
 	if err != nil {
 		res.Err = err
 		return res
@@ -123,11 +126,11 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	res.TitleFromName, res.Via, res.OCR = p.TitleFromName && opts.Meta.Title == "", p.Via, p.OCR
 	meta := opts.Meta
 	meta.Merge(p.Meta)
-	RecognizeTitle(&meta)
-	meta.DocNumber = NormalizeDocNumber(meta.DocNumber)
-	doc := &Document{
+	docfile.RecognizeTitle(&meta)
+	meta.DocNumber = docfile.NormalizeDocNumber(meta.DocNumber)
+	doc := &corpus.Document{
 		Title: meta.Title, DocNumber: meta.DocNumber, Issuer: meta.Issuer, Source: meta.Source,
-		EffectiveOn: meta.EffectiveOn, ExpiresOn: meta.ExpiresOn, FileName: name, Hash: p.Hash, Status: StatusActive,
+		EffectiveOn: meta.EffectiveOn, ExpiresOn: meta.ExpiresOn, FileName: name, Hash: p.Hash, Status: corpus.StatusActive,
 	}
 	if err := doc.Validate(); err != nil {
 		res.Err = err
@@ -136,19 +139,19 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	if old, err := kb.Store.ActiveByHash(ctx, p.Hash); err == nil {
 		res.Outcome, res.Doc = Unchanged, old
 		return res
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, corpus.ErrNotFound) {
 		res.Err = err
 		return res
 	}
-	var replaces *Document
+	var replaces *corpus.Document
 	if opts.Replaces != "" {
 		old, err := kb.Store.FindDocument(ctx, opts.Replaces)
 		if err != nil {
 			res.Err = fmt.Errorf("--replaces %q: %w", opts.Replaces, err)
 			return res
 		}
-		if old.Status != StatusActive {
-			res.Err = fmt.Errorf("%w: --replaces %q names a document that is already %s", ErrInvalid, opts.Replaces, old.Status)
+		if old.Status != corpus.StatusActive {
+			res.Err = fmt.Errorf("%w: --replaces %q names a document that is already %s", corpus.ErrInvalid, opts.Replaces, old.Status)
 			return res
 		}
 		replaces = old
@@ -156,16 +159,16 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 		res.Err = err
 		return res
 	}
-	chunks := Split(p.Text, p.Tables)
+	chunks := docfile.Split(p.Text, p.Tables)
 	if len(chunks) == 0 {
-		res.Err = fmt.Errorf("%w: no text to index", ErrNoText)
+		res.Err = fmt.Errorf("%w: no text to index", corpus.ErrNoText)
 		return res
 	}
-	indexed := make([]IndexedChunk, len(chunks))
+	indexed := make([]corpus.IndexedChunk, len(chunks))
 	texts := make([]string, len(chunks))
 	for i := range chunks {
-		texts[i] = IndexText(doc.Title, &chunks[i])
-		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
+		texts[i] = corpus.IndexText(doc.Title, &chunks[i])
+		indexed[i] = corpus.IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(corpus.LexicalText(&chunks[i])), Instruction: docfile.ReadsAsInstruction(chunks[i].Body)}
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {
@@ -176,7 +179,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	if replaces != nil {
 		replacesID = replaces.ID
 	}
-	if err := kb.Store.SaveDocument(ctx, doc, DocumentPlaces(doc.Title, doc.DocNumber), indexed, vectors, replacesID, kb.editor()); err != nil {
+	if err := kb.Store.SaveDocument(ctx, doc, corpus.DocumentPlaces(doc.Title, doc.DocNumber), indexed, vectors, replacesID, kb.editor()); err != nil {
 		res.Err = err
 		return res
 	}
@@ -189,8 +192,8 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 
 // embedAll embeds texts with the local embedder and, when another is
 // configured, with that one too.
-func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, error) {
-	var out []ModelVectors
+func (kb *KB) embedAll(ctx context.Context, texts []string) ([]corpus.ModelVectors, error) {
+	var out []corpus.ModelVectors
 	for _, e := range kb.embedders() {
 		vs, err := e.Embed(ctx, texts)
 		if err != nil {
@@ -203,7 +206,7 @@ func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, err
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ModelVectors{Model: m, Vectors: vs})
+		out = append(out, corpus.ModelVectors{Model: m, Vectors: vs})
 	}
 	return out, nil
 }
@@ -213,7 +216,7 @@ func (kb *KB) embedAll(ctx context.Context, texts []string) ([]ModelVectors, err
 func (kb *KB) FinishIngest(ctx context.Context) error {
 	for _, e := range kb.embedders() {
 		m, err := kb.Store.Model(ctx, e.Name())
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, corpus.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -230,8 +233,8 @@ func (kb *KB) FinishIngest(ctx context.Context) error {
 	return nil
 }
 
-func (kb *KB) embedders() []Embedder {
-	es := []Embedder{kb.Local}
+func (kb *KB) embedders() []models.Embedder {
+	es := []models.Embedder{kb.Local}
 	if kb.Embedder != nil && kb.Embedder.Name() != kb.Local.Name() {
 		es = append(es, kb.Embedder)
 	}
@@ -263,7 +266,7 @@ func (kb *KB) Reindex(ctx context.Context, batch int, progress func(done, total 
 			texts := make([]string, len(part))
 			ids := make([]int64, len(part))
 			for i, c := range part {
-				texts[i], ids[i] = IndexText(c.Title, &c.Chunk), c.ID
+				texts[i], ids[i] = corpus.IndexText(c.Title, &c.Chunk), c.ID
 			}
 			vs, err := e.Embed(ctx, texts)
 			if err != nil {
@@ -284,26 +287,26 @@ func (kb *KB) Reindex(ctx context.Context, batch int, progress func(done, total 
 	return done, nil
 }
 
-func (kb *KB) editor() Editor {
+func (kb *KB) editor() corpus.Editor {
 	if kb.By.Name == "" {
-		return Editor{Name: "incubot kb", Role: "officer", Channel: "cli"}
+		return corpus.Editor{Name: "incubot kb", Role: "officer", Channel: "cli"}
 	}
 	return kb.By
 }
 
 // Retire ends a document: it is never retrieved or cited again.
-func (kb *KB) Retire(ctx context.Context, ref string) (*Document, error) {
+func (kb *KB) Retire(ctx context.Context, ref string) (*corpus.Document, error) {
 	d, err := kb.Store.FindDocument(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	if d.Status != StatusActive {
-		return nil, fmt.Errorf("%w: 《%s》 is already %s", ErrInvalid, d.Title, d.Status)
+	if d.Status != corpus.StatusActive {
+		return nil, fmt.Errorf("%w: 《%s》 is already %s", corpus.ErrInvalid, d.Title, d.Status)
 	}
 	if err := kb.Store.RetireDocument(ctx, d.ID, kb.editor()); err != nil {
 		return nil, err
 	}
-	d.Status = StatusRetired
+	d.Status = corpus.StatusRetired
 	return d, nil
 }
 

@@ -9,6 +9,9 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 type env struct {
@@ -22,8 +25,8 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := testdb.New(t)
 	e := &env{db: db, day: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
-	e.kb = &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
-	e.r = &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: func() time.Time { return e.day }, Opts: knowledge.DefaultRetrieveOptions}
+	e.kb = &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
+	e.r = &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: func() time.Time { return e.day }, Opts: knowledge.DefaultRetrieveOptions}
 	return e
 }
 
@@ -39,7 +42,7 @@ func (e *env) add(t *testing.T, name, text string, opts knowledge.AddOptions) kn
 	return res
 }
 
-func (e *env) search(t *testing.T, q string) []knowledge.Hit {
+func (e *env) search(t *testing.T, q string) []corpus.Hit {
 	t.Helper()
 	res, err := e.r.Search(context.Background(), q, 5)
 	if err != nil {
@@ -80,7 +83,7 @@ func TestAddSearchAndVersions(t *testing.T) {
 		t.Fatalf("same title must supersede: %+v", second)
 	}
 	old, err := e.db.FindDocument(ctx, "1")
-	if err != nil || old.Status != knowledge.StatusSuperseded || old.ReplacedBy == nil || *old.ReplacedBy != second.Doc.ID {
+	if err != nil || old.Status != corpus.StatusSuperseded || old.ReplacedBy == nil || *old.ReplacedBy != second.Doc.ID {
 		t.Fatalf("old version: %+v %v", old, err)
 	}
 	for _, q := range []string{"购买科技成果补助比例是多少", "技术合同实际成交额的10%给予补助", "最高补助50万元"} {
@@ -136,9 +139,9 @@ func TestExplicitReplaces(t *testing.T) {
 func TestValidityDates(t *testing.T) {
 	e := newEnv(t)
 	exp := time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)
-	e.add(t, "old.txt", "# 2022年研发投入奖励办法\n第一条 企业研发投入奖励按增量的5%计算。\n", knowledge.AddOptions{Meta: knowledge.Meta{ExpiresOn: &exp}})
+	e.add(t, "old.txt", "# 2022年研发投入奖励办法\n第一条 企业研发投入奖励按增量的5%计算。\n", knowledge.AddOptions{Meta: docfile.Meta{ExpiresOn: &exp}})
 	eff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	e.add(t, "future.txt", "# 2026年科普活动经费办法\n第一条 科普活动经费每场补助3000元。\n", knowledge.AddOptions{Meta: knowledge.Meta{EffectiveOn: &eff}})
+	e.add(t, "future.txt", "# 2026年科普活动经费办法\n第一条 科普活动经费每场补助3000元。\n", knowledge.AddOptions{Meta: docfile.Meta{EffectiveOn: &eff}})
 
 	if hits := e.search(t, "研发投入奖励按增量多少计算"); len(hits) != 0 {
 		t.Fatalf("an expired document must not be retrieved: %+v", hits)
@@ -273,7 +276,7 @@ func TestAQuestionOfNoPlacePrefersWhatBindsEverywhere(t *testing.T) {
 	}
 }
 
-func fileNames(hits []knowledge.Hit) []string {
+func fileNames(hits []corpus.Hit) []string {
 	var out []string
 	for _, h := range hits {
 		out = append(out, h.Doc.FileName+" "+h.Chunk.Article)

@@ -4,71 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
-	openai "github.com/sashabaranov/go-openai"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
-// OpenAICompleter calls an OpenAI-compatible chat endpoint (DeepSeek,
-// DashScope compatible mode, Ollama, vLLM …).
-type OpenAICompleter struct {
-	client  *openai.Client
-	model   string
-	timeout time.Duration
-}
-
-var _ Completer = (*OpenAICompleter)(nil)
-
-// NewOpenAICompleter configures the client for baseURL.
-func NewOpenAICompleter(baseURL, apiKey, model string, timeout time.Duration) *OpenAICompleter {
-	cfg := openai.DefaultConfig(apiKey)
-	cfg.BaseURL = baseURL
-	cfg.HTTPClient = &http.Client{Timeout: timeout}
-	return &OpenAICompleter{client: openai.NewClientWithConfig(cfg), model: model, timeout: timeout}
-}
-
-// Name is the model name.
-func (c *OpenAICompleter) Name() string { return c.model }
-
-// Complete sends one system and one user message, retrying 429 and 5xx
-// within the timeout. A near-zero temperature keeps answers stable (zero
-// itself is dropped from the request by the client library).
-func (c *OpenAICompleter) Complete(ctx context.Context, system, user string) (string, error) {
-	var out string
-	err := withRetry(ctx, c.timeout, func(ctx context.Context) error {
-		resp, err := c.client.CreateChatCompletion(ctx, openai.ChatCompletionRequest{
-			Model:       c.model,
-			Temperature: 0.01,
-			// max_tokens, not max_completion_tokens: the compatible servers
-			// this targets (DeepSeek, DashScope, Ollama, vLLM) read the former.
-			MaxTokens: 800, //lint:ignore SA1019 see above
-			Messages: []openai.ChatCompletionMessage{
-				{Role: openai.ChatMessageRoleSystem, Content: system},
-				{Role: openai.ChatMessageRoleUser, Content: user},
-			},
-		})
-		if err != nil {
-			return err
-		}
-		if len(resp.Choices) == 0 {
-			return errors.New("the model returned no choices")
-		}
-		out = resp.Choices[0].Message.Content
-		return nil
-	})
-	return out, err
-}
-
-// Ping checks the endpoint answers a tiny request.
-func (c *OpenAICompleter) Ping(ctx context.Context) error {
-	_, err := c.Complete(ctx, "只回答：好", "ping")
-	return err
-}
+var _ Completer = (*models.OpenAICompleter)(nil)
 
 // answerSystem fixes the model's task. The clauses and the question arrive
 // in the user message between markers, as material, never as instructions.
@@ -85,7 +30,7 @@ const Declined = "无法回答"
 
 // BuildPrompt lays out the clauses, numbered, and the question, each
 // between markers that user or document text cannot close.
-func BuildPrompt(question string, hits []Hit) string {
+func BuildPrompt(question string, hits []corpus.Hit) string {
 	var b strings.Builder
 	b.WriteString("<clauses>\n")
 	for i, h := range hits {
@@ -107,7 +52,7 @@ var reCite = regexp.MustCompile(`\[(\d{1,2})\]`)
 // modelAnswer asks the model and checks its reply: it must cite the clauses
 // it was given, and every number in it must stand in the clauses it cites.
 // Any failure returns an error and the caller quotes extractively.
-func (a *Answerer) modelAnswer(ctx context.Context, question string, res *SearchResult) (*Answer, error) {
+func (a *Answerer) modelAnswer(ctx context.Context, question string, res *SearchResult) (*corpus.Answer, error) {
 	hits := res.Hits
 	if len(hits) > 4 {
 		hits = hits[:4]
@@ -142,7 +87,7 @@ func (a *Answerer) modelAnswer(ctx context.Context, question string, res *Search
 	}
 	sort.Ints(cited)
 	var quoted strings.Builder
-	var cites []Citation
+	var cites []corpus.Citation
 	var legend []string
 	for _, n := range cited {
 		h := hits[n-1]
@@ -159,6 +104,6 @@ func (a *Answerer) modelAnswer(ctx context.Context, question string, res *Search
 		return nil, fmt.Errorf("not in the cited clauses: %s", strings.Join(bad, ", "))
 	}
 	text := out + "\n\n依据：\n" + strings.Join(legend, "\n") + "\n" + Prevails
-	return &Answer{Text: text, Answered: true, Source: SourceModel, Cited: cites, TopScore: hits[0].Score,
+	return &corpus.Answer{Text: text, Answered: true, Source: corpus.SourceModel, Cited: cites, TopScore: hits[0].Score,
 		Model: a.Model.Name(), Searched: question, Body: out, Quoted: quoted.String()}, nil
 }

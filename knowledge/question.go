@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/incubot/incubot/internal/place"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/zh"
 )
 
@@ -62,7 +63,7 @@ func ParseQuestion(text string) Question {
 	key := QueryTerms(KeyTerms(text))
 	q.Subject = slices.DeleteFunc(slices.Clone(q.Terms), func(t string) bool { return !slices.Contains(key, t) })
 	q.Places, q.Origins = placesIn(text)
-	q.Programmes = ProgrammesIn(text)
+	q.Programmes = corpus.ProgrammesIn(text)
 	q.Figures = assertedFigures(text)
 	q.Self = selfDescriptions(text)
 	rest := text
@@ -165,7 +166,7 @@ func ContentWords(text string) []Word {
 	var out []Word
 	// A programme's name is one word, however the table would cut it
 	// (专精特新小巨人 → 专精特新, 小巨人).
-	for _, p := range ProgrammesIn(t) {
+	for _, p := range corpus.ProgrammesIn(t) {
 		w := Word{Programme: true, IDF: zh.RareIDF, Known: true}
 		for _, sp := range p {
 			if strings.Contains(t, sp) {

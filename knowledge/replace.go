@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 // replaced finds the active document a new one supersedes: the one with
@@ -13,13 +16,13 @@ import (
 // no 文号 either. A title that is only the file name matches nothing (two
 // files called 附件1 are rarely the same document). same is an active
 // document with the same title that is kept because the 文号 differ.
-func (kb *KB) replaced(ctx context.Context, doc *Document, titleFromName bool) (old, same *Document, err error) {
+func (kb *KB) replaced(ctx context.Context, doc *corpus.Document, titleFromName bool) (old, same *corpus.Document, err error) {
 	if doc.DocNumber != "" {
 		old, err = kb.Store.ActiveByNumber(ctx, doc.DocNumber)
 		if err == nil {
 			return old, nil, nil
 		}
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, corpus.ErrNotFound) {
 			return nil, nil, err
 		}
 	}
@@ -27,7 +30,7 @@ func (kb *KB) replaced(ctx context.Context, doc *Document, titleFromName bool) (
 		return nil, nil, nil
 	}
 	t, err := kb.Store.ActiveByTitle(ctx, doc.Title)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, corpus.ErrNotFound) {
 		return nil, nil, nil
 	}
 	if err != nil {
@@ -54,20 +57,20 @@ func (e MetaEdit) Empty() bool {
 // chunks stay; their vectors are recomputed when the title changes, since
 // each chunk's vector includes the title. A 文号 another active document
 // has is refused.
-func (kb *KB) Edit(ctx context.Context, ref string, e MetaEdit) (before, after *Document, err error) {
+func (kb *KB) Edit(ctx context.Context, ref string, e MetaEdit) (before, after *corpus.Document, err error) {
 	d, err := kb.Store.FindDocument(ctx, ref)
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.Status != StatusActive {
-		return nil, nil, fmt.Errorf("%w: 《%s》 is %s; only documents in force are edited", ErrInvalid, d.Title, d.Status)
+	if d.Status != corpus.StatusActive {
+		return nil, nil, fmt.Errorf("%w: 《%s》 is %s; only documents in force are edited", corpus.ErrInvalid, d.Title, d.Status)
 	}
 	old := *d
 	if e.Title != nil {
 		d.Title = strings.TrimSpace(strings.Trim(strings.TrimSpace(*e.Title), "《》"))
 	}
 	if e.DocNumber != nil {
-		d.DocNumber = NormalizeDocNumber(*e.DocNumber)
+		d.DocNumber = docfile.NormalizeDocNumber(*e.DocNumber)
 	}
 	if e.Issuer != nil {
 		d.Issuer = strings.TrimSpace(*e.Issuer)
@@ -87,9 +90,9 @@ func (kb *KB) Edit(ctx context.Context, ref string, e MetaEdit) (before, after *
 	if d.DocNumber != "" && d.DocNumber != old.DocNumber {
 		other, err := kb.Store.ActiveByNumber(ctx, d.DocNumber)
 		if err == nil && other.ID != d.ID {
-			return nil, nil, fmt.Errorf("%w: 文号 %s already belongs to 《%s》 (id %d)", ErrInvalid, d.DocNumber, other.Title, other.ID)
+			return nil, nil, fmt.Errorf("%w: 文号 %s already belongs to 《%s》 (id %d)", corpus.ErrInvalid, d.DocNumber, other.Title, other.ID)
 		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, corpus.ErrNotFound) {
 			return nil, nil, err
 		}
 	}
@@ -105,7 +108,7 @@ func (kb *KB) Edit(ctx context.Context, ref string, e MetaEdit) (before, after *
 }
 
 // reembed recomputes the vectors of a document's chunks.
-func (kb *KB) reembed(ctx context.Context, d *Document) error {
+func (kb *KB) reembed(ctx context.Context, d *corpus.Document) error {
 	chunks, err := kb.Store.DocumentChunks(ctx, d.ID)
 	if err != nil || len(chunks) == 0 {
 		return err
@@ -113,7 +116,7 @@ func (kb *KB) reembed(ctx context.Context, d *Document) error {
 	texts := make([]string, len(chunks))
 	ids := make([]int64, len(chunks))
 	for i := range chunks {
-		texts[i], ids[i] = IndexText(d.Title, &chunks[i]), chunks[i].ID
+		texts[i], ids[i] = corpus.IndexText(d.Title, &chunks[i]), chunks[i].ID
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {

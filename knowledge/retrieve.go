@@ -3,6 +3,8 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"math"
 	"regexp"
@@ -62,9 +64,9 @@ var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.35,
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by reciprocal rank.
 type Retriever struct {
-	Store    Store
-	Local    LocalEmbedder
-	Embedder Embedder // configured embedder; nil or the local one offline
+	Store    corpus.Store
+	Local    models.LocalEmbedder
+	Embedder models.Embedder // configured embedder; nil or the local one offline
 	Today    func() time.Time
 	Opts     RetrieveOptions
 	// Home are the places the bureau serves: a question naming no place is
@@ -94,15 +96,15 @@ type SearchResult struct {
 	// Closest is the best clause that states no quantity of the kind
 	// asked, when it matched better than every clause that states one: the
 	// corpus speaks of the matter but gives no figure. Nil otherwise.
-	Closest *Hit
+	Closest *corpus.Hit
 	DF      map[string]int // how many chunks hold each term
-	Hits    []Hit
+	Hits    []corpus.Hit
 	// Changed maps a quoted clause's chunk to the clause of a later
 	// document that states a different figure on the same matter.
-	Changed map[int64]Hit
+	Changed map[int64]corpus.Hit
 	// Flagged are matching clauses left out because they read as
 	// instructions to an assistant.
-	Flagged []Hit
+	Flagged []corpus.Hit
 	// Answers says the best hit answers the question directly: it covers
 	// at least MinKeyCoverage of the weight of the question's content words
 	// (KeyCoverage), states every figure the question asserts (Unstated
@@ -131,7 +133,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 	// question, then the index) runs beside the lexical one, so a
 	// question waits for the slower of the two, not their sum.
 	var (
-		vec    []Hit
+		vec    []corpus.Hit
 		model  string
 		vecErr error
 		done   = make(chan struct{})
@@ -153,7 +155,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 	if len(res.Places) == 0 {
 		res.Places = r.Home
 	}
-	local := func(h *Hit) []string {
+	local := func(h *corpus.Hit) []string {
 		if h.DocPlaces == nil { // added before places were read at ingest
 			h.DocPlaces = place.In(h.Doc.Title)
 		}
@@ -178,13 +180,13 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 		return nil, err
 	}
 	res.Unknown = unknown
-	fused = slices.DeleteFunc(fused, func(h Hit) bool { return !onTopic[h.Doc.ID] })
+	fused = slices.DeleteFunc(fused, func(h corpus.Hit) bool { return !onTopic[h.Doc.ID] })
 
 	// Each hit judged once: whether its document applies where the question
 	// is asked, whether it states the quantity asked, and how much of the
 	// question's subject it matches.
 	type judged struct {
-		hit             *Hit
+		hit             *corpus.Hit
 		applies, states bool
 		subject         float64
 	}
@@ -193,7 +195,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 	// that states one must match the question nearly as well, or its number
 	// answers another matter. Both are measured on the question's subject,
 	// since a clause that states 100% answers 比例 without the word.
-	var closest *Hit
+	var closest *corpus.Hit
 	best, first := 0.0, 0.0
 	for i := range fused {
 		h := &fused[i]
@@ -219,7 +221,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 	}
 	// A clause that reads as an instruction to an assistant is never
 	// offered as an answer, however well it matches.
-	res.Hits = slices.DeleteFunc(res.Hits, func(h Hit) bool {
+	res.Hits = slices.DeleteFunc(res.Hits, func(h corpus.Hit) bool {
 		if h.Instruction {
 			res.Flagged = append(res.Flagged, h)
 		}
@@ -315,8 +317,8 @@ const everyday = 6.0
 // counts by the share of its tokens the clause's own text holds, in its
 // best spelling, and by half that when only the document's title holds
 // them (the title names the measure, the clause must state the matter).
-func keyCoverage(words []Word, h Hit) float64 {
-	body := zh.Tokenize(LexicalText(&h.Chunk))
+func keyCoverage(words []Word, h corpus.Hit) float64 {
+	body := zh.Tokenize(corpus.LexicalText(&h.Chunk))
 	var got, all float64
 	for _, w := range words {
 		best := 0.0
@@ -347,7 +349,7 @@ func keyCoverage(words []Word, h Hit) float64 {
 // programmes reads the programmes a question names and returns the
 // documents of hits that mention them all; unknown are those no document
 // mentions.
-func (r *Retriever) programmes(ctx context.Context, named [][]string, hits []Hit, day time.Time) (onTopic map[int64]bool, unknown []string, err error) {
+func (r *Retriever) programmes(ctx context.Context, named [][]string, hits []corpus.Hit, day time.Time) (onTopic map[int64]bool, unknown []string, err error) {
 	onTopic = map[int64]bool{}
 	var docs []int64
 	for _, h := range hits {
@@ -382,7 +384,7 @@ func (r *Retriever) programmes(ctx context.Context, named [][]string, hits []Hit
 // lexical scores with BM25 and keeps hits covering enough of the question.
 // It also returns the coverage of the question's subject: its terms
 // without those of what it asks for (比例, 多少天).
-func (r *Retriever) lexical(ctx context.Context, q Question, day time.Time) ([]Hit, map[string]int, coverage, error) {
+func (r *Retriever) lexical(ctx context.Context, q Question, day time.Time) ([]corpus.Hit, map[string]int, coverage, error) {
 	terms, groups, focus := q.Terms, q.Groups, q.Focus
 	synonyms := synonymOf(groups)
 	// The expansions' statistics too: a particle filter may have dropped
@@ -452,14 +454,14 @@ func (r *Retriever) lexical(ctx context.Context, q Question, day time.Time) ([]H
 			filter = append(filter, k.term)
 		}
 	}
-	hits, err := r.Store.LexicalSearch(ctx, LexicalQuery{Terms: terms, IDF: idf, Filter: filter, Day: day, AvgLen: stats.AvgTokens,
+	hits, err := r.Store.LexicalSearch(ctx, corpus.LexicalQuery{Terms: terms, IDF: idf, Filter: filter, Day: day, AvgLen: stats.AvgTokens,
 		Limit: r.Opts.Candidates, TitleWeight: r.Opts.TitleWeight, TitleEcho: r.Opts.TitleEcho, K1: r.Opts.K1, B: r.Opts.B})
 	if err != nil {
 		return nil, nil, coverage{}, err
 	}
 	cov := newCoverage(terms, weight, groups)
 	subject := newCoverage(q.Subject, weight, groups)
-	var kept []Hit
+	var kept []corpus.Hit
 	for _, h := range hits {
 		h.Coverage = cov.of(h.Matched)
 		if h.Coverage >= r.Opts.MinCoverage {
@@ -559,22 +561,22 @@ func (c coverage) of(matched []string) float64 {
 // vector searches the serving model: the configured embedder's vectors once
 // they are complete, otherwise the local ones. If the configured model
 // cannot embed the question, the local vectors answer instead.
-func (r *Retriever) vector(ctx context.Context, question string, day time.Time) ([]Hit, string, error) {
+func (r *Retriever) vector(ctx context.Context, question string, day time.Time) ([]corpus.Hit, string, error) {
 	if r.Embedder != nil && r.Embedder.Name() != r.Local.Name() {
 		m, err := r.Store.Model(ctx, r.Embedder.Name())
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, corpus.ErrNotFound) {
 			return nil, "", err
 		}
 		if err == nil && m.Ready {
 			hits, err := r.vectorWith(ctx, r.Embedder, m, question, day)
-			var me *ModelError
+			var me *models.ModelError
 			if !errors.As(err, &me) {
 				return hits, m.Name, err
 			}
 		}
 	}
 	m, err := r.Store.Model(ctx, r.Local.Name())
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, corpus.ErrNotFound) {
 		return nil, "", nil
 	}
 	if err != nil {
@@ -585,20 +587,20 @@ func (r *Retriever) vector(ctx context.Context, question string, day time.Time) 
 }
 
 // vectorWith embeds the question with e and searches model m's vectors.
-func (r *Retriever) vectorWith(ctx context.Context, e Embedder, m Model, question string, day time.Time) ([]Hit, error) {
+func (r *Retriever) vectorWith(ctx context.Context, e models.Embedder, m corpus.Model, question string, day time.Time) ([]corpus.Hit, error) {
 	vs, err := e.Embed(ctx, []string{question})
 	if err != nil {
 		return nil, err
 	}
-	hits, err := r.Store.VectorSearch(ctx, VectorQuery{Model: m, Vector: vs[0], Day: day, Limit: r.Opts.Candidates})
+	hits, err := r.Store.VectorSearch(ctx, corpus.VectorQuery{Model: m, Vector: vs[0], Day: day, Limit: r.Opts.Candidates})
 	if err != nil {
 		return nil, err
 	}
 	return r.keepVector(hits), nil
 }
 
-func (r *Retriever) keepVector(hits []Hit) []Hit {
-	var kept []Hit
+func (r *Retriever) keepVector(hits []corpus.Hit) []corpus.Hit {
+	var kept []corpus.Hit
 	for _, h := range hits {
 		if h.Vector >= r.Opts.MinVector {
 			kept = append(kept, h)
@@ -611,10 +613,10 @@ func (r *Retriever) keepVector(hits []Hit) []Hit {
 }
 
 // fuse merges the two ranked lists by reciprocal rank and returns the top k.
-func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
-	byID := map[int64]*Hit{}
+func fuse(lex, vec []corpus.Hit, rrfK float64, k int) []corpus.Hit {
+	byID := map[int64]*corpus.Hit{}
 	var order []int64
-	for _, list := range [][]Hit{lex, vec} {
+	for _, list := range [][]corpus.Hit{lex, vec} {
 		for i := range list {
 			h := list[i]
 			cur, ok := byID[h.Chunk.ID]
@@ -633,7 +635,7 @@ func fuse(lex, vec []Hit, rrfK float64, k int) []Hit {
 			}
 		}
 	}
-	out := make([]Hit, 0, len(order))
+	out := make([]corpus.Hit, 0, len(order))
 	for _, id := range order {
 		h := byID[id]
 		h.Score = 0
@@ -683,7 +685,7 @@ func currentFirst(res *SearchResult, subject coverage) {
 		if i == 1 && h.Coverage >= 0.9*top.Coverage && docYear(h.Doc) > docYear(top.Doc) && !slices.Equal(zh.Numbers(h.Chunk.Body), zh.Numbers(top.Chunk.Body)) {
 			res.Hits = slices.Insert(slices.Delete(res.Hits, i, i+1), 0, h)
 			if res.Changed == nil {
-				res.Changed = map[int64]Hit{}
+				res.Changed = map[int64]corpus.Hit{}
 			}
 			res.Changed[top.Chunk.ID] = h
 			return
@@ -699,7 +701,7 @@ var reYear = regexp.MustCompile(`(19|20)\d\d`)
 
 // docYear is when a document was made: its effective date, else the year
 // its 文号 or title states (〔2023〕, 2019年修订), else 0.
-func docYear(d Document) int {
+func docYear(d corpus.Document) int {
 	if d.EffectiveOn != nil {
 		return d.EffectiveOn.Year()
 	}

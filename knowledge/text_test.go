@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"context"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"math"
 	"reflect"
@@ -77,7 +79,7 @@ func TestUnsupportedNumbers(t *testing.T) {
 }
 
 func TestMatchFAQ(t *testing.T) {
-	faqs := []FAQ{{ID: 1, Question: "购买科技成果补助什么时候申报？", Answer: "每年3月。"}, {ID: 2, Question: "高企认定奖励多少？", Answer: "20万元。"}}
+	faqs := []corpus.FAQ{{ID: 1, Question: "购买科技成果补助什么时候申报？", Answer: "每年3月。"}, {ID: 2, Question: "高企认定奖励多少？", Answer: "20万元。"}}
 	if f, ok := MatchFAQ(faqs, "请问购买科技成果补助什么时候申报"); !ok || f.ID != 1 {
 		t.Fatalf("near-identical question should match FAQ 1: %v %v", f, ok)
 	}
@@ -90,7 +92,7 @@ func TestMatchFAQ(t *testing.T) {
 }
 
 func TestLocalEmbedderDeterministicAndNormalised(t *testing.T) {
-	e := NewLocalEmbedder()
+	e := models.NewLocalEmbedder()
 	a, _ := e.Embed(context.Background(), []string{"高新技术企业认定", "高新技术企业认定", "孵化器免税"})
 	if !reflect.DeepEqual(a[0], a[1]) {
 		t.Fatal("same text, different vectors")
@@ -99,7 +101,7 @@ func TestLocalEmbedderDeterministicAndNormalised(t *testing.T) {
 	for _, x := range a[0] {
 		n += float64(x) * float64(x)
 	}
-	if math.Abs(n-1) > 1e-5 || len(a[0]) != LocalDims {
+	if math.Abs(n-1) > 1e-5 || len(a[0]) != models.LocalDims {
 		t.Fatalf("norm %v, dims %d", n, len(a[0]))
 	}
 	cos := func(x, y []float32) float64 {
@@ -157,7 +159,7 @@ func TestProgrammesIn(t *testing.T) {
 		"企业购买科技成果有补助吗":     "",
 	} {
 		var got []string
-		for _, p := range ProgrammesIn(q) {
+		for _, p := range corpus.ProgrammesIn(q) {
 			got = append(got, p[0])
 		}
 		if strings.Join(got, ",") != want {

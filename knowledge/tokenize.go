@@ -1,13 +1,11 @@
 package knowledge
 
 import (
-	"github.com/incubot/incubot/knowledge/zh"
 	"slices"
 	"strings"
-)
 
-// Tokenize is zh.Tokenize, for callers outside knowledge.
-func Tokenize(text string) []string { return zh.Tokenize(text) }
+	"github.com/incubot/incubot/knowledge/zh"
+)
 
 // fillers are words of a question that say nothing about its subject. They
 // are cut out before tokenizing so that no bigram spans them.
@@ -94,7 +92,7 @@ func QueryTerms(question string) []string {
 	for _, w := range thesaurusIn(question) {
 		extra = append(extra, thesaurus[w]...)
 	}
-	toks := Tokenize(q + " " + strings.Join(extra, " "))
+	toks := zh.Tokenize(q + " " + strings.Join(extra, " "))
 	seen := make(map[string]bool, len(toks))
 	out := toks[:0]
 	for _, t := range toks {
@@ -135,9 +133,9 @@ func synonymOf(groups [][][]string) map[string][]string {
 func synonymGroups(question string) [][][]string {
 	var out [][][]string
 	for _, w := range thesaurusIn(question) {
-		g := [][]string{Tokenize(w)}
+		g := [][]string{zh.Tokenize(w)}
 		for _, a := range thesaurus[w] {
-			g = append(g, Tokenize(a))
+			g = append(g, zh.Tokenize(a))
 		}
 		out = append(out, g)
 	}

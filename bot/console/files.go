@@ -8,7 +8,7 @@ import (
 
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/model"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 // FileStore keeps the bytes of a file sent in the console, as the WeChat
@@ -23,9 +23,9 @@ var photoExts = map[string]string{".jpg": "image/jpeg", ".jpeg": "image/jpeg", "
 // that carries it: a photo for image files, else a file.
 func (c *Console) fileMessage(ctx context.Context, path string) (bot.Message, error) {
 	m := c.message("")
-	data, err := knowledge.ReadFile(path, c.MaxFileSize)
+	data, err := docfile.ReadFile(path, c.MaxFileSize)
 	if err != nil {
-		return m, fmt.Errorf("%s: %s", path, knowledge.Explain(err))
+		return m, fmt.Errorf("%s: %s", path, docfile.Explain(err))
 	}
 	name := filepath.Base(path)
 	kind, mime := "file", ""

@@ -15,6 +15,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 const policy = `# XX区企业购买科技成果补助暂行办法
@@ -38,14 +39,14 @@ type rig struct {
 
 func newRig(t testing.TB) *rig {
 	db := testdb.New(t)
-	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(context.Background(), "p.txt", []byte(policy), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	if err := kb.FinishIngest(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute, Outboxes: []string{Channel}})
 	r := &rig{db: db, router: router, api: kffake.New(t)}
 	r.kf = r.newKF()

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 func day(s string) time.Time {
@@ -23,7 +25,7 @@ func day(s string) time.Time {
 func TestExpiryIsShownAndAnnouncedOnceADay(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	kb := &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: w.db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	expires := day("2027-02-28")
 	later := day("2027-03-20")
 	for _, f := range []struct {
@@ -34,7 +36,7 @@ func TestExpiryIsShownAndAnnouncedOnceADay(t *testing.T) {
 		{"b.txt", "# XX区支持高新技术企业发展暂行办法\n第三条 首次认定的高新技术企业给予20万元奖励。\n", &later},
 		{"c.txt", "# 专利收费减缴办法\n第一条 专利申请人可以请求减缴申请费。\n", nil},
 	} {
-		if res := kb.Add(ctx, f.name, []byte(f.text), knowledge.AddOptions{Meta: knowledge.Meta{ExpiresOn: f.exp}}); res.Err != nil {
+		if res := kb.Add(ctx, f.name, []byte(f.text), knowledge.AddOptions{Meta: docfile.Meta{ExpiresOn: f.exp}}); res.Err != nil {
 			t.Fatal(res.Err)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 // FileStore is what files sent in chat need from the database.
@@ -120,14 +122,14 @@ func (f *Files) document(ctx context.Context, req *bot.Request) (string, error) 
 	kb := f.KB()
 	if d, err := kb.Store.ActiveByHash(ctx, file.SHA256); err == nil {
 		return "这个文件已在政策库中（" + d.Citation() + "），内容没有变化，不用再入库。", nil
-	} else if !errors.Is(err, knowledge.ErrNotFound) {
+	} else if !errors.Is(err, corpus.ErrNotFound) {
 		return "", err
 	}
-	p, err := knowledge.PreviewFile(ctx, name, file.Data, f.MaxFileSize)
+	p, err := docfile.PreviewFile(ctx, name, file.Data, f.MaxFileSize)
 	if err != nil {
-		var r *knowledge.Refusal
-		if errors.As(err, &r) || errors.Is(err, knowledge.ErrInvalid) {
-			return "没有入库：" + knowledge.Explain(err), nil
+		var r *docfile.Refusal
+		if errors.As(err, &r) || errors.Is(err, corpus.ErrInvalid) {
+			return "没有入库：" + docfile.Explain(err), nil
 		}
 		return "", err
 	}
@@ -178,12 +180,12 @@ func (f *Files) confirm(ctx context.Context, req *bot.Request, state []byte) (st
 	}
 	kb := f.KB()
 	kb.MaxFileSize = f.MaxFileSize
-	kb.By = knowledge.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}
-	res := kb.Add(ctx, fileName(file), file.Data, knowledge.AddOptions{Meta: knowledge.Meta{Source: "微信：" + req.Person.Name}})
+	kb.By = corpus.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}
+	res := kb.Add(ctx, fileName(file), file.Data, knowledge.AddOptions{Meta: docfile.Meta{Source: "微信：" + req.Person.Name}})
 	if res.Err != nil {
-		var r *knowledge.Refusal
-		if errors.As(res.Err, &r) || errors.Is(res.Err, knowledge.ErrInvalid) || errors.Is(res.Err, knowledge.ErrNoText) {
-			return "没有入库：" + knowledge.Explain(res.Err), nil, nil
+		var r *docfile.Refusal
+		if errors.As(res.Err, &r) || errors.Is(res.Err, corpus.ErrInvalid) || errors.Is(res.Err, corpus.ErrNoText) {
+			return "没有入库：" + docfile.Explain(res.Err), nil, nil
 		}
 		return "", nil, res.Err
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/incubot/incubot/bot/ops"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 const maxFile = 1 << 20
@@ -21,7 +23,7 @@ const maxFile = 1 << 20
 func withFiles(t *testing.T) *world {
 	w := newWorld(t)
 	kb := func() *knowledge.KB {
-		return &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+		return &knowledge.KB{Store: w.db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	}
 	(&ops.Files{Store: w.db, KB: kb, Now: func() time.Time { return w.now }, MaxFileSize: maxFile}).Register(w.router)
 	return w
@@ -56,7 +58,7 @@ func (w *world) sendFile(t *testing.T, user, name, body string) string {
 	return w.send(t, user, "", model.Attachment{Kind: "file", Name: name}, []byte(body))
 }
 
-func (w *world) docs(t *testing.T) []knowledge.Document {
+func (w *world) docs(t *testing.T) []corpus.Document {
 	t.Helper()
 	docs, err := w.db.Documents(context.Background(), false)
 	if err != nil {

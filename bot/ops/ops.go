@@ -18,6 +18,8 @@ import (
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 // Store is what the incubator commands read and change: people and their
@@ -50,7 +52,7 @@ type Store interface {
 type Ops struct {
 	Store Store
 	// Docs is the policy library, for retiring a document in chat.
-	Docs knowledge.Store
+	Docs corpus.Store
 	Now  func() time.Time
 	// ConsoleLink issues a one-time sign-in link to the web console and
 	// says for how many minutes it holds; nil when no console is served.
@@ -376,7 +378,7 @@ func (o *Ops) freeText(ctx context.Context, req *bot.Request) (string, bool, err
 // location terms, keeping only those the report can apply to.
 func Candidates(assets []incubator.Asset, text, kind string, limit int) []incubator.Asset {
 	want := map[string]bool{}
-	for _, t := range knowledge.Tokenize(text) {
+	for _, t := range zh.Tokenize(text) {
 		want[t] = true
 	}
 	type scored struct {
@@ -389,7 +391,7 @@ func Candidates(assets []incubator.Asset, text, kind string, limit int) []incuba
 			continue
 		}
 		nameHits := 0
-		for _, t := range knowledge.Tokenize(a.Name) {
+		for _, t := range zh.Tokenize(a.Name) {
 			if want[t] {
 				nameHits++
 			}
@@ -398,7 +400,7 @@ func Candidates(assets []incubator.Asset, text, kind string, limit int) []incuba
 			continue
 		}
 		s := nameHits * 3
-		for _, t := range knowledge.Tokenize(a.Location) {
+		for _, t := range zh.Tokenize(a.Location) {
 			if want[t] {
 				s++
 			}
@@ -515,14 +517,14 @@ func (o *Ops) retire(ctx context.Context, req *bot.Request) (string, error) {
 	}
 	d, err := o.Docs.FindDocument(ctx, ref)
 	switch {
-	case errors.Is(err, knowledge.ErrNotFound):
+	case errors.Is(err, corpus.ErrNotFound):
 		return "", bot.Userf("没有找到文件“%s”。发送“政策列表”查看现行文件。", ref)
-	case errors.Is(err, knowledge.ErrInvalid):
+	case errors.Is(err, corpus.ErrInvalid):
 		return "", bot.Userf("“%s”对应多个文件，请写得更完整一些（可用文号）。", ref)
 	case err != nil:
 		return "", err
 	}
-	if d.Status != knowledge.StatusActive {
+	if d.Status != corpus.StatusActive {
 		return "", bot.Userf("%s已经不再引用（状态：%s）。", d.Citation(), d.Status)
 	}
 	st, _ := json.Marshal(retireState{Kind: "doc_retire", DocID: d.ID, Title: d.Citation()})
@@ -542,9 +544,9 @@ func (o *Ops) retireForm(ctx context.Context, req *bot.Request, state []byte) (s
 	default:
 		return "请回复 1 确认废止" + st.Title + "，或 0 取消。", state, &bot.NotAnAnswer{Note: "（废止" + st.Title + "已取消，文件照常引用。）"}
 	}
-	kb := &knowledge.KB{Store: o.Docs, By: knowledge.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}}
+	kb := &knowledge.KB{Store: o.Docs, By: corpus.Editor{Name: req.Person.Name, Role: req.Person.Role, Channel: req.Msg.Channel}}
 	if _, err := kb.Retire(ctx, strconv.FormatInt(st.DocID, 10)); err != nil {
-		if errors.Is(err, knowledge.ErrInvalid) || errors.Is(err, knowledge.ErrNotFound) {
+		if errors.Is(err, corpus.ErrInvalid) || errors.Is(err, corpus.ErrNotFound) {
 			return "没有废止：该文件已不在现行文件中。", nil, nil
 		}
 		return "", nil, err

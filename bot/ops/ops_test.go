@@ -21,6 +21,8 @@ import (
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 type world struct {
@@ -38,7 +40,7 @@ func newWorld(t *testing.T) *world {
 	ctx := context.Background()
 	db := testdb.New(t)
 	w := &world{db: db, now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.Local)}
-	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	w.router = bot.NewRouter(db, ans, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, ContextTTL: 10 * time.Minute, FormTTL: 30 * time.Minute, Now: func() time.Time { return w.now }})
 	w.router.Codes = db
 	w.ops = &ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }, Stocktakes: db}
@@ -245,7 +247,7 @@ func TestUnansweredQuestionsForOfficers(t *testing.T) {
 func TestOfficerRetiresADocumentInChat(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	kb := &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: w.db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(ctx, "a.txt", []byte("# XX区旧版补助办法\n第一条 补助比例为10%。\n"), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -257,7 +259,7 @@ func TestOfficerRetiresADocumentInChat(t *testing.T) {
 		t.Fatalf("retire in chat: %q", got)
 	}
 	docs, _ := w.db.Documents(ctx, true)
-	if len(docs) != 1 || docs[0].Status != knowledge.StatusRetired {
+	if len(docs) != 1 || docs[0].Status != corpus.StatusRetired {
 		t.Fatalf("the document is retired: %+v", docs)
 	}
 	entries, _ := w.db.Audit(ctx, time.Time{})

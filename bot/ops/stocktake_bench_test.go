@@ -16,6 +16,7 @@ import (
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 const benchItems, benchLocations = 10_000, 100
@@ -26,7 +27,7 @@ func bigWorld(b *testing.B) (*world, int64) {
 	ctx := context.Background()
 	db := testdb.New(b)
 	w := &world{db: db, now: time.Now()}
-	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	w.router = bot.NewRouter(db, ans, db, db, db, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, FormTTL: 30 * time.Minute, Now: func() time.Time { return w.now }})
 	w.ops = &ops.Ops{Store: db, Docs: db, Now: func() time.Time { return w.now }, Stocktakes: db}
 	w.ops.Register(w.router)

@@ -11,6 +11,8 @@ import (
 	"github.com/incubot/incubot/bot"
 	"github.com/incubot/incubot/internal/model"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 // A channel with an outbox, like WeChat, on which notices can be sent.
@@ -120,7 +122,7 @@ func TestRoleCommandsRunInPrivateChatsOnly(t *testing.T) {
 func TestRevokedPeopleCannotFinishWhatTheyStarted(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t)
-	kb := &knowledge.KB{Store: w.db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: w.db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(ctx, "a.txt", []byte("# X科规〔2024〕2号 补助办法\n第一条 补助比例为10%。\n"), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -144,7 +146,7 @@ func TestRevokedPeopleCannotFinishWhatTheyStarted(t *testing.T) {
 		}
 	}
 	docs, _ := w.db.Documents(ctx, true)
-	if len(docs) != 1 || docs[0].Status != knowledge.StatusActive {
+	if len(docs) != 1 || docs[0].Status != corpus.StatusActive {
 		t.Fatalf("the document stays in force: %+v", docs)
 	}
 	if s := summary(t, w); s.Missing != 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/incubot/incubot/bot/wecom/wecomfake"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 // The same questions get the same answers through every channel: the
@@ -30,14 +31,14 @@ import (
 func TestSameAnswersOnEveryChannel(t *testing.T) {
 	questions := []string{"购买科技成果补助的比例是多少？", "购买科技成果补助需要提交什么材料？", "专精特新小巨人怎么申报？"}
 	db := testdb.New(t)
-	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(context.Background(), "p.txt", []byte(policy), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	if err := kb.FinishIngest(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute,
 		Outboxes: []string{Channel, kf.Channel}})
 	ctx, cancel := context.WithCancel(context.Background())

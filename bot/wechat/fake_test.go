@@ -19,6 +19,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 // fakeWeb speaks enough of the web-WeChat protocol for a login, a sync
@@ -187,12 +188,12 @@ const policy = `# XX区企业购买科技成果补助暂行办法
 // then a second run logs in hot from the stored session, without a QR.
 func TestAgainstFakeWebWeChat(t *testing.T) {
 	db := testdb.New(t)
-	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(context.Background(), "p.txt", []byte(policy), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	kb.FinishIngest(context.Background())
-	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{BotName: "小助手", MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute, Outboxes: []string{Channel}})
 	fake := newFakeWeb(t)
 	target, _ := url.Parse(fake.srv.URL)

@@ -18,6 +18,8 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 const policy = `# XX区企业购买科技成果补助暂行办法
@@ -32,7 +34,7 @@ type slowAnswerer struct {
 	gate  chan struct{}
 }
 
-func (s *slowAnswerer) Answer(ctx context.Context, q, topic string) (*knowledge.Answer, error) {
+func (s *slowAnswerer) Answer(ctx context.Context, q, topic string) (*corpus.Answer, error) {
 	if s.gate != nil {
 		select {
 		case <-s.gate:
@@ -76,14 +78,14 @@ func (s *syncBuffer) String() string {
 func newRig(t testing.TB, opts func(*Bot)) *rig {
 	t.Helper()
 	db := testdb.New(t)
-	kb := &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: knowledge.NewLocalEmbedder()}
+	kb := &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: models.NewLocalEmbedder()}
 	if res := kb.Add(context.Background(), "p.txt", []byte(policy), knowledge.AddOptions{}); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	if err := kb.FinishIngest(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
+	ans := &knowledge.Answerer{Retriever: &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Today: time.Now, Opts: knowledge.DefaultRetrieveOptions}, Fallback: "未找到。"}
 	router := bot.NewRouter(db, ans, db, db, nil, nil, bot.Options{BotName: "政策助手", MaxMessageLen: 500, MaxAge: time.Hour, ContextTTL: time.Minute, FormTTL: time.Minute})
 	r := &rig{db: db, router: router, ans: ans, fake: wecomfake.New(t), logs: &syncBuffer{}}
 	r.bot = &Bot{Router: router, Store: db, Log: slog.New(slog.NewTextHandler(r.logs, nil)), Metrics: bot.NewMetrics(), Opts: Options{

@@ -8,7 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/incubot/incubot/internal/config"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/zh"
 	"path/filepath"
 	"text/tabwriter"
 )
@@ -100,7 +100,7 @@ func sinceDate(flag string, days int) (time.Time, error) {
 	if flag == "" {
 		return time.Now().AddDate(0, 0, -days), nil
 	}
-	t, err := knowledge.ParseDate(flag)
+	t, err := zh.ParseDate(flag)
 	if err != nil {
 		return t, usagef("--since: %v", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/eval"
 )
 
 func cmdAsk(ctx context.Context, a *app, args []string) error {
@@ -127,11 +129,11 @@ func kbFAQ(ctx context.Context, a *app, args []string) error {
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
 		}
-		f := knowledge.FAQ{Question: *q, Answer: *ans, Basis: *basis, CreatedBy: "cli"}
+		f := corpus.FAQ{Question: *q, Answer: *ans, Basis: *basis, CreatedBy: "cli"}
 		if err := f.Validate(); err != nil {
 			return usagef("%v", err)
 		}
-		if err := db.AddFAQs(ctx, []knowledge.FAQ{f}); err != nil {
+		if err := db.AddFAQs(ctx, []corpus.FAQ{f}); err != nil {
 			return err
 		}
 		a.printf("added FAQ: %s\n", f.Question)
@@ -183,7 +185,7 @@ func kbFAQ(ctx context.Context, a *app, args []string) error {
 }
 
 // readFAQSheet reads 问题/答案/依据 columns; every bad row is reported.
-func readFAQSheet(path string) ([]knowledge.FAQ, []string, error) {
+func readFAQSheet(path string) ([]corpus.FAQ, []string, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, nil, err
 	}
@@ -195,10 +197,10 @@ func readFAQSheet(path string) ([]knowledge.FAQ, []string, error) {
 	if len(missing) > 0 {
 		return nil, []string{fmt.Sprintf("missing column(s): %s", strings.Join(missing, ", "))}, nil
 	}
-	var faqs []knowledge.FAQ
+	var faqs []corpus.FAQ
 	var problems []string
 	for i, row := range t.Rows {
-		f := knowledge.FAQ{Question: t.Cell(row, cols["问题"]), Answer: t.Cell(row, cols["答案"]), Basis: t.Cell(row, cols["依据"]), CreatedBy: "import"}
+		f := corpus.FAQ{Question: t.Cell(row, cols["问题"]), Answer: t.Cell(row, cols["答案"]), Basis: t.Cell(row, cols["依据"]), CreatedBy: "import"}
 		if f.Question == "" && f.Answer == "" {
 			continue
 		}
@@ -225,7 +227,7 @@ type answerEval struct {
 	Lines []string
 }
 
-func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowledge.Retriever, qs []knowledge.EvalQuestion, k int) (answerEval, error) {
+func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowledge.Retriever, qs []eval.EvalQuestion, k int) (answerEval, error) {
 	var ev answerEval
 	ans := a.answererOn(db)
 	ans.Retriever = ret // with the thresholds being measured
@@ -276,8 +278,8 @@ func (a *app) evaluateAnswers(ctx context.Context, db *postgres.DB, ret *knowled
 	ev.Report.AnsweredWithGoldCitation = ratio(gold, answerable)
 	ev.Report.DeclinedUnanswerable = ratio(declined, unanswerable)
 	ev.Report.NumberFaithfulness = ratio(faithful, replies)
-	ev.Report.LatencyP50 = knowledge.Percentile(lat, 50)
-	ev.Report.LatencyP95 = knowledge.Percentile(lat, 95)
-	ev.Report.ReplyCharsP50, ev.Report.ReplyCharsP95 = knowledge.Percentile(chars, 50), knowledge.Percentile(chars, 95)
+	ev.Report.LatencyP50 = eval.Percentile(lat, 50)
+	ev.Report.LatencyP95 = eval.Percentile(lat, 95)
+	ev.Report.ReplyCharsP50, ev.Report.ReplyCharsP95 = eval.Percentile(chars, 50), eval.Percentile(chars, 95)
 	return ev, nil
 }

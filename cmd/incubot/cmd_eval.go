@@ -15,6 +15,7 @@ import (
 	"github.com/incubot/incubot/internal/devdb"
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/eval"
 )
 
 func cmdEval(ctx context.Context, a *app, args []string) error {
@@ -49,7 +50,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	qs, err := knowledge.ReadQuestions(f)
+	qs, err := eval.ReadQuestions(f)
 	f.Close()
 	if err != nil {
 		return fmt.Errorf("%s: %w", *questions, err)
@@ -76,7 +77,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	r.Opts.MinCoverage, r.Opts.MinVector, r.Opts.MinKeyCoverage, r.Opts.RareWord = *minCov, *minVec, *minKey, *rare
 	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost, r.Opts.AbsentWeight, r.Opts.StatedShare, r.Opts.LocalWeight = *k1, *b, *titleWeight, *focus, *absent, *stated, *local
 	bar := newProgress(a.stderr, "questions", len(qs))
-	res, err := knowledge.EvaluateRetrieval(ctx, r, qs, func(i int) {
+	res, err := eval.EvaluateRetrieval(ctx, r, qs, func(i int) {
 		if !*asJSON {
 			bar.set(i, "")
 		}
@@ -87,7 +88,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep := knowledge.Summarize(res, sum.Chunks, ingest)
+	rep := eval.Summarize(res, sum.Chunks, ingest)
 	ans, err := a.evaluateAnswers(ctx, db, r, qs, *k)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 var cliActor = postgres.Actor{Name: "cli", Role: "officer", Channel: "cli"}
@@ -237,12 +238,12 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 		now := time.Now()
 		start, end := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.Local), now
 		if *from != "" {
-			if start, err = knowledge.ParseDate(*from); err != nil {
+			if start, err = zh.ParseDate(*from); err != nil {
 				return usagef("--from: %v", err)
 			}
 		}
 		if *to != "" {
-			if end, err = knowledge.ParseDate(*to); err != nil {
+			if end, err = zh.ParseDate(*to); err != nil {
 				return usagef("--to: %v", err)
 			}
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/incubot/incubot/internal/place"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 func cmdKB(ctx context.Context, a *app, args []string) error {
@@ -56,7 +58,7 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 	if len(paths) > 1 && (*title != "" || *number != "" || *replaces != "") {
 		return usagef("--title, --number and --replaces apply to one file; add several files without them")
 	}
-	meta := knowledge.Meta{Title: *title, DocNumber: *number, Issuer: *issuer, Source: *source}
+	meta := docfile.Meta{Title: *title, DocNumber: *number, Issuer: *issuer, Source: *source}
 	for _, d := range []struct {
 		flag, v string
 		dst     **time.Time
@@ -64,7 +66,7 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 		if d.v == "" {
 			continue
 		}
-		t, err := knowledge.ParseDate(d.v)
+		t, err := zh.ParseDate(d.v)
 		if err != nil {
 			return usagef("%s: %v", d.flag, err)
 		}
@@ -77,16 +79,16 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 	sum, results, err := a.addFiles(ctx, a.kbOn(db), paths, knowledge.AddOptions{Meta: meta, Replaces: *replaces}, *asJSON)
 	if *asJSON {
 		type row struct {
-			Path          string             `json:"path"`
-			Outcome       string             `json:"outcome"`
-			DocID         int64              `json:"doc_id,omitempty"`
-			Title         string             `json:"title,omitempty"`
-			DocNumber     string             `json:"doc_number,omitempty"`
-			TitleFromName bool               `json:"title_from_file_name,omitempty"`
-			Via           string             `json:"converted_by,omitempty"`
-			OCR           *knowledge.OCRInfo `json:"ocr,omitempty"`
-			Chunks        int                `json:"chunks"`
-			Error         string             `json:"error,omitempty"`
+			Path          string           `json:"path"`
+			Outcome       string           `json:"outcome"`
+			DocID         int64            `json:"doc_id,omitempty"`
+			Title         string           `json:"title,omitempty"`
+			DocNumber     string           `json:"doc_number,omitempty"`
+			TitleFromName bool             `json:"title_from_file_name,omitempty"`
+			Via           string           `json:"converted_by,omitempty"`
+			OCR           *docfile.OCRInfo `json:"ocr,omitempty"`
+			Chunks        int              `json:"chunks"`
+			Error         string           `json:"error,omitempty"`
 		}
 		var out []row
 		for _, r := range results {
@@ -95,7 +97,7 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 				x.DocID, x.Title, x.DocNumber = r.Doc.ID, r.Doc.Title, r.Doc.DocNumber
 			}
 			if r.Err != nil {
-				x.Error = knowledge.Explain(r.Err)
+				x.Error = docfile.Explain(r.Err)
 			}
 			out = append(out, x)
 		}
@@ -105,7 +107,7 @@ func kbAdd(ctx context.Context, a *app, args []string) error {
 		for _, r := range results {
 			switch r.Outcome {
 			case knowledge.Failed:
-				a.printf("✗ %s: %s\n", safe(r.Path), safeLines(knowledge.Explain(r.Err)))
+				a.printf("✗ %s: %s\n", safe(r.Path), safeLines(docfile.Explain(r.Err)))
 			case knowledge.Replaced:
 				a.printf("↻ %s → %s (id %d, %d chunks) replaces %s (id %d)\n", safe(r.Path), safe(r.Doc.Citation()), r.Doc.ID, r.Chunks, safe(r.Replaced.Citation()), r.Replaced.ID)
 			case knowledge.Unchanged:
@@ -193,7 +195,7 @@ func kbEdit(ctx context.Context, a *app, args []string) error {
 		}
 		var t *time.Time
 		if strings.TrimSpace(*d.v) != "-" {
-			day, err := knowledge.ParseDate(*d.v)
+			day, err := zh.ParseDate(*d.v)
 			if err != nil {
 				return usagef("--%s: %v", d.flag, err)
 			}

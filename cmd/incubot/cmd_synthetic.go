@@ -15,6 +15,8 @@ import (
 
 	"github.com/incubot/incubot/internal/procmem"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
+	"github.com/incubot/incubot/knowledge/eval"
 )
 
 // synthWords is policy vocabulary for generated documents.
@@ -37,7 +39,7 @@ func corpusSentences(dir string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := knowledge.Parse(context.Background(), filepath.Base(f), data)
+		p, err := docfile.Parse(context.Background(), filepath.Base(f), data)
 		if err != nil {
 			continue
 		}
@@ -198,8 +200,8 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 		"ingest_chunks_per_s":  round1(float64(chunks) / ingest.Seconds()),
 		"index_seconds":        round1((ingest - loaded).Seconds()),
 		"queries":              len(lat),
-		"latency_p50_ms":       knowledge.Percentile(lat, 50),
-		"latency_p95_ms":       knowledge.Percentile(lat, 95),
+		"latency_p50_ms":       eval.Percentile(lat, 50),
+		"latency_p95_ms":       eval.Percentile(lat, 95),
 		"go_peak_heap_mb":      round1(float64(peakHeap) / (1 << 20)),
 		"go_sys_mb":            round1(float64(ms.Sys) / (1 << 20)),
 		"process_peak_rss_mb":  round1(float64(procmem.PeakKB("self")) / 1024),

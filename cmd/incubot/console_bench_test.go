@@ -12,7 +12,8 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/internal/web"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 // BenchmarkConsolePages measures the server time of each console page with
@@ -22,19 +23,19 @@ func BenchmarkConsolePages(b *testing.B) {
 	e := newConsoleEnv(b)
 	ctx := context.Background()
 	topics := []string{"购买科技成果补助", "高新技术企业认定奖励", "研发费用加计扣除", "孵化器场地租金减免", "科技型中小企业评价", "专利申请资助", "众创空间备案"}
-	by := knowledge.Editor{Name: "bench", Role: "officer", Channel: "cli"}
+	by := corpus.Editor{Name: "bench", Role: "officer", Channel: "cli"}
 	for i := 1; i <= 1000; i++ {
 		topic := topics[i%len(topics)]
 		expires := time.Now().AddDate(0, 0, i%400-30)
-		doc := &knowledge.Document{Title: fmt.Sprintf("XX区%s暂行办法（第%d号）", topic, i), DocNumber: fmt.Sprintf("X科规〔2025〕%d号", i),
+		doc := &corpus.Document{Title: fmt.Sprintf("XX区%s暂行办法（第%d号）", topic, i), DocNumber: fmt.Sprintf("X科规〔2025〕%d号", i),
 			Hash: fmt.Sprintf("bench-%d", i), ExpiresOn: &expires}
-		var chunks []knowledge.IndexedChunk
+		var chunks []corpus.IndexedChunk
 		for o := 0; o < 5; o++ {
-			c := knowledge.Chunk{Ordinal: o, Article: fmt.Sprintf("第%d条", o+1),
+			c := corpus.Chunk{Ordinal: o, Article: fmt.Sprintf("第%d条", o+1),
 				Body: fmt.Sprintf("第%d条 对符合条件的企业给予%s，补助比例为%d%%，单个项目最高%d万元。", o+1, topic, 5+o, 10*(i%9+1))}
-			chunks = append(chunks, knowledge.IndexedChunk{Chunk: c, Tokens: knowledge.Tokenize(knowledge.LexicalText(&c))})
+			chunks = append(chunks, corpus.IndexedChunk{Chunk: c, Tokens: zh.Tokenize(corpus.LexicalText(&c))})
 		}
-		if err := e.db.SaveDocument(ctx, doc, knowledge.DocumentPlaces(doc.Title, doc.DocNumber), chunks, nil, 0, by); err != nil {
+		if err := e.db.SaveDocument(ctx, doc, corpus.DocumentPlaces(doc.Title, doc.DocNumber), chunks, nil, 0, by); err != nil {
 			b.Fatal(err)
 		}
 	}

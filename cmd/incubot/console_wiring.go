@@ -18,6 +18,7 @@ import (
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/web"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // consoleOn builds the web console on the database; base is its public
@@ -106,7 +107,7 @@ func consoleActor(a web.Actor) postgres.Actor {
 
 // notFound turns the stores' not-found errors into the console's.
 func notFound(err error) error {
-	if errors.Is(err, postgres.ErrNotFound) || errors.Is(err, knowledge.ErrNotFound) || errors.Is(err, incubator.ErrNotFound) {
+	if errors.Is(err, postgres.ErrNotFound) || errors.Is(err, corpus.ErrNotFound) || errors.Is(err, incubator.ErrNotFound) {
 		return fmt.Errorf("%w (%v)", web.ErrNotFound, err)
 	}
 	return err
@@ -187,19 +188,19 @@ type consoleLibrary struct {
 	db *postgres.DB
 }
 
-func (c consoleLibrary) Documents(ctx context.Context) ([]knowledge.Document, error) {
+func (c consoleLibrary) Documents(ctx context.Context) ([]corpus.Document, error) {
 	return c.db.Documents(ctx, true)
 }
-func (c consoleLibrary) Document(ctx context.Context, id int64) (*knowledge.Document, string, error) {
+func (c consoleLibrary) Document(ctx context.Context, id int64) (*corpus.Document, string, error) {
 	d, reason, err := c.db.DocumentWithReason(ctx, id)
 	return d, reason, notFound(err)
 }
-func (c consoleLibrary) Chunks(ctx context.Context, id int64) ([]knowledge.Chunk, error) {
+func (c consoleLibrary) Chunks(ctx context.Context, id int64) ([]corpus.Chunk, error) {
 	return c.db.DocumentChunks(ctx, id)
 }
 func (c consoleLibrary) Add(ctx context.Context, name string, data []byte, replaces int64, by web.Actor) knowledge.AddResult {
 	kb := c.a.kbOn(c.db)
-	kb.By = knowledge.Editor(consoleActor(by))
+	kb.By = corpus.Editor(consoleActor(by))
 	var opts knowledge.AddOptions
 	if replaces != 0 {
 		opts.Replaces = strconv.FormatInt(replaces, 10)
@@ -228,7 +229,7 @@ type consoleHitTest struct {
 func (c consoleHitTest) Explain(ctx context.Context, q string) (web.Explanation, error) {
 	// The explanation and the reply are two searches; run them side by
 	// side (they serialise on the embedded database's one connection).
-	var ans *knowledge.Answer
+	var ans *corpus.Answer
 	var aerr error
 	done := make(chan struct{})
 	go func() { defer close(done); ans, aerr = c.a.answererOn(c.db).Answer(ctx, q, "") }()
@@ -257,12 +258,12 @@ func (c consoleHitTest) Explain(ctx context.Context, q string) (web.Explanation,
 
 type consoleFAQs struct{ db *postgres.DB }
 
-func (c consoleFAQs) FAQs(ctx context.Context) ([]knowledge.FAQ, error) { return c.db.FAQs(ctx) }
-func (c consoleFAQs) FAQ(ctx context.Context, id int64) (knowledge.FAQ, error) {
+func (c consoleFAQs) FAQs(ctx context.Context) ([]corpus.FAQ, error) { return c.db.FAQs(ctx) }
+func (c consoleFAQs) FAQ(ctx context.Context, id int64) (corpus.FAQ, error) {
 	f, err := c.db.FAQByID(ctx, id)
 	return f, notFound(err)
 }
-func (c consoleFAQs) SaveFAQ(ctx context.Context, f *knowledge.FAQ, handles []int64, by web.Actor) error {
+func (c consoleFAQs) SaveFAQ(ctx context.Context, f *corpus.FAQ, handles []int64, by web.Actor) error {
 	return notFound(c.db.SaveFAQ(ctx, f, handles, consoleActor(by)))
 }
 func (c consoleFAQs) DeleteFAQ(ctx context.Context, id int64, by web.Actor) error {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // printExpiring lists, for doctor, the documents in force that expired or
@@ -20,13 +21,13 @@ func printExpiring(ctx context.Context, a *app, db *postgres.DB) {
 		return
 	}
 	today := a.cfg.TodayDate()
-	list := knowledge.Expiring(docs, today)
+	list := corpus.Expiring(docs, today)
 	if len(list) == 0 {
-		a.printf("✓ no document expires within %d days (today %s)\n", knowledge.ExpiringDays, today.Format(time.DateOnly))
+		a.printf("✓ no document expires within %d days (today %s)\n", corpus.ExpiringDays, today.Format(time.DateOnly))
 		return
 	}
 	a.printf("! %d document(s) expired or expire within %d days (today %s): renew with kb add, correct with kb edit --expires, or kb retire\n",
-		len(list), knowledge.ExpiringDays, today.Format(time.DateOnly))
+		len(list), corpus.ExpiringDays, today.Format(time.DateOnly))
 	for _, d := range list {
 		a.printf("    %d  %s  %s\n", d.ID, d.ValidityOn(today), safe(d.Title))
 	}
@@ -90,7 +91,7 @@ func printExpiredNote(ctx context.Context, a *app, db *postgres.DB) {
 	today := a.cfg.TodayDate()
 	n := 0
 	for _, d := range docs {
-		if d.ValidityOn(today).Kind == knowledge.ValidityExpired {
+		if d.ValidityOn(today).Kind == corpus.ValidityExpired {
 			n++
 		}
 	}

@@ -6,22 +6,23 @@ import (
 
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/models"
 )
 
 // embedder is the configured embedder, or the local one offline.
-func (a *app) embedder() knowledge.Embedder {
+func (a *app) embedder() models.Embedder {
 	if a.cfg.EmbedBaseURL == "" {
-		return knowledge.NewLocalEmbedder()
+		return models.NewLocalEmbedder()
 	}
-	return knowledge.NewOpenAIEmbedder(a.cfg.EmbedBaseURL, a.cfg.EmbedAPIKey, a.cfg.EmbedModel, a.cfg.EmbedDimensions, a.cfg.EmbedBatch, a.cfg.ModelTimeout)
+	return models.NewOpenAIEmbedder(a.cfg.EmbedBaseURL, a.cfg.EmbedAPIKey, a.cfg.EmbedModel, a.cfg.EmbedDimensions, a.cfg.EmbedBatch, a.cfg.ModelTimeout)
 }
 
 func (a *app) kbOn(db *postgres.DB) *knowledge.KB {
-	return &knowledge.KB{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: a.embedder(), MaxFileSize: a.cfg.MaxUploadSize, Log: a.log}
+	return &knowledge.KB{Store: db, Local: models.NewLocalEmbedder(), Embedder: a.embedder(), MaxFileSize: a.cfg.MaxUploadSize, Log: a.log}
 }
 
 func (a *app) retrieverOn(db *postgres.DB) *knowledge.Retriever {
-	return &knowledge.Retriever{Store: db, Local: knowledge.NewLocalEmbedder(), Embedder: a.embedder(),
+	return &knowledge.Retriever{Store: db, Local: models.NewLocalEmbedder(), Embedder: a.embedder(),
 		Today: a.cfg.TodayDate, Opts: knowledge.DefaultRetrieveOptions, Home: a.cfg.HomePlaces}
 }
 
@@ -61,7 +62,7 @@ func (a *app) completer() knowledge.Completer {
 	if a.cfg.ChatBaseURL == "" {
 		return nil
 	}
-	return knowledge.NewOpenAICompleter(a.cfg.ChatBaseURL, a.cfg.ChatAPIKey, a.cfg.ChatModel, a.cfg.ModelTimeout)
+	return models.NewOpenAICompleter(a.cfg.ChatBaseURL, a.cfg.ChatAPIKey, a.cfg.ChatModel, a.cfg.ModelTimeout)
 }
 
 func (a *app) answererOn(db *postgres.DB) *knowledge.Answerer {

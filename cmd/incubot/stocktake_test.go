@@ -15,7 +15,7 @@ import (
 
 	"github.com/incubot/incubot/bot/console"
 	"github.com/incubot/incubot/internal/incubator"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -115,7 +115,7 @@ func TestAuditStoryThroughChatAndCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := knowledge.Parse(context.Background(), "通知.docx", data)
+	p, err := docfile.Parse(context.Background(), "通知.docx", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestAuditStoryThroughChatAndCLI(t *testing.T) {
 	report := filepath.Join(dir, "盘点.docx")
 	c.must("", "stocktake", "export", "1", "-o", report)
 	data, _ = os.ReadFile(report)
-	p, err = knowledge.Parse(context.Background(), "盘点.docx", data)
+	p, err = docfile.Parse(context.Background(), "盘点.docx", data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/incubot/incubot/internal/docx"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 func sample() *docx.Doc {
@@ -30,7 +30,7 @@ func TestReadBack(t *testing.T) {
 	if err := sample().WriteTo(&buf, "关于柳州创客城遗失固定资产赔偿的通知"); err != nil {
 		t.Fatal(err)
 	}
-	p, err := knowledge.Parse(context.Background(), "notice.docx", buf.Bytes())
+	p, err := docfile.Parse(context.Background(), "notice.docx", buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}

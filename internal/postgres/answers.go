@@ -5,29 +5,29 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/incubot/incubot/internal/model"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"time"
 
-	"github.com/incubot/incubot/knowledge"
 	"github.com/jackc/pgx/v5"
 )
 
-var _ knowledge.FAQSource = (*DB)(nil)
+var _ corpus.FAQSource = (*DB)(nil)
 
 // FAQs implements knowledge.FAQSource.
-func (db *DB) FAQs(ctx context.Context) ([]knowledge.FAQ, error) {
+func (db *DB) FAQs(ctx context.Context) ([]corpus.FAQ, error) {
 	rows, err := db.pool.Query(ctx, `SELECT id, question, answer, basis, created_by, created_at FROM faqs ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: faqs: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.FAQ, error) {
-		var f knowledge.FAQ
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.FAQ, error) {
+		var f corpus.FAQ
 		err := r.Scan(&f.ID, &f.Question, &f.Answer, &f.Basis, &f.CreatedBy, &f.CreatedAt)
 		return f, err
 	})
 }
 
 // AddFAQs stores curated answers in one transaction.
-func (db *DB) AddFAQs(ctx context.Context, faqs []knowledge.FAQ) error {
+func (db *DB) AddFAQs(ctx context.Context, faqs []corpus.FAQ) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		for i := range faqs {
 			f := &faqs[i]
@@ -56,7 +56,7 @@ func (db *DB) RemoveFAQ(ctx context.Context, id int64) error {
 type QuestionLog = model.QuestionLog
 
 // LogAnswer records a question and its answer.
-func (db *DB) LogAnswer(ctx context.Context, q QuestionLog, ans *knowledge.Answer) (int64, error) {
+func (db *DB) LogAnswer(ctx context.Context, q QuestionLog, ans *corpus.Answer) (int64, error) {
 	cited, err := json.Marshal(ans.Cited)
 	if err != nil {
 		return 0, err

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/internal/model"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -235,7 +235,7 @@ func (db *DB) OutboxDepth(ctx context.Context) (int, error) {
 }
 
 // LogQuestion implements bot.QuestionLogger.
-func (db *DB) LogQuestion(ctx context.Context, messageID int64, m *model.Message, ans *knowledge.Answer) error {
+func (db *DB) LogQuestion(ctx context.Context, messageID int64, m *model.Message, ans *corpus.Answer) error {
 	var mid *int64
 	if messageID != 0 {
 		mid = &messageID

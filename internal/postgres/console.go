@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/incubot/incubot/internal/incubator"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/zh"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -149,10 +150,10 @@ func (db *DB) RecordFailedAttempt(ctx context.Context, key string, now time.Time
 
 // DocumentWithReason returns a document, whatever its status, and why it
 // was retired (empty unless it was), or knowledge.ErrNotFound.
-func (db *DB) DocumentWithReason(ctx context.Context, id int64) (*knowledge.Document, string, error) {
+func (db *DB) DocumentWithReason(ctx context.Context, id int64) (*corpus.Document, string, error) {
 	var reason string
 	d, err := scanDoc(db.pool.QueryRow(ctx, `SELECT `+docColumns+`, d.end_reason FROM documents d WHERE d.id = $1::bigint`, id), &reason)
-	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+	if err != nil && !errors.Is(err, corpus.ErrNotFound) {
 		return nil, "", fmt.Errorf("postgres: document %d: %w", id, err)
 	}
 	return d, reason, err
@@ -172,7 +173,7 @@ func (db *DB) EditDocument(ctx context.Context, id int64, e DocumentEdit, a Acto
 		err := tx.QueryRow(ctx, `SELECT title, doc_number, effective_on, expires_on FROM documents WHERE id = $1::bigint AND status = 'active' FOR UPDATE`, id).
 			Scan(&before.Title, &before.DocNumber, &before.EffectiveOn, &before.ExpiresOn)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("document %d is not active: %w", id, knowledge.ErrNotFound)
+			return fmt.Errorf("document %d is not active: %w", id, corpus.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: edit document %d: %w", id, err)
@@ -182,7 +183,7 @@ func (db *DB) EditDocument(ctx context.Context, id int64, e DocumentEdit, a Acto
 		}
 		if _, err := tx.Exec(ctx, `UPDATE documents SET title = $2::text, doc_number = $3::text, effective_on = $4::date, expires_on = $5::date,
 			title_tokens = $6::text::tsvector WHERE id = $1::bigint`, id, e.Title, e.DocNumber, e.EffectiveOn, e.ExpiresOn,
-			tsvectorLiteral(knowledge.Tokenize(e.Title))); err != nil {
+			tsvectorLiteral(zh.Tokenize(e.Title))); err != nil {
 			return fmt.Errorf("postgres: edit document %d: %w", id, err)
 		}
 		if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO lexicon (term, df)
@@ -202,19 +203,19 @@ func (db *DB) RetireDocumentFor(ctx context.Context, id int64, reason string, a 
 			return fmt.Errorf("postgres: retire document %d: %w", id, err)
 		}
 		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("document %d is not active: %w", id, knowledge.ErrNotFound)
+			return fmt.Errorf("document %d is not active: %w", id, corpus.ErrNotFound)
 		}
 		if err := lexiconRemove(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, a, "retire", "document", strconv.FormatInt(id, 10),
-			map[string]string{"status": knowledge.StatusActive}, map[string]string{"status": knowledge.StatusRetired, "reason": reason})
+			map[string]string{"status": corpus.StatusActive}, map[string]string{"status": corpus.StatusRetired, "reason": reason})
 	})
 }
 
 // FAQByID returns one curated answer, or ErrNotFound.
-func (db *DB) FAQByID(ctx context.Context, id int64) (knowledge.FAQ, error) {
-	var f knowledge.FAQ
+func (db *DB) FAQByID(ctx context.Context, id int64) (corpus.FAQ, error) {
+	var f corpus.FAQ
 	err := db.pool.QueryRow(ctx, `SELECT id, question, answer, basis, created_by, created_at FROM faqs WHERE id = $1::bigint`, id).
 		Scan(&f.ID, &f.Question, &f.Answer, &f.Basis, &f.CreatedBy, &f.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -225,7 +226,7 @@ func (db *DB) FAQByID(ctx context.Context, id int64) (knowledge.FAQ, error) {
 
 // SaveFAQ adds a curated answer (ID 0) or changes one, and marks the
 // questions it answers as handled, in one transaction.
-func (db *DB) SaveFAQ(ctx context.Context, f *knowledge.FAQ, handles []int64, a Actor) error {
+func (db *DB) SaveFAQ(ctx context.Context, f *corpus.FAQ, handles []int64, a Actor) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		action := "edit"
 		if f.ID == 0 {

@@ -6,20 +6,21 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/zh"
 	"github.com/jackc/pgx/v5"
 )
 
 // ActiveByNumber implements knowledge.Store. Spaces do not count: a scan
 // reads 财政部 税务总局公告… without the one between the issuers.
-func (db *DB) ActiveByNumber(ctx context.Context, number string) (*knowledge.Document, error) {
+func (db *DB) ActiveByNumber(ctx context.Context, number string) (*corpus.Document, error) {
 	return db.oneDoc(ctx, "d.status = 'active' AND d.doc_number <> '' AND replace(d.doc_number, ' ', '') = replace($1::text, ' ', '')", number)
 }
 
 // UpdateDocumentMeta implements knowledge.Store. The title's tokens count
 // in the lexicon's document frequencies, so the document's share is taken
 // out and put back with the new title.
-func (db *DB) UpdateDocumentMeta(ctx context.Context, d *knowledge.Document, by knowledge.Editor) error {
+func (db *DB) UpdateDocumentMeta(ctx context.Context, d *corpus.Document, by corpus.Editor) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		var before struct {
 			Title, Number, Issuer, Source string
@@ -29,7 +30,7 @@ func (db *DB) UpdateDocumentMeta(ctx context.Context, d *knowledge.Document, by 
 			FROM documents WHERE id = $1::bigint AND status = 'active' FOR UPDATE`, d.ID).
 			Scan(&before.Title, &before.Number, &before.Issuer, &before.Source, &before.Effective, &before.Expires)
 		if err == pgx.ErrNoRows {
-			return fmt.Errorf("postgres: edit document %d: %w", d.ID, knowledge.ErrNotFound)
+			return fmt.Errorf("postgres: edit document %d: %w", d.ID, corpus.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("postgres: edit document %d: %w", d.ID, err)
@@ -40,7 +41,7 @@ func (db *DB) UpdateDocumentMeta(ctx context.Context, d *knowledge.Document, by 
 		if _, err := tx.Exec(ctx, `UPDATE documents SET title = $2::text, doc_number = $3::text, issuer = $4::text, source = $5::text,
 			effective_on = $6::date, expires_on = $7::date, title_tokens = $8::text::tsvector WHERE id = $1::bigint`,
 			d.ID, d.Title, d.DocNumber, d.Issuer, d.Source, d.EffectiveOn, d.ExpiresOn,
-			tsvectorLiteral(knowledge.Tokenize(d.Title))); err != nil {
+			tsvectorLiteral(zh.Tokenize(d.Title))); err != nil {
 			return fmt.Errorf("postgres: edit document %d: %w", d.ID, err)
 		}
 		if err := lexiconAdd(ctx, tx, d.ID); err != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -13,7 +13,7 @@ import (
 // keep them, or of every document when the lists they are read with
 // changed since they were stored (knowledge.FactsVersion).
 func (db *DB) fillDocumentFacts(ctx context.Context) (int, error) {
-	version := knowledge.FactsVersion()
+	version := corpus.FactsVersion()
 	n := 0
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var have string
@@ -68,11 +68,11 @@ func readFacts(ctx context.Context, tx pgx.Tx, id int64, title, number string) e
 	if err != nil {
 		return err
 	}
-	places := knowledge.DocumentPlaces(title, number)
+	places := corpus.DocumentPlaces(title, number)
 	if places == nil {
 		places = []string{}
 	}
 	_, err = tx.Exec(ctx, `UPDATE documents SET places = $2::text[], mentions = $3::text[] WHERE id = $1::bigint`,
-		id, places, knowledge.Mentions(title, bodies))
+		id, places, corpus.Mentions(title, bodies))
 	return err
 }

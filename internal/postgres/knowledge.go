@@ -11,61 +11,61 @@ import (
 	"strings"
 	"time"
 
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/zh"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-var _ knowledge.Store = (*DB)(nil)
+var _ corpus.Store = (*DB)(nil)
 
 const docColumns = `d.id, d.title, d.doc_number, d.issuer, d.effective_on, d.expires_on, d.source, d.file_name,
 	d.content_hash, d.status, d.replaced_by, d.created_at`
 
-func scanDoc(row pgx.Row, extra ...any) (*knowledge.Document, error) {
-	var d knowledge.Document
+func scanDoc(row pgx.Row, extra ...any) (*corpus.Document, error) {
+	var d corpus.Document
 	dest := append([]any{&d.ID, &d.Title, &d.DocNumber, &d.Issuer, &d.EffectiveOn, &d.ExpiresOn, &d.Source, &d.FileName,
 		&d.Hash, &d.Status, &d.ReplacedBy, &d.CreatedAt}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil, knowledge.ErrNotFound
+			return nil, corpus.ErrNotFound
 		}
 		return nil, err
 	}
 	return &d, nil
 }
 
-func (db *DB) oneDoc(ctx context.Context, where string, args ...any) (*knowledge.Document, error) {
+func (db *DB) oneDoc(ctx context.Context, where string, args ...any) (*corpus.Document, error) {
 	d, err := scanDoc(db.pool.QueryRow(ctx, "SELECT "+docColumns+" FROM documents d WHERE "+where+" ORDER BY d.id DESC LIMIT 1", args...))
-	if err != nil && !errors.Is(err, knowledge.ErrNotFound) {
+	if err != nil && !errors.Is(err, corpus.ErrNotFound) {
 		return nil, fmt.Errorf("postgres: find document: %w", err)
 	}
 	return d, err
 }
 
 // ActiveByHash implements knowledge.Store.
-func (db *DB) ActiveByHash(ctx context.Context, hash string) (*knowledge.Document, error) {
+func (db *DB) ActiveByHash(ctx context.Context, hash string) (*corpus.Document, error) {
 	return db.oneDoc(ctx, "d.status = 'active' AND d.content_hash = $1::text", hash)
 }
 
 // ActiveByTitle implements knowledge.Store.
-func (db *DB) ActiveByTitle(ctx context.Context, title string) (*knowledge.Document, error) {
+func (db *DB) ActiveByTitle(ctx context.Context, title string) (*corpus.Document, error) {
 	return db.oneDoc(ctx, "d.status = 'active' AND d.title = $1::text", title)
 }
 
 // FindDocument implements knowledge.Store: an id, then an exact 文号 or
 // title, then a unique part of a title; active documents first.
-func (db *DB) FindDocument(ctx context.Context, ref string) (*knowledge.Document, error) {
+func (db *DB) FindDocument(ctx context.Context, ref string) (*corpus.Document, error) {
 	ref = strings.TrimSpace(strings.Trim(strings.TrimSpace(ref), "《》"))
 	if ref == "" {
-		return nil, fmt.Errorf("%w: empty document reference", knowledge.ErrInvalid)
+		return nil, fmt.Errorf("%w: empty document reference", corpus.ErrInvalid)
 	}
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
 		return db.oneDoc(ctx, "d.id = $1::bigint", id)
 	}
 	for _, status := range []string{"d.status = 'active'", "true"} {
 		d, err := db.oneDoc(ctx, status+" AND (d.doc_number = $1::text OR d.title = $1::text)", ref)
-		if err == nil || !errors.Is(err, knowledge.ErrNotFound) {
+		if err == nil || !errors.Is(err, corpus.ErrNotFound) {
 			return d, err
 		}
 		rows, err := db.pool.Query(ctx, "SELECT "+docColumns+" FROM documents d WHERE "+status+
@@ -87,15 +87,15 @@ func (db *DB) FindDocument(ctx context.Context, ref string) (*knowledge.Document
 			for _, d := range docs {
 				names = append(names, fmt.Sprintf("%d 《%s》", d.ID, d.Title))
 			}
-			return nil, fmt.Errorf("%w: %q matches several documents: %s; use the id", knowledge.ErrInvalid, ref, strings.Join(names, ", "))
+			return nil, fmt.Errorf("%w: %q matches several documents: %s; use the id", corpus.ErrInvalid, ref, strings.Join(names, ", "))
 		}
 	}
-	return nil, fmt.Errorf("document %q: %w", ref, knowledge.ErrNotFound)
+	return nil, fmt.Errorf("document %q: %w", ref, corpus.ErrNotFound)
 }
 
-func collectDocs(rows pgx.Rows) ([]knowledge.Document, error) {
+func collectDocs(rows pgx.Rows) ([]corpus.Document, error) {
 	defer rows.Close()
-	var docs []knowledge.Document
+	var docs []corpus.Document
 	for rows.Next() {
 		d, err := scanDoc(rows)
 		if err != nil {
@@ -171,7 +171,7 @@ func vectorLiteral(v []float32) string {
 }
 
 // SaveDocument implements knowledge.Store.
-func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places []string, chunks []knowledge.IndexedChunk, vectors []knowledge.ModelVectors, replaces int64, by knowledge.Editor) error {
+func (db *DB) SaveDocument(ctx context.Context, doc *corpus.Document, places []string, chunks []corpus.IndexedChunk, vectors []corpus.ModelVectors, replaces int64, by corpus.Editor) error {
 	if places == nil {
 		places = []string{}
 	}
@@ -197,7 +197,7 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 		err := tx.QueryRow(ctx, `INSERT INTO documents (title, doc_number, issuer, effective_on, expires_on, source, file_name, content_hash, title_tokens, places, mentions)
 			VALUES ($1::text, $2::text, $3::text, $4::date, $5::date, $6::text, $7::text, $8::text, $9::text::tsvector, $10::text[], $11::text[]) RETURNING id, created_at`,
 			doc.Title, doc.DocNumber, doc.Issuer, doc.EffectiveOn, doc.ExpiresOn, doc.Source, doc.FileName, doc.Hash,
-			tsvectorLiteral(zh.Tokenize(doc.Title)), places, knowledge.Mentions(doc.Title, bodies)).Scan(&doc.ID, &doc.CreatedAt)
+			tsvectorLiteral(zh.Tokenize(doc.Title)), places, corpus.Mentions(doc.Title, bodies)).Scan(&doc.ID, &doc.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -262,7 +262,7 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 		}
 		action, before := "add", any(nil)
 		if replaces != 0 {
-			action, before = "replace", map[string]any{"document": replaces, "status": knowledge.StatusActive}
+			action, before = "replace", map[string]any{"document": replaces, "status": corpus.StatusActive}
 		}
 		return audit(ctx, tx, Actor(by), action, "document", strconv.FormatInt(doc.ID, 10), before,
 			map[string]any{"title": doc.Title, "doc_number": doc.DocNumber, "chunks": len(chunks), "hash": doc.Hash})
@@ -274,7 +274,7 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 		}
 		return fmt.Errorf("postgres: save document %q: %w", doc.Title, err)
 	}
-	doc.Status = knowledge.StatusActive
+	doc.Status = corpus.StatusActive
 	return nil
 }
 
@@ -312,25 +312,25 @@ func saveEmbeddings(ctx context.Context, tx pgx.Tx, modelID int, ids []int64, ve
 }
 
 // RetireDocument implements knowledge.Store.
-func (db *DB) RetireDocument(ctx context.Context, id int64, by knowledge.Editor) error {
+func (db *DB) RetireDocument(ctx context.Context, id int64, by corpus.Editor) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE documents SET status = 'retired', ended_at = now() WHERE id = $1::bigint AND status = 'active'`, id)
 		if err != nil {
 			return fmt.Errorf("postgres: retire document %d: %w", id, err)
 		}
 		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("postgres: retire document %d: %w", id, knowledge.ErrNotFound)
+			return fmt.Errorf("postgres: retire document %d: %w", id, corpus.ErrNotFound)
 		}
 		if err := lexiconRemove(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, Actor(by), "retire", "document", strconv.FormatInt(id, 10),
-			map[string]string{"status": knowledge.StatusActive}, map[string]string{"status": knowledge.StatusRetired})
+			map[string]string{"status": corpus.StatusActive}, map[string]string{"status": corpus.StatusRetired})
 	})
 }
 
 // Documents implements knowledge.Store.
-func (db *DB) Documents(ctx context.Context, all bool) ([]knowledge.Document, error) {
+func (db *DB) Documents(ctx context.Context, all bool) ([]corpus.Document, error) {
 	where := "d.status = 'active'"
 	if all {
 		where = "true"
@@ -340,7 +340,7 @@ func (db *DB) Documents(ctx context.Context, all bool) ([]knowledge.Document, er
 		return nil, fmt.Errorf("postgres: list documents: %w", err)
 	}
 	defer rows.Close()
-	var docs []knowledge.Document
+	var docs []corpus.Document
 	for rows.Next() {
 		var n int
 		d, err := scanDoc(rows, &n)
@@ -354,13 +354,13 @@ func (db *DB) Documents(ctx context.Context, all bool) ([]knowledge.Document, er
 }
 
 // DocumentChunks implements knowledge.Store.
-func (db *DB) DocumentChunks(ctx context.Context, id int64) ([]knowledge.Chunk, error) {
+func (db *DB) DocumentChunks(ctx context.Context, id int64) ([]corpus.Chunk, error) {
 	rows, err := db.pool.Query(ctx, `SELECT id, document_id, ordinal, heading, article, body FROM chunks WHERE document_id = $1::bigint ORDER BY ordinal`, id)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: chunks of %d: %w", id, err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Chunk, error) {
-		var c knowledge.Chunk
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.Chunk, error) {
+		var c corpus.Chunk
 		err := r.Scan(&c.ID, &c.DocumentID, &c.Ordinal, &c.Heading, &c.Article, &c.Body)
 		return c, err
 	})
@@ -386,9 +386,9 @@ func (db *DB) CoveredPlaces(ctx context.Context, day time.Time) ([]string, error
 
 // EnsureModel implements knowledge.Store: the model's row and its partial
 // HNSW index, created once.
-func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge.Model, error) {
+func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (corpus.Model, error) {
 	if dims < 1 || dims > 2000 {
-		return knowledge.Model{}, fmt.Errorf("postgres: model %s has %d dimensions; HNSW indexes take 1 to 2000", name, dims)
+		return corpus.Model{}, fmt.Errorf("postgres: model %s has %d dimensions; HNSW indexes take 1 to 2000", name, dims)
 	}
 	m, err := db.Model(ctx, name)
 	if err == nil {
@@ -397,7 +397,7 @@ func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge
 		}
 		return m, nil
 	}
-	if !errors.Is(err, knowledge.ErrNotFound) {
+	if !errors.Is(err, corpus.ErrNotFound) {
 		return m, err
 	}
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
@@ -420,7 +420,7 @@ func (db *DB) EnsureModel(ctx context.Context, name string, dims int) (knowledge
 
 // vectorIndexSQL creates a model's partial HNSW index. Literal id and
 // dimension: a bind parameter would lose the partial index.
-func vectorIndexSQL(m knowledge.Model) string {
+func vectorIndexSQL(m corpus.Model) string {
 	return fmt.Sprintf(`CREATE INDEX IF NOT EXISTS embeddings_hnsw_%d ON embeddings
 			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d`, m.ID, m.Dims, m.ID)
 }
@@ -483,24 +483,24 @@ func (db *DB) EndBulkLoad(ctx context.Context) error {
 	return nil
 }
 
-func (db *DB) models(ctx context.Context) ([]knowledge.Model, error) {
+func (db *DB) models(ctx context.Context) ([]corpus.Model, error) {
 	rows, err := db.pool.Query(ctx, `SELECT id, name, dims, ready_at IS NOT NULL FROM embedding_models ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: models: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Model, error) {
-		var m knowledge.Model
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.Model, error) {
+		var m corpus.Model
 		err := r.Scan(&m.ID, &m.Name, &m.Dims, &m.Ready)
 		return m, err
 	})
 }
 
 // Model implements knowledge.Store.
-func (db *DB) Model(ctx context.Context, name string) (knowledge.Model, error) {
-	var m knowledge.Model
+func (db *DB) Model(ctx context.Context, name string) (corpus.Model, error) {
+	var m corpus.Model
 	err := db.pool.QueryRow(ctx, `SELECT id, name, dims, ready_at IS NOT NULL FROM embedding_models WHERE name = $1::text`, name).Scan(&m.ID, &m.Name, &m.Dims, &m.Ready)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return m, knowledge.ErrNotFound
+		return m, corpus.ErrNotFound
 	}
 	if err != nil {
 		return m, fmt.Errorf("postgres: model %s: %w", name, err)
@@ -509,7 +509,7 @@ func (db *DB) Model(ctx context.Context, name string) (knowledge.Model, error) {
 }
 
 // MissingEmbeddings implements knowledge.Store.
-func (db *DB) MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]knowledge.TitledChunk, error) {
+func (db *DB) MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]corpus.TitledChunk, error) {
 	rows, err := db.pool.Query(ctx, `SELECT d.title, c.id, c.document_id, c.ordinal, c.heading, c.article, c.body
 		FROM chunks c JOIN documents d ON d.id = c.document_id
 		WHERE d.status = 'active' AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = $1::int AND e.chunk_id = c.id)
@@ -517,8 +517,8 @@ func (db *DB) MissingEmbeddings(ctx context.Context, modelID int, limit int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("postgres: missing embeddings: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.TitledChunk, error) {
-		var c knowledge.TitledChunk
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.TitledChunk, error) {
+		var c corpus.TitledChunk
 		err := r.Scan(&c.Title, &c.ID, &c.DocumentID, &c.Ordinal, &c.Heading, &c.Article, &c.Body)
 		return c, err
 	})
@@ -536,8 +536,8 @@ func (db *DB) SetModelReady(ctx context.Context, modelID int, ready bool) error 
 }
 
 // TermStats implements knowledge.Store.
-func (db *DB) TermStats(ctx context.Context, terms []string) (map[string]int, knowledge.CorpusStats, error) {
-	var st knowledge.CorpusStats
+func (db *DB) TermStats(ctx context.Context, terms []string) (map[string]int, corpus.CorpusStats, error) {
+	var st corpus.CorpusStats
 	var tokens int64
 	if err := db.pool.QueryRow(ctx, `SELECT chunks, tokens FROM corpus_stats`).Scan(&st.Chunks, &tokens); err != nil {
 		return nil, st, fmt.Errorf("postgres: corpus stats: %w", err)
@@ -568,8 +568,8 @@ const hitColumns = `c.id, c.document_id, c.ordinal, c.heading, c.article, c.body
 const validOn = `d.status = 'active' AND (d.effective_on IS NULL OR d.effective_on <= $DAY::date)
 	AND (d.expires_on IS NULL OR d.expires_on >= $DAY::date)`
 
-func scanHit(r pgx.CollectableRow, extra ...any) (knowledge.Hit, error) {
-	var h knowledge.Hit
+func scanHit(r pgx.CollectableRow, extra ...any) (corpus.Hit, error) {
+	var h corpus.Hit
 	c, d := &h.Chunk, &h.Doc
 	dest := append([]any{&c.ID, &c.DocumentID, &c.Ordinal, &c.Heading, &c.Article, &c.Body,
 		&d.ID, &d.Title, &d.DocNumber, &d.Issuer, &d.EffectiveOn, &d.ExpiresOn, &d.Source, &d.FileName,
@@ -588,7 +588,7 @@ func scanHit(r pgx.CollectableRow, extra ...any) (knowledge.Hit, error) {
 // chunks holding the rarest filter terms (body or title, both found by GIN
 // index), taken rarest first until their document frequencies reach
 // lexicalCandidates, and only those are scored.
-func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]knowledge.Hit, error) {
+func (db *DB) LexicalSearch(ctx context.Context, q corpus.LexicalQuery) ([]corpus.Hit, error) {
 	if len(q.Filter) == 0 || q.AvgLen <= 0 {
 		return nil, nil
 	}
@@ -799,11 +799,11 @@ func VectorSearchSQL(modelID, dims int) string {
 // VectorSearch implements knowledge.Store. Filters apply after the index
 // scan, so iterative scans keep the result full when many vectors belong to
 // ended documents.
-func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]knowledge.Hit, error) {
+func (db *DB) VectorSearch(ctx context.Context, q corpus.VectorQuery) ([]corpus.Hit, error) {
 	if len(q.Vector) != q.Model.Dims {
 		return nil, fmt.Errorf("postgres: vector search: query has %d dimensions, model %s has %d", len(q.Vector), q.Model.Name, q.Model.Dims)
 	}
-	var hits []knowledge.Hit
+	var hits []corpus.Hit
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100", pgx.QueryExecModeSimpleProtocol); err != nil {
 			return err
@@ -812,7 +812,7 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 		if err != nil {
 			return err
 		}
-		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
+		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.Hit, error) {
 			var sim float64
 			h, err := scanHit(r, &sim)
 			h.Vector = sim
@@ -883,11 +883,11 @@ func spellingQueries(spellings []string) []string {
 }
 
 // HitsByID implements knowledge.Store.
-func (db *DB) HitsByID(ctx context.Context, ids []int64) ([]knowledge.Hit, error) {
+func (db *DB) HitsByID(ctx context.Context, ids []int64) ([]corpus.Hit, error) {
 	rows, err := db.pool.Query(ctx, `SELECT `+hitColumns+` FROM chunks c JOIN documents d ON d.id = c.document_id
 		WHERE c.id = ANY($1::bigint[]) ORDER BY array_position($1::bigint[], c.id)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: chunks by id: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) { return scanHit(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.Hit, error) { return scanHit(r) })
 }

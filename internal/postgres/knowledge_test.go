@@ -9,7 +9,8 @@ import (
 
 	"github.com/incubot/incubot/internal/postgres"
 	"github.com/incubot/incubot/internal/testdb"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 // The rarest terms select the candidates, until their chunks would pass the
@@ -39,15 +40,15 @@ func TestCandidateTerms(t *testing.T) {
 func TestProgrammeMentionsAreStoredFacts(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.New(t)
-	by := knowledge.Editor{Name: "测试", Role: "officer", Channel: "test"}
+	by := corpus.Editor{Name: "测试", Role: "officer", Channel: "test"}
 	save := func(title string, bodies ...string) int64 {
-		doc := &knowledge.Document{Title: title, Hash: title, Status: knowledge.StatusActive}
-		var chunks []knowledge.IndexedChunk
+		doc := &corpus.Document{Title: title, Hash: title, Status: corpus.StatusActive}
+		var chunks []corpus.IndexedChunk
 		for i, b := range bodies {
-			c := knowledge.Chunk{Ordinal: i + 1, Article: fmt.Sprintf("第%d条", i+1), Body: b}
-			chunks = append(chunks, knowledge.IndexedChunk{Chunk: c, Tokens: knowledge.Tokenize(knowledge.LexicalText(&c))})
+			c := corpus.Chunk{Ordinal: i + 1, Article: fmt.Sprintf("第%d条", i+1), Body: b}
+			chunks = append(chunks, corpus.IndexedChunk{Chunk: c, Tokens: zh.Tokenize(corpus.LexicalText(&c))})
 		}
-		if err := db.SaveDocument(ctx, doc, knowledge.DocumentPlaces(doc.Title, doc.DocNumber), chunks, nil, 0, by); err != nil {
+		if err := db.SaveDocument(ctx, doc, corpus.DocumentPlaces(doc.Title, doc.DocNumber), chunks, nil, 0, by); err != nil {
 			t.Fatal(err)
 		}
 		return doc.ID
@@ -119,7 +120,7 @@ func firstChunk(t *testing.T, db *postgres.DB, doc int64) int64 {
 func TestBulkLoadBuildsStatisticsAndIndexOnce(t *testing.T) {
 	ctx := context.Background()
 	db := testdb.New(t)
-	by := knowledge.Editor{Name: "测试", Role: "officer", Channel: "test"}
+	by := corpus.Editor{Name: "测试", Role: "officer", Channel: "test"}
 	if err := db.BeginBulkLoad(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +129,10 @@ func TestBulkLoadBuildsStatisticsAndIndexOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, body := range []string{"孵化器认定条件。", "众创空间备案材料。", "孵化器场地面积。"} {
-		doc := &knowledge.Document{Title: fmt.Sprintf("办法%d", i), Hash: fmt.Sprint(i), Status: knowledge.StatusActive}
-		c := knowledge.Chunk{Ordinal: 1, Article: "第一条", Body: body}
-		chunks := []knowledge.IndexedChunk{{Chunk: c, Tokens: knowledge.Tokenize(body)}}
-		vecs := []knowledge.ModelVectors{{Model: m, Vectors: [][]float32{{1, float32(i), 0}}}}
+		doc := &corpus.Document{Title: fmt.Sprintf("办法%d", i), Hash: fmt.Sprint(i), Status: corpus.StatusActive}
+		c := corpus.Chunk{Ordinal: 1, Article: "第一条", Body: body}
+		chunks := []corpus.IndexedChunk{{Chunk: c, Tokens: zh.Tokenize(body)}}
+		vecs := []corpus.ModelVectors{{Model: m, Vectors: [][]float32{{1, float32(i), 0}}}}
 		if err := db.SaveDocument(ctx, doc, nil, chunks, vecs, 0, by); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 	"unicode"
 
 	"github.com/incubot/incubot/internal/incubator"
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // QuestionGroup is alike questions: the newest one stands for the group.
@@ -105,7 +105,7 @@ func dice(a, b []string) float64 {
 	return 2 * float64(common) / float64(len(a)+len(b))
 }
 
-var statusNames = map[string]string{knowledge.StatusActive: "在用", knowledge.StatusSuperseded: "已替换", knowledge.StatusRetired: "已废止"}
+var statusNames = map[string]string{corpus.StatusActive: "在用", corpus.StatusSuperseded: "已替换", corpus.StatusRetired: "已废止"}
 
 var roleNames = map[string]string{RoleOfficer: "科技局工作人员", RoleManager: "孵化器管理员", "enterprise": "企业用户"}
 
@@ -141,7 +141,7 @@ var funcs = template.FuncMap{
 		return string(r[:n]) + "…"
 	},
 	"sourceName": func(s string) string {
-		return map[string]string{knowledge.SourceFAQ: "问答对", knowledge.SourceExtractive: "摘录原文", knowledge.SourceModel: "大模型（带引用）", knowledge.SourceDeclined: "未回答"}[s]
+		return map[string]string{corpus.SourceFAQ: "问答对", corpus.SourceExtractive: "摘录原文", corpus.SourceModel: "大模型（带引用）", corpus.SourceDeclined: "未回答"}[s]
 	},
 	"derefBool": func(b *bool) string {
 		switch {

@@ -17,6 +17,7 @@ import (
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/incubot/incubot/internal/sheet"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // view is what every page template gets.
@@ -119,12 +120,12 @@ func (c *Console) today() time.Time {
 
 // docRow is a document as the list shows it.
 type docRow struct {
-	knowledge.Document
+	corpus.Document
 	Expiry string // "expired", "soon" or ""
 }
 
-func expiry(d *knowledge.Document, today time.Time) string {
-	if d.ExpiresOn == nil || d.Status != knowledge.StatusActive {
+func expiry(d *corpus.Document, today time.Time) string {
+	if d.ExpiresOn == nil || d.Status != corpus.StatusActive {
 		return ""
 	}
 	switch e := *d.ExpiresOn; {
@@ -147,7 +148,7 @@ func (c *Console) docsPage(w http.ResponseWriter, r *http.Request, status, q str
 		return
 	}
 	if status == "" {
-		status = knowledge.StatusActive
+		status = corpus.StatusActive
 	}
 	today := c.today()
 	var rows []docRow
@@ -264,15 +265,15 @@ func addProblem(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, knowledge.ErrUnsupported):
+	case errors.Is(err, corpus.ErrUnsupported):
 		return "不支持这种文件格式。请上传 .docx、.pdf（含文字层）、.txt 或 .md；.doc/.wps 请先另存为 .docx。"
-	case errors.Is(err, knowledge.ErrNoText):
+	case errors.Is(err, corpus.ErrNoText):
 		return "文件里没有可读取的文字（可能是扫描件或空文件）。请上传含文字的版本。"
-	case errors.Is(err, knowledge.ErrTooLarge):
+	case errors.Is(err, corpus.ErrTooLarge):
 		return "文件太大，请压缩或拆分后上传。"
-	case errors.Is(err, knowledge.ErrInvalid):
+	case errors.Is(err, corpus.ErrInvalid):
 		return "文件缺少必要信息（如标题），或失效日期早于生效日期。请核对文件后重传。"
-	case errors.Is(err, knowledge.ErrNotFound):
+	case errors.Is(err, corpus.ErrNotFound):
 		return "要替换的文件已不在用，请刷新后重试。"
 	}
 	return ""
@@ -362,7 +363,7 @@ func (c *Console) replaceDoc(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	if d.Status != knowledge.StatusActive {
+	if d.Status != corpus.StatusActive {
 		c.bad(w, r, "这份文件已不在用，不能再替换。请在政策库里找到它的新版本。")
 		return
 	}
@@ -449,7 +450,7 @@ func formIDs(r *http.Request) []int64 {
 }
 
 // faqProblem checks a curated answer and says what to fix, "" when fine.
-func faqProblem(f *knowledge.FAQ) string {
+func faqProblem(f *corpus.FAQ) string {
 	switch {
 	case f.Question == "":
 		return "请填写问题。"
@@ -465,8 +466,8 @@ func faqProblem(f *knowledge.FAQ) string {
 	return ""
 }
 
-func postedFAQ(r *http.Request) knowledge.FAQ {
-	return knowledge.FAQ{Question: strings.TrimSpace(r.PostFormValue("question")), Answer: strings.TrimSpace(r.PostFormValue("answer")),
+func postedFAQ(r *http.Request) corpus.FAQ {
+	return corpus.FAQ{Question: strings.TrimSpace(r.PostFormValue("question")), Answer: strings.TrimSpace(r.PostFormValue("answer")),
 		Basis: strings.TrimSpace(r.PostFormValue("basis"))}
 }
 
@@ -563,10 +564,10 @@ func (c *Console) importFAQs(w http.ResponseWriter, r *http.Request) {
 		c.bad(w, r, "表格缺少必需的列「"+strings.Join(missing, "」「")+"」。第一行应为：问题、答案、依据。")
 		return
 	}
-	var list []knowledge.FAQ
+	var list []corpus.FAQ
 	var problems []string
 	for i, row := range t.Rows {
-		f := knowledge.FAQ{Question: t.Cell(row, cols["问题"]), Answer: t.Cell(row, cols["答案"]), Basis: t.Cell(row, cols["依据"])}
+		f := corpus.FAQ{Question: t.Cell(row, cols["问题"]), Answer: t.Cell(row, cols["答案"]), Basis: t.Cell(row, cols["依据"])}
 		if f.Question == "" && f.Answer == "" && f.Basis == "" {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/incubot/incubot/internal/incubator"
 	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // Roles that may use the console.
@@ -97,10 +98,10 @@ type DocumentEdit struct {
 // Library is the policy corpus.
 type Library interface {
 	// Documents lists every document, ended ones included.
-	Documents(ctx context.Context) ([]knowledge.Document, error)
+	Documents(ctx context.Context) ([]corpus.Document, error)
 	// Document returns a document and why it was retired, or ErrNotFound.
-	Document(ctx context.Context, id int64) (*knowledge.Document, string, error)
-	Chunks(ctx context.Context, id int64) ([]knowledge.Chunk, error)
+	Document(ctx context.Context, id int64) (*corpus.Document, string, error)
+	Chunks(ctx context.Context, id int64) ([]corpus.Chunk, error)
 	// Add ingests one file; replaces names the document it supersedes (0:
 	// by title, as the CLI does).
 	Add(ctx context.Context, name string, data []byte, replaces int64, by Actor) knowledge.AddResult
@@ -144,11 +145,11 @@ type HitTester interface {
 
 // FAQs are the curated question–answer–basis entries.
 type FAQs interface {
-	FAQs(ctx context.Context) ([]knowledge.FAQ, error)
-	FAQ(ctx context.Context, id int64) (knowledge.FAQ, error)
+	FAQs(ctx context.Context) ([]corpus.FAQ, error)
+	FAQ(ctx context.Context, id int64) (corpus.FAQ, error)
 	// SaveFAQ adds (ID 0) or changes an entry and marks the questions
 	// handles as handled, at once.
-	SaveFAQ(ctx context.Context, f *knowledge.FAQ, handles []int64, by Actor) error
+	SaveFAQ(ctx context.Context, f *corpus.FAQ, handles []int64, by Actor) error
 	DeleteFAQ(ctx context.Context, id int64, by Actor) error
 }
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 func TestGroupPutsAlikeQuestionsTogetherNewestFirst(t *testing.T) {
@@ -33,14 +33,14 @@ func TestExpiryStandsOut(t *testing.T) {
 		status  string
 		want    string
 	}{
-		{nil, knowledge.StatusActive, ""},
-		{day(-1), knowledge.StatusActive, "expired"},
-		{day(0), knowledge.StatusActive, "soon"},
-		{day(30), knowledge.StatusActive, "soon"},
-		{day(31), knowledge.StatusActive, ""},
-		{day(-1), knowledge.StatusRetired, ""},
+		{nil, corpus.StatusActive, ""},
+		{day(-1), corpus.StatusActive, "expired"},
+		{day(0), corpus.StatusActive, "soon"},
+		{day(30), corpus.StatusActive, "soon"},
+		{day(31), corpus.StatusActive, ""},
+		{day(-1), corpus.StatusRetired, ""},
 	} {
-		d := &knowledge.Document{ExpiresOn: c.expires, Status: c.status}
+		d := &corpus.Document{ExpiresOn: c.expires, Status: c.status}
 		if got := expiry(d, today); got != c.want {
 			t.Errorf("expires %v (%s): %q, want %q", c.expires, c.status, got, c.want)
 		}

@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"archive/zip"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 func parseFile(t *testing.T, name string) *Parsed {
@@ -26,7 +28,7 @@ func parseFile(t *testing.T, name string) *Parsed {
 	return p
 }
 
-func labels(cs []Chunk) []string {
+func labels(cs []corpus.Chunk) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.Article)
@@ -136,7 +138,7 @@ func TestChunkTopLevelNumberedItems(t *testing.T) {
 
 func TestChunkLongArticleSplitsWithOverlap(t *testing.T) {
 	cs := Split(parseFile(t, "long.txt").Text, nil)
-	var parts []Chunk
+	var parts []corpus.Chunk
 	for _, c := range cs {
 		if c.Article == "第五条" {
 			parts = append(parts, c)
@@ -156,7 +158,7 @@ func TestChunkLongArticleSplitsWithOverlap(t *testing.T) {
 			if !strings.HasPrefix(c.Body, "（第五条续）") {
 				t.Errorf("part %d should repeat its label: %q", i, c.Body[:30])
 			}
-			prev := sentencesOf(parts[i-1].Body)
+			prev := SentencesOf(parts[i-1].Body)
 			last := prev[len(prev)-1]
 			if !strings.Contains(c.Body, last) {
 				t.Errorf("part %d should start with the previous part's last sentence %q", i, last)
@@ -229,7 +231,7 @@ func TestDocxTableRowsRepeatTheHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs := Split(p.Text, p.Tables)
-	var rows []Chunk
+	var rows []corpus.Chunk
 	for _, c := range cs {
 		if strings.HasPrefix(c.Article, "表格") {
 			rows = append(rows, c)
@@ -249,13 +251,13 @@ func TestParseRejectsBadFiles(t *testing.T) {
 		data []byte
 		want error
 	}{
-		{"a.xls", []byte("x"), ErrUnsupported},
-		{"a.exe", []byte("x"), ErrUnsupported},
-		{"empty.txt", []byte("  \n "), ErrNoText},
-		{"broken.docx", []byte("PK\x03\x04 not really a zip"), ErrInvalid},
-		{"binary.txt", []byte("abc\x00def"), ErrInvalid},
-		{"broken.pdf", []byte("%PDF-1.4 garbage"), ErrInvalid},
-		{"scan.pdf", minimalPDF(""), ErrNoText},
+		{"a.xls", []byte("x"), corpus.ErrUnsupported},
+		{"a.exe", []byte("x"), corpus.ErrUnsupported},
+		{"empty.txt", []byte("  \n "), corpus.ErrNoText},
+		{"broken.docx", []byte("PK\x03\x04 not really a zip"), corpus.ErrInvalid},
+		{"binary.txt", []byte("abc\x00def"), corpus.ErrInvalid},
+		{"broken.pdf", []byte("%PDF-1.4 garbage"), corpus.ErrInvalid},
+		{"scan.pdf", minimalPDF(""), corpus.ErrNoText},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,4 +1,8 @@
-package knowledge
+// Package corpus holds the records of the policy corpus that storage and
+// retrieval share (documents, chunks, hits, answers, FAQs) and the Store
+// interface. It imports only leaf packages, so storage does not pull in
+// file readers or model clients.
+package corpus
 
 import (
 	"context"

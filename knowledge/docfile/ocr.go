@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // imageFormats are read by OCR.
@@ -47,7 +49,7 @@ func (o *OCRInfo) Chinese() string {
 // ocrPDF renders a scanned PDF's pages with pdftoppm and recognises them.
 func ocrPDF(ctx context.Context, data []byte, pages int) (string, *OCRInfo, error) {
 	if pages > MaxOCRPages {
-		return "", nil, refuse(RefuseTooManyPage, ErrTooLarge, strconv.Itoa(MaxOCRPages))
+		return "", nil, Refuse(RefuseTooManyPage, corpus.ErrTooLarge, strconv.Itoa(MaxOCRPages))
 	}
 	var text string
 	var info *OCRInfo

@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // Tool is an external program some file types need, and the Debian package
@@ -46,20 +48,20 @@ func CheckTool(ctx context.Context, t Tool) error {
 			return err
 		}
 		if !bytes.Contains(out, []byte("chi_sim")) {
-			return refuse(RefuseToolMissing, ErrUnsupported, t.Package)
+			return Refuse(RefuseToolMissing, corpus.ErrUnsupported, t.Package)
 		}
 		return nil
 	case ToolLibreCalc:
 		if _, err := exec.LookPath(t.Command); err != nil {
-			return refuse(RefuseToolMissing, ErrUnsupported, t.Package)
+			return Refuse(RefuseToolMissing, corpus.ErrUnsupported, t.Package)
 		}
 		if !calcInstalled() {
-			return refuse(RefuseToolMissing, ErrUnsupported, t.Package)
+			return Refuse(RefuseToolMissing, corpus.ErrUnsupported, t.Package)
 		}
 		return nil
 	}
 	if _, err := exec.LookPath(t.Command); err != nil {
-		return refuse(RefuseToolMissing, ErrUnsupported, t.Package)
+		return Refuse(RefuseToolMissing, corpus.ErrUnsupported, t.Package)
 	}
 	return nil
 }
@@ -85,7 +87,7 @@ var memoryLimitMB = map[string]int{"pdftotext": 256, "pdfinfo": 256, "pdftoppm":
 func run(ctx context.Context, t Tool, timeout time.Duration, dir string, args ...string) ([]byte, error) {
 	path, err := exec.LookPath(t.Command)
 	if err != nil {
-		return nil, refuse(RefuseToolMissing, ErrUnsupported, t.Package)
+		return nil, Refuse(RefuseToolMissing, corpus.ErrUnsupported, t.Package)
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -116,12 +118,12 @@ func run(ctx context.Context, t Tool, timeout time.Duration, dir string, args ..
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, refuse(RefuseTimeout, ErrInvalid, timeout.String())
+			return nil, Refuse(RefuseTimeout, corpus.ErrInvalid, timeout.String())
 		}
 		return nil, ctx.Err()
 	}
 	if out.over {
-		return nil, refuse(RefuseTooMuchText, ErrTooLarge, sizeText(MaxTextBytes))
+		return nil, Refuse(RefuseTooMuchText, corpus.ErrTooLarge, SizeText(MaxTextBytes))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %s", t.Command, err, lastLine(stderr.String()))

@@ -1,4 +1,4 @@
-package knowledge_test
+package docfile_test
 
 import (
 	"archive/zip"
@@ -14,8 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/incubot/incubot/knowledge"
-	"github.com/xuri/excelize/v2"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 // bombDocx is a small .docx whose document.xml inflates to n bytes.
@@ -78,7 +77,7 @@ func streamBombPDF(n int) []byte {
 }
 
 func refusalKind(err error) string {
-	var r *knowledge.Refusal
+	var r *docfile.Refusal
 	if errors.As(err, &r) {
 		return r.Kind
 	}
@@ -93,13 +92,13 @@ func TestHostileFilesAreRefused(t *testing.T) {
 	if err := os.Symlink("/dev/zero", zero); err != nil {
 		t.Fatal(err)
 	}
-	_, err := knowledge.ReadFile(zero, 20<<20)
-	if refusalKind(err) != knowledge.RefuseNotRegular || !strings.Contains(knowledge.Explain(err), "不是普通文件") {
+	_, err := docfile.ReadFile(zero, 20<<20)
+	if refusalKind(err) != docfile.RefuseNotRegular || !strings.Contains(docfile.Explain(err), "不是普通文件") {
 		t.Errorf("symlink to /dev/zero: %v", err)
 	}
 	big := filepath.Join(dir, "big.txt")
 	os.WriteFile(big, bytes.Repeat([]byte("补助"), 1<<10), 0o644)
-	if _, err := knowledge.ReadFile(big, 1024); refusalKind(err) != knowledge.RefuseTooLarge {
+	if _, err := docfile.ReadFile(big, 1024); refusalKind(err) != docfile.RefuseTooLarge {
 		t.Errorf("over the size limit: %v", err)
 	}
 
@@ -109,23 +108,23 @@ func TestHostileFilesAreRefused(t *testing.T) {
 		kind string
 		says string
 	}{
-		{"bomb.docx", bombDocx(60 << 20), knowledge.RefuseUnpacked, "解压后超过"},
-		{"garbage.txt", garbage(200 << 10), knowledge.RefuseNotText, "不是干净的文字"},
+		{"bomb.docx", bombDocx(60 << 20), docfile.RefuseUnpacked, "解压后超过"},
+		{"garbage.txt", garbage(200 << 10), docfile.RefuseNotText, "不是干净的文字"},
 		// LibreOffice would import it as text.
-		{"old.doc", []byte("binary"), knowledge.RefuseDamaged, "扩展名可能改错了"},
+		{"old.doc", []byte("binary"), docfile.RefuseDamaged, "扩展名可能改错了"},
 		// pdftotext would take gigabytes and minutes: its memory limit
 		// stops it (or, failing that, the deadline: ParseTimeout in use, a
 		// shorter one here).
-		{"bomb.pdf", streamBombPDF(400 << 20), knowledge.RefuseDamaged, "读不出来"},
+		{"bomb.pdf", streamBombPDF(400 << 20), docfile.RefuseDamaged, "读不出来"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			p, err := knowledge.Parse(ctx, c.name, c.data)
-			if k := refusalKind(err); k != c.kind && !(c.name == "bomb.pdf" && k == knowledge.RefuseTimeout) {
+			p, err := docfile.Parse(ctx, c.name, c.data)
+			if k := refusalKind(err); k != c.kind && !(c.name == "bomb.pdf" && k == docfile.RefuseTimeout) {
 				t.Fatalf("%d bytes: got %v (%v), want a %s refusal", len(c.data), err, p != nil, c.kind)
 			}
-			if msg := knowledge.Explain(err); refusalKind(err) == c.kind && !strings.Contains(msg, c.says) {
+			if msg := docfile.Explain(err); refusalKind(err) == c.kind && !strings.Contains(msg, c.says) {
 				t.Errorf("the officer reads %q", msg)
 			}
 		})
@@ -136,7 +135,7 @@ func TestHostileFilesAreRefused(t *testing.T) {
 // rare characters and control codes is refused.
 func TestCleanGB18030TextIsRead(t *testing.T) {
 	gb := []byte{0xb5, 0xda, 0xd2, 0xbb, 0xcc, 0xf5, 0x20, 0xb2, 0xb9, 0xd6, 0xfa, 0xd7, 0xca, 0xbd, 0xf0, 0xa1, 0xa3, '\n'} // 第一条 补助资金。
-	p, err := knowledge.Parse(context.Background(), "gbk.txt", gb)
+	p, err := docfile.Parse(context.Background(), "gbk.txt", gb)
 	if err != nil || !strings.Contains(p.Text, "第一条 补助资金。") {
 		t.Fatalf("%v %+v", err, p)
 	}
@@ -145,33 +144,12 @@ func TestCleanGB18030TextIsRead(t *testing.T) {
 func TestMissingConverterNamesThePackage(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	ole := []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0}
-	_, err := knowledge.Parse(context.Background(), "a.doc", ole)
-	if refusalKind(err) != knowledge.RefuseToolMissing || !strings.Contains(knowledge.Explain(err), "libreoffice-writer-nogui") {
+	_, err := docfile.Parse(context.Background(), "a.doc", ole)
+	if refusalKind(err) != docfile.RefuseToolMissing || !strings.Contains(docfile.Explain(err), "libreoffice-writer-nogui") {
 		t.Fatalf("without soffice: %v", err)
 	}
-	_, err = knowledge.Parse(context.Background(), "a.png", []byte("png"))
-	if !strings.Contains(knowledge.Explain(err), "tesseract-ocr") {
+	_, err = docfile.Parse(context.Background(), "a.png", []byte("png"))
+	if !strings.Contains(docfile.Explain(err), "tesseract-ocr") {
 		t.Fatalf("without tesseract: %v", err)
-	}
-}
-
-// An .xls register comes back as an .xlsx that excelize reads.
-func TestConvertOfficeSpreadsheet(t *testing.T) {
-	data, err := os.ReadFile(fixture(t, "register.xls"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := knowledge.ConvertOffice(context.Background(), "台账.xls", data, "xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	v, err := f.GetCellValue(f.GetSheetName(0), "B2")
-	if err != nil || v != "投影仪" {
-		t.Fatalf("B2 = %q %v", v, err)
 	}
 }

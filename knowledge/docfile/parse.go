@@ -1,18 +1,23 @@
-package knowledge
+// Package docfile reads policy files (text, Word, WPS, PDF, scans through
+// LibreOffice, pdftotext and Tesseract) within limits, finds their title
+// and metadata, splits them into article chunks and flags text addressed
+// to a model.
+package docfile
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 // Parsed is a document's text and the metadata found in it.
@@ -76,7 +81,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 	sum := sha256.Sum256(data)
 	p := &Parsed{Hash: hex.EncodeToString(sum[:])}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, refuse(RefuseEmpty, ErrNoText, "文件是空的。")
+		return nil, Refuse(RefuseEmpty, corpus.ErrNoText, "文件是空的。")
 	}
 	var (
 		err   error
@@ -110,13 +115,13 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		if ext == "" {
 			ext = "无扩展名"
 		}
-		return nil, refuse(RefuseUnsupported, ErrUnsupported, ext)
+		return nil, Refuse(RefuseUnsupported, corpus.ErrUnsupported, ext)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(p.Text) > MaxTextBytes {
-		return nil, refuse(RefuseTooMuchText, ErrTooLarge, sizeText(MaxTextBytes))
+		return nil, Refuse(RefuseTooMuchText, corpus.ErrTooLarge, SizeText(MaxTextBytes))
 	}
 	p.Text = strings.ReplaceAll(p.Text, "\r\n", "\n")
 	p.Text = p.extractHeader(p.Text)
@@ -125,7 +130,7 @@ func Parse(ctx context.Context, name string, data []byte) (*Parsed, error) {
 		if p.OCR != nil {
 			why = "扫描件里没有识别出文字，请提供更清晰的扫描件或文字版。"
 		}
-		return nil, refuse(RefuseEmpty, ErrNoText, why)
+		return nil, Refuse(RefuseEmpty, corpus.ErrNoText, why)
 	}
 	if p.Title == "" {
 		p.Title, p.Text = documentTitle(found, meta, p.Text)
@@ -229,27 +234,24 @@ func (p *Parsed) frontMatter(lines []string) {
 		case "source", "来源":
 			p.Source = v
 		case "effective", "effective_on", "施行日期", "生效日期":
-			p.EffectiveOn = parseDate(v)
+			p.EffectiveOn = zh.Date(v)
 		case "expires", "expires_on", "expiry", "失效日期", "有效期至":
-			p.ExpiresOn = parseDate(v)
+			p.ExpiresOn = zh.Date(v)
 		}
 	}
 }
 
 var (
 	reDocNumber = regexp.MustCompile(`[\p{Han}]{1,12} ?[〔\[［【(（] ?\d{4} ?[〕\]］】)）] ?\d{1,4} ?号|(?:\p{Han}{1,12} )*\p{Han}{0,20}公告\d{4}年第\d{1,4}号|\p{Han}{0,8}令第\d{1,4}号|第\d{1,4}号令`)
-	reDate      = `(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`
 	thisDoc     = `本(?:办法|通知|规定|细则|公告|条例|措施|意见|政策|方案)`
-	reEffective = regexp.MustCompile(`自` + reDate + `起(?:施行|执行|实施|生效)`)
+	reEffective = regexp.MustCompile(`自` + zh.DatePattern + `起(?:施行|执行|实施|生效)`)
 	// Only the document's own term counts: "自…起废止" in a text usually
 	// repeals an older document, not this one.
 	// and so does a 有效期 of something else (a certificate's, say): only
 	// one that 本办法/本通知… gives itself.
-	reExpires  = regexp.MustCompile(thisDoc + `[^。]{0,24}?有效期(?:至|到)` + reDate)
+	reExpires  = regexp.MustCompile(thisDoc + `[^。]{0,24}?有效期(?:至|到)` + zh.DatePattern)
 	reValidFor = regexp.MustCompile(thisDoc + `[^。]{0,24}?有效期(?:为)?([一二三四五六七八九十两\d]+)年`)
 	reIssuer   = regexp.MustCompile(`^([\p{Han}、 ]{2,60}?)关于`)
-	reDateISO  = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
-	reDateZH   = regexp.MustCompile(`^` + reDate + `$`)
 )
 
 // Recognize finds metadata in a document's text: the 文号 in the first
@@ -275,35 +277,17 @@ func Recognize(text string) Meta {
 		}
 	}
 	if sm := reEffective.FindStringSubmatch(text); sm != nil {
-		m.EffectiveOn = ymd(sm[1], sm[2], sm[3])
+		m.EffectiveOn = zh.YMD(sm[1], sm[2], sm[3])
 	}
 	if sm := reExpires.FindStringSubmatch(text); sm != nil {
-		m.ExpiresOn = ymd(sm[1], sm[2], sm[3])
+		m.ExpiresOn = zh.YMD(sm[1], sm[2], sm[3])
 	} else if sm := reValidFor.FindStringSubmatch(text); sm != nil && m.EffectiveOn != nil {
-		if years := chineseNumber(sm[1]); years > 0 {
+		if years := zh.SmallNumber(sm[1]); years > 0 {
 			end := m.EffectiveOn.AddDate(years, 0, -1)
 			m.ExpiresOn = &end
 		}
 	}
 	return m
-}
-
-// chineseNumber reads 3, 三 or 十 (small numbers as in 有效期三年).
-func chineseNumber(s string) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	digits := map[rune]int{'一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
-	rs := []rune(s)
-	switch {
-	case len(rs) == 1 && rs[0] == '十':
-		return 10
-	case len(rs) == 1:
-		return digits[rs[0]]
-	case len(rs) == 2 && rs[0] == '十':
-		return 10 + digits[rs[1]]
-	}
-	return 0
 }
 
 // RecognizeTitle takes a 文号 and an issuer from a title when the text had
@@ -317,31 +301,4 @@ func RecognizeTitle(m *Meta) {
 			m.Issuer = strings.TrimSpace(sm[1])
 		}
 	}
-}
-
-func ymd(y, mo, d string) *time.Time {
-	t, err := time.Parse("2006-1-2", y+"-"+mo+"-"+d)
-	if err != nil {
-		return nil
-	}
-	return &t
-}
-
-func parseDate(s string) *time.Time {
-	s = strings.TrimSpace(s)
-	if m := reDateISO.FindStringSubmatch(s); m != nil {
-		return ymd(m[1], m[2], m[3])
-	}
-	if m := reDateZH.FindStringSubmatch(s); m != nil {
-		return ymd(m[1], m[2], m[3])
-	}
-	return nil
-}
-
-// ParseDate reads 2026-01-31, 2026/1/31 or 2026年1月31日.
-func ParseDate(s string) (time.Time, error) {
-	if t := parseDate(s); t != nil {
-		return *t, nil
-	}
-	return time.Time{}, fmt.Errorf("%w: %q is not a date (YYYY-MM-DD)", ErrInvalid, s)
 }

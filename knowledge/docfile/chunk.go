@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // MaxChunkRunes is the size above which an article is split at sentence
@@ -49,7 +51,7 @@ const (
 // article. Text without structure falls back to paragraphs. Units longer
 // than MaxChunkRunes are split at sentence boundaries. Tables become one
 // chunk per row with the header repeated.
-func Split(text string, tables []Table) []Chunk {
+func Split(text string, tables []Table) []corpus.Chunk {
 	lines := splitLines(text)
 	hasArticles := false
 	for _, l := range lines {
@@ -99,18 +101,18 @@ func Split(text string, tables []Table) []Chunk {
 	}
 	flush()
 
-	var chunks []Chunk
+	var chunks []corpus.Chunk
 	for _, u := range units {
 		if u.kind == kindPreamble {
 			for _, body := range paragraphs(u.lines) {
-				chunks = append(chunks, Chunk{Heading: u.heading, Body: body})
+				chunks = append(chunks, corpus.Chunk{Heading: u.heading, Body: body})
 			}
 			continue
 		}
 		lead := leadIn(u.lines)
 		parts := splitUnit(u.lines, MaxChunkRunes-utf8.RuneCountInString(lead))
 		for i, body := range parts {
-			c := Chunk{Heading: u.heading, Article: u.label, Body: body}
+			c := corpus.Chunk{Heading: u.heading, Article: u.label, Body: body}
 			if len(parts) > 1 {
 				c.Part = i + 1
 				if i > 0 {
@@ -219,7 +221,7 @@ func splitUnit(lines []string, max int) []string {
 	}
 	var sentences []string
 	for i, l := range lines {
-		ss := sentencesOf(l)
+		ss := SentencesOf(l)
 		if i > 0 && len(ss) > 0 {
 			ss[0] = "\n" + ss[0]
 		}
@@ -247,8 +249,8 @@ func splitUnit(lines []string, max int) []string {
 	return parts
 }
 
-// sentencesOf splits after 。！？； keeping the marks.
-func sentencesOf(s string) []string {
+// SentencesOf splits after 。！？； keeping the marks.
+func SentencesOf(s string) []string {
 	var out []string
 	start := 0
 	for i, r := range s {
@@ -284,12 +286,12 @@ func splitLong(s string) []string {
 }
 
 // tableChunks makes one chunk per data row: "列名：值；列名：值".
-func tableChunks(t Table) []Chunk {
+func tableChunks(t Table) []corpus.Chunk {
 	if len(t.Rows) == 0 {
 		return nil
 	}
 	header := t.Rows[0]
-	var out []Chunk
+	var out []corpus.Chunk
 	for i, row := range t.Rows[1:] {
 		var cells []string
 		for j, v := range row {
@@ -310,7 +312,7 @@ func tableChunks(t Table) []Chunk {
 		if len(cells) == 0 {
 			continue
 		}
-		out = append(out, Chunk{Heading: t.Caption, Article: fmt.Sprintf("表格第%d行", i+1), Body: strings.Join(cells, "；")})
+		out = append(out, corpus.Chunk{Heading: t.Caption, Article: fmt.Sprintf("表格第%d行", i+1), Body: strings.Join(cells, "；")})
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package knowledge
+package corpus
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"archive/zip"
@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // docxPara is one of a Word document's first paragraphs, with what marks a
@@ -28,7 +30,7 @@ func readDocx(ctx context.Context, data []byte) (text string, tables []Table, fo
 	defer cancel()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return "", nil, nil, "", refuse(RefuseDamaged, ErrInvalid, "不是有效的 .docx")
+		return "", nil, nil, "", Refuse(RefuseDamaged, corpus.ErrInvalid, "不是有效的 .docx")
 	}
 	parts := map[string]*zip.File{}
 	for _, f := range zr.File {
@@ -36,7 +38,7 @@ func readDocx(ctx context.Context, data []byte) (text string, tables []Table, fo
 	}
 	doc := parts["word/document.xml"]
 	if doc == nil {
-		return "", nil, nil, "", refuse(RefuseDamaged, ErrInvalid, "缺少 word/document.xml")
+		return "", nil, nil, "", Refuse(RefuseDamaged, corpus.ErrInvalid, "缺少 word/document.xml")
 	}
 	styles := map[string]string{}
 	if f := parts["word/styles.xml"]; f != nil {
@@ -77,11 +79,11 @@ func isDocx(data []byte) bool {
 // openPart opens a part of an office file for reading, bounded.
 func openPart(ctx context.Context, f *zip.File) (io.ReadCloser, io.Reader, error) {
 	if f.UncompressedSize64 > MaxUnpacked {
-		return nil, nil, refuse(RefuseUnpacked, ErrTooLarge, sizeText(MaxUnpacked))
+		return nil, nil, Refuse(RefuseUnpacked, corpus.ErrTooLarge, SizeText(MaxUnpacked))
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, nil, refuse(RefuseDamaged, ErrInvalid, f.Name)
+		return nil, nil, Refuse(RefuseDamaged, corpus.ErrInvalid, f.Name)
 	}
 	return rc, &boundedReader{ctx: ctx, r: rc, max: MaxUnpacked}, nil
 }
@@ -93,7 +95,7 @@ func xmlError(err error, part string) error {
 	if errors.As(err, &r) {
 		return r
 	}
-	return refuse(RefuseDamaged, ErrInvalid, part+" 的 XML 有误")
+	return Refuse(RefuseDamaged, corpus.ErrInvalid, part+" 的 XML 有误")
 }
 
 // docxStyles maps style ids to lower-case style names. Word writes the
@@ -253,7 +255,7 @@ func docxBody(ctx context.Context, f *zip.File, styles map[string]string) (strin
 					}
 				}
 				if text.Len() > MaxTextBytes {
-					return "", nil, nil, refuse(RefuseTooMuchText, ErrTooLarge, sizeText(MaxTextBytes))
+					return "", nil, nil, Refuse(RefuseTooMuchText, corpus.ErrTooLarge, SizeText(MaxTextBytes))
 				}
 			case "tc":
 				if depth == 1 {

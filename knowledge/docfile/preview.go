@@ -1,6 +1,9 @@
-package knowledge
+package docfile
 
 import "context"
+import (
+	"github.com/incubot/incubot/knowledge/corpus"
+)
 
 // Preview is what adding a file would index, read without storing it: an
 // officer confirms it before it enters the corpus.
@@ -15,7 +18,7 @@ type Preview struct {
 // and chunking) and says what it would index.
 func PreviewFile(ctx context.Context, name string, data []byte, maxSize int64) (*Preview, error) {
 	if maxSize > 0 && int64(len(data)) > maxSize {
-		return nil, refuse(RefuseTooLarge, ErrTooLarge, sizeText(int64(len(data)))+"，上限 "+sizeText(maxSize))
+		return nil, Refuse(RefuseTooLarge, corpus.ErrTooLarge, SizeText(int64(len(data)))+"，上限 "+SizeText(maxSize))
 	}
 	p, err := Parse(ctx, name, data)
 	if err != nil {
@@ -26,7 +29,7 @@ func PreviewFile(ctx context.Context, name string, data []byte, maxSize int64) (
 	meta.DocNumber = NormalizeDocNumber(meta.DocNumber)
 	n := len(Split(p.Text, p.Tables))
 	if n == 0 {
-		return nil, refuse(RefuseEmpty, ErrNoText, "")
+		return nil, Refuse(RefuseEmpty, corpus.ErrNoText, "")
 	}
 	return &Preview{Meta: meta, Chunks: n, TitleFromName: p.TitleFromName, OCR: p.OCR}, nil
 }

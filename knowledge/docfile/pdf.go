@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // pdfText reads a PDF's text layer with poppler's pdftotext -layout (in a
@@ -21,7 +23,7 @@ func pdfText(ctx context.Context, data []byte) (text, title string, pages int, e
 			if _, ok := err.(*Refusal); ok {
 				return err
 			}
-			return refuse(RefuseDamaged, ErrInvalid, "PDF")
+			return Refuse(RefuseDamaged, corpus.ErrInvalid, "PDF")
 		}
 		text = reflow(strings.Split(string(info), "\n"))
 		meta, err := run(ctx, Tool{"pdfinfo", ToolPdfToText.Package, ".pdf"}, ParseTimeout, dir, "-enc", "UTF-8", path)

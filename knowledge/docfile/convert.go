@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // Formats LibreOffice converts for us.
@@ -26,7 +28,7 @@ func ConvertOffice(ctx context.Context, name string, data []byte, to string) ([]
 	ext := strings.ToLower(filepath.Ext(name))
 	if !officeLike(data) {
 		// LibreOffice would import any bytes as plain text.
-		return nil, refuse(RefuseDamaged, ErrInvalid, "不是 "+ext+" 格式，扩展名可能改错了")
+		return nil, Refuse(RefuseDamaged, corpus.ErrInvalid, "不是 "+ext+" 格式，扩展名可能改错了")
 	}
 	tool := ToolLibreOffice
 	if contains(sheetFormats, ext) {
@@ -56,7 +58,7 @@ func ConvertOffice(ctx context.Context, name string, data []byte, to string) ([]
 	res, err := os.ReadFile(filepath.Join(out, "in."+to))
 	if err != nil {
 		// soffice exits 0 when it could not load the file.
-		return nil, refuse(RefuseDamaged, ErrInvalid, "LibreOffice 无法打开")
+		return nil, Refuse(RefuseDamaged, corpus.ErrInvalid, "LibreOffice 无法打开")
 	}
 	return res, nil
 }

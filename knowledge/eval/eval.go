@@ -1,10 +1,14 @@
-package knowledge
+// Package eval measures retrieval on a question set with gold evidence
+// (incubot eval).
+package eval
 
 import (
 	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/incubot/incubot/knowledge"
+	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/zh"
 	"io"
 	"math"
@@ -74,15 +78,15 @@ type QuestionResult struct {
 	DocRank  int
 	Refused  bool
 	Latency  time.Duration
-	Hits     []Hit
+	Hits     []corpus.Hit
 	Terms    []string
 	DF       map[string]int
-	Result   *SearchResult
+	Result   *knowledge.SearchResult
 }
 
 // EvidenceRank is the 1-based rank of the first hit that contains one of
 // the evidence strings (whitespace removed), 0 if none does.
-func EvidenceRank(hits []Hit, evidence []string) int {
+func EvidenceRank(hits []corpus.Hit, evidence []string) int {
 	for i, h := range hits {
 		body := zh.Normalize(h.Chunk.Body)
 		for _, e := range evidence {
@@ -95,7 +99,7 @@ func EvidenceRank(hits []Hit, evidence []string) int {
 }
 
 // EvaluateRetrieval runs every question through the retriever.
-func EvaluateRetrieval(ctx context.Context, r *Retriever, qs []EvalQuestion, progress func(i int)) ([]QuestionResult, error) {
+func EvaluateRetrieval(ctx context.Context, r *knowledge.Retriever, qs []EvalQuestion, progress func(i int)) ([]QuestionResult, error) {
 	out := make([]QuestionResult, 0, len(qs))
 	for i, q := range qs {
 		start := time.Now()

@@ -1,7 +1,7 @@
 // Package knowledge owns the policy corpus: parsing documents, chunking them
 // by 章/节/条, tokenizing and embedding, hybrid retrieval, answers with
 // citations, and the evaluation harness.
-package knowledge
+package corpus
 
 import (
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/incubot/incubot/internal/model"
+	"github.com/incubot/incubot/knowledge/zh"
 )
 
 // Document statuses.
@@ -103,7 +104,7 @@ func (c *Chunk) Label() string {
 		return ""
 	case strings.HasPrefix(a, "第") || strings.HasPrefix(a, "（") || strings.HasPrefix(a, "表"):
 		return a
-	case isChineseNumeral(a):
+	case zh.IsNumeral(a):
 		return "第" + a + "部分"
 	default:
 		return "第" + a + "项"
@@ -120,16 +121,4 @@ func IndexText(title string, c *Chunk) string {
 // tokens are stored once per document.
 func LexicalText(c *Chunk) string {
 	return c.Heading + "\n" + c.Article + " " + c.Body
-}
-
-func isChineseNumeral(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !strings.ContainsRune("零〇一二三四五六七八九十百千两", r) {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package knowledge
+package docfile
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/incubot/incubot/knowledge/corpus"
 )
 
 // Limits on what one file may cost to read. A policy document's text is a
@@ -106,7 +108,8 @@ func Explain(err error) string {
 	return err.Error()
 }
 
-func refuse(kind string, sentinel error, detail string) error {
+// Refuse is the Refusal of a file of the given kind, wrapping sentinel.
+func Refuse(kind string, sentinel error, detail string) error {
 	return &Refusal{Kind: kind, Err: sentinel, Detail: detail}
 }
 
@@ -126,10 +129,10 @@ func ReadFile(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, refuse(RefuseNotRegular, ErrInvalid, st.Mode().Type().String())
+		return nil, Refuse(RefuseNotRegular, corpus.ErrInvalid, st.Mode().Type().String())
 	}
 	if max > 0 && st.Size() > max {
-		return nil, refuse(RefuseTooLarge, ErrTooLarge, sizeText(st.Size())+"，上限 "+sizeText(max))
+		return nil, Refuse(RefuseTooLarge, corpus.ErrTooLarge, SizeText(st.Size())+"，上限 "+SizeText(max))
 	}
 	limit := max
 	if limit <= 0 {
@@ -140,12 +143,13 @@ func ReadFile(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		return nil, refuse(RefuseTooLarge, ErrTooLarge, "读取时超过上限 "+sizeText(max))
+		return nil, Refuse(RefuseTooLarge, corpus.ErrTooLarge, "读取时超过上限 "+SizeText(max))
 	}
 	return data, nil
 }
 
-func sizeText(n int64) string {
+// SizeText renders a file size for people: 2.5 MB, 300 KB.
+func SizeText(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
@@ -166,12 +170,12 @@ type boundedReader struct {
 
 func (b *boundedReader) Read(p []byte) (int, error) {
 	if err := b.ctx.Err(); err != nil {
-		return 0, refuse(RefuseTimeout, ErrInvalid, ParseTimeout.String())
+		return 0, Refuse(RefuseTimeout, corpus.ErrInvalid, ParseTimeout.String())
 	}
 	n, err := b.r.Read(p)
 	b.n += int64(n)
 	if b.n > b.max {
-		return n, refuse(RefuseUnpacked, ErrTooLarge, sizeText(b.max))
+		return n, Refuse(RefuseUnpacked, corpus.ErrTooLarge, SizeText(b.max))
 	}
 	return n, err
 }
@@ -182,7 +186,7 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 // indexed as mojibake.
 func decodeText(data []byte) (string, error) {
 	if n := countZero(data); n > 0 {
-		return "", refuse(RefuseNotText, ErrInvalid, "含二进制数据")
+		return "", Refuse(RefuseNotText, corpus.ErrInvalid, "含二进制数据")
 	}
 	data = trimBOM(data)
 	var s string
@@ -191,12 +195,12 @@ func decodeText(data []byte) (string, error) {
 	} else {
 		out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 		if err != nil || !utf8.Valid(out) {
-			return "", refuse(RefuseNotText, ErrInvalid, "既不是 UTF-8 也不是 GB18030 编码")
+			return "", Refuse(RefuseNotText, corpus.ErrInvalid, "既不是 UTF-8 也不是 GB18030 编码")
 		}
 		s = string(out)
 	}
 	if why := unclean(s); why != "" {
-		return "", refuse(RefuseNotText, ErrInvalid, why)
+		return "", Refuse(RefuseNotText, corpus.ErrInvalid, why)
 	}
 	return s, nil
 }
