@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -165,7 +165,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	texts := make([]string, len(chunks))
 	for i := range chunks {
 		texts[i] = IndexText(doc.Title, &chunks[i])
-		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(LexicalText(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
+		indexed[i] = IndexedChunk{Chunk: chunks[i], Tokens: slices.Collect(ChunkTokens(&chunks[i])), Instruction: ReadsAsInstruction(chunks[i].Body)}
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"github.com/incubot/incubot/knowledge/zh"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -143,3 +144,7 @@ func synonymGroups(question string) [][][]string {
 	}
 	return out
 }
+
+// ChunkTokens yields a chunk's lexical tokens, as stored at ingest and
+// counted again when BM25 scores it.
+func ChunkTokens(c *Chunk) iter.Seq[string] { return zh.Tokens(LexicalText(c)) }

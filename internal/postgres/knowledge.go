@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 	"strconv"
@@ -634,7 +635,7 @@ func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]kn
 	if len(pick) == 0 {
 		return nil, nil
 	}
-	rows, err = db.pool.Query(ctx, lexicalSQL, q.Terms, tsqueryOr(pick), q.Day, 2*lexicalCandidates)
+	rows, err = db.pool.Query(ctx, lexicalSQL, tsqueryOr(pick), q.Day, 2*lexicalCandidates)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lexical search: %w", err)
 	}
@@ -652,14 +653,14 @@ func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]kn
 		var (
 			id     int64
 			length int
-			body   string
+			chunk  knowledge.Chunk
 			title  []string
 		)
-		if err := rows.Scan(&id, &length, &body, &title); err != nil {
+		if err := rows.Scan(&id, &length, &chunk.Heading, &chunk.Article, &chunk.Body, &title); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("postgres: lexical search: %w", err)
 		}
-		tf := termFrequencies(body)
+		tf := storedCounts(knowledge.ChunkTokens(&chunk), idf)
 		norm := q.K1 * (1 - q.B + q.B*float64(length)/q.AvgLen)
 		c := scored{id: id}
 		for _, t := range q.Terms {
@@ -721,38 +722,32 @@ func (db *DB) LexicalSearch(ctx context.Context, q knowledge.LexicalQuery) ([]kn
 	return hits, nil
 }
 
-// termFrequencies reads a tsvector's text form ('lexeme':1A,5A …) into
-// each lexeme's count of positions.
-func termFrequencies(tsv string) map[string]int {
+// storedCounts counts the terms among a chunk's tokens as its stored
+// tsvector (tsvectorLiteral) holds them: at most 255 positions a term,
+// positions past 16383 merged into one. Counting the tokens of the chunk's
+// text, read with it, spares reading the tsvector: at 100k chunks that
+// was four times the pages (it is stored out of line) for the same counts.
+func storedCounts(tokens iter.Seq[string], terms map[string]float64) map[string]int {
 	tf := map[string]int{}
-	for i := 0; i < len(tsv); {
-		if tsv[i] != '\'' {
-			i++
+	seen := map[string]int{}
+	var capped map[string]bool
+	i := -1
+	for t := range tokens {
+		i++
+		if _, ok := terms[t]; !ok || seen[t] == 255 {
 			continue
 		}
-		var lex strings.Builder
-		for i++; i < len(tsv); i++ {
-			if (tsv[i] == '\'' || tsv[i] == '\\') && i+1 < len(tsv) && tsv[i+1] == tsv[i] {
-				lex.WriteByte(tsv[i])
-				i++
+		seen[t]++
+		if i+1 >= 16383 {
+			if capped[t] {
 				continue
 			}
-			if tsv[i] == '\'' {
-				i++
-				break
+			if capped == nil {
+				capped = map[string]bool{}
 			}
-			lex.WriteByte(tsv[i])
+			capped[t] = true
 		}
-		n := 0
-		if i < len(tsv) && tsv[i] == ':' {
-			n = 1
-			for i++; i < len(tsv) && tsv[i] != ' '; i++ {
-				if tsv[i] == ',' {
-					n++
-				}
-			}
-		}
-		tf[lex.String()] = n
+		tf[t]++
 	}
 	return tf
 }
@@ -789,20 +784,19 @@ func CandidateTerms(filter []string, df map[string]int, bound int) []string {
 // lexicalSQL: hit is the candidates by index (body terms, and the other
 // chunks of documents whose title holds one: a UNION, since an OR across
 // the two tables defeats both indexes); of those in force, each chunk's
-// tokens cut down to the question's terms (setweight marks them, ts_filter
-// keeps them) and its title's lexemes. BM25 is computed in Go
-// (LexicalSearch): in SQL, one row per (candidate, term) joined, grouped
-// and sorted cost three quarters of the query's CPU at 100k chunks.
+// text and its title's lexemes. BM25 is computed in Go (LexicalSearch): in
+// SQL, one row per (candidate, term) joined, grouped and sorted cost three
+// quarters of the query's CPU at 100k chunks.
 var lexicalSQL = `WITH hit AS MATERIALIZED (
-		SELECT c.id, c.document_id, c.token_count, c.tokens FROM chunks c WHERE c.tokens @@ $2::tsquery
+		SELECT c.id, c.document_id, c.token_count, c.heading, c.article, c.body FROM chunks c WHERE c.tokens @@ $1::tsquery
 		UNION ALL
-		SELECT c.id, c.document_id, c.token_count, c.tokens FROM documents d JOIN chunks c ON c.document_id = d.id
-		WHERE d.title_tokens @@ $2::tsquery AND NOT c.tokens @@ $2::tsquery
+		SELECT c.id, c.document_id, c.token_count, c.heading, c.article, c.body FROM documents d JOIN chunks c ON c.document_id = d.id
+		WHERE d.title_tokens @@ $1::tsquery AND NOT c.tokens @@ $1::tsquery
 	)
-	SELECT hit.id, hit.token_count, ts_filter(setweight(hit.tokens, 'A', $1::text[]), '{a}')::text, tsvector_to_array(d.title_tokens)
+	SELECT hit.id, hit.token_count, hit.heading, hit.article, hit.body, tsvector_to_array(d.title_tokens)
 	FROM hit JOIN documents d ON d.id = hit.document_id
-	WHERE ` + strings.ReplaceAll(validOn, "$DAY", "$3") + `
-	LIMIT $4::int`
+	WHERE ` + strings.ReplaceAll(validOn, "$DAY", "$2") + `
+	LIMIT $3::int`
 
 // VectorSearchSQL builds the nearest-neighbour query for one model. The
 // model id and dimension are validated integers written into the SQL, so
