@@ -128,9 +128,7 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 					firstErr = res.Err
 				}
 				chunks += res.Chunks
-				if !asJSON {
-					bar.set(chunks, "")
-				}
+				bar.set(chunks, "")
 				mu.Unlock()
 			}
 		}()
@@ -163,13 +161,10 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 	if firstErr != nil {
 		return firstErr
 	}
-	if !asJSON {
-		bar.done()
-	}
+	// Progress goes to stderr, so it shows with --json too.
+	bar.done()
 	loaded := time.Since(start)
-	if !asJSON {
-		a.printf("counting terms and building the vector index…\n")
-	}
+	fmt.Fprintf(a.stderr, "counting terms and building the vector index…\n")
 	if err := db.EndBulkLoad(ctx); err != nil {
 		return err
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/incubot/incubot/knowledge/zh"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/pgvector/pgvector-go"
 )
 
 var _ knowledge.Store = (*DB)(nil)
@@ -107,44 +109,45 @@ func collectDocs(rows pgx.Rows) ([]knowledge.Document, error) {
 	return docs, rows.Err()
 }
 
-// tsvectorLiteral writes tokens as a tsvector with positions, so that
-// PostgreSQL stores exactly the Go tokenizer's terms: each distinct term
-// once, in order of first appearance, with up to 255 positions (capped at
-// 16383, as PostgreSQL caps them). One pass over the tokens and one write
-// of each term: at ingest this ran once per chunk and was a third of the
-// Go side's time when each term built its own strings.Replacer.
-func tsvectorLiteral(tokens []string) string {
-	// next[i] is the next position of token i's term; first/last per term.
+// tsvectorOf groups tokens into a tsvector, so that PostgreSQL stores
+// exactly the Go tokenizer's terms: each distinct term once, in order of
+// first appearance, with the positions of its first 255 occurrences,
+// counted from 1 and capped at 16383 (those past it merged into one), as
+// PostgreSQL keeps them.
+func tsvectorOf(tokens []string) pgtype.TSVector {
 	ids := make(map[string]int, len(tokens))
-	var first, last, count []int
-	next := make([]int, len(tokens))
+	v := pgtype.TSVector{Valid: true}
 	for i, t := range tokens {
-		next[i] = -1
 		id, ok := ids[t]
 		if !ok {
-			id = len(first)
+			id = len(v.Lexemes)
 			ids[t] = id
-			first, last, count = append(first, i), append(last, i), append(count, 1)
-			continue
+			v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: t})
 		}
-		if count[id] < 255 {
-			next[last[id]] = i
-			last[id] = i
-			count[id]++
+		l := &v.Lexemes[id]
+		p := uint16(min(i+1, 16383))
+		if len(l.Positions) < 255 && (len(l.Positions) == 0 || l.Positions[len(l.Positions)-1].Position < p) {
+			l.Positions = append(l.Positions, pgtype.TSVectorPosition{Position: p, Weight: pgtype.TSVectorWeightD})
 		}
 	}
+	return v
+}
+
+// tsvectorLiteral writes tokens' tsvector (tsvectorOf) as text, for the
+// embedded server, where rows are inserted, not copied.
+func tsvectorLiteral(tokens []string) string {
 	b := make([]byte, 0, 16*len(tokens))
-	for id, i := range first {
-		if id > 0 {
+	for i, l := range tsvectorOf(tokens).Lexemes {
+		if i > 0 {
 			b = append(b, ' ')
 		}
-		b = appendLexeme(b, tokens[i])
+		b = appendLexeme(b, l.Word)
 		b = append(b, ':')
-		for j := i; j >= 0; j = next[j] {
-			if j != i {
+		for j, p := range l.Positions {
+			if j > 0 {
 				b = append(b, ',')
 			}
-			b = strconv.AppendInt(b, int64(min(j+1, 16383)), 10)
+			b = strconv.AppendInt(b, int64(p.Position), 10)
 		}
 	}
 	return string(b)
@@ -227,43 +230,19 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 				return err
 			}
 		}
-		n := len(chunks)
-		ords, counts := make([]int32, n), make([]int32, n)
-		heads, arts, bodies, toks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		instr := make([]bool, n)
-		for i, c := range chunks {
-			ords[i], counts[i] = int32(c.Ordinal), int32(len(c.Tokens))
-			heads[i], arts[i], bodies[i], toks[i] = c.Heading, c.Article, c.Body, tsvectorLiteral(c.Tokens)
-			instr[i] = c.Instruction
+		write, writeVectors := insertChunks, saveEmbeddings
+		if !db.embedded {
+			write, writeVectors = copyChunks, copyEmbeddings
 		}
-		rows, err := tx.Query(ctx, `INSERT INTO chunks (document_id, ordinal, heading, article, body, token_count, tokens, instruction)
-			SELECT $1::bigint, o, h, a, b, n, t::tsvector, i
-			FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[]) AS u(o, h, a, b, n, t, i)
-			RETURNING id, ordinal`, doc.ID, ords, heads, arts, bodies, counts, toks, instr)
+		ids, err := write(ctx, tx, doc.ID, chunks)
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, n)
-		for rows.Next() {
-			var id int64
-			var ord int32
-			if err := rows.Scan(&id, &ord); err != nil {
-				rows.Close()
-				return err
-			}
-			for i := range chunks {
-				if chunks[i].Ordinal == int(ord) {
-					ids[i] = id
-					chunks[i].ID = id
-				}
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		for i := range chunks {
+			chunks[i].ID = ids[i]
 		}
 		for _, mv := range vectors {
-			if err := saveEmbeddings(ctx, tx, mv.Model.ID, ids, mv.Vectors); err != nil {
+			if err := writeVectors(ctx, tx, mv.Model.ID, ids, mv.Vectors); err != nil {
 				return err
 			}
 		}
@@ -297,6 +276,73 @@ func (db *DB) SaveDocument(ctx context.Context, doc *knowledge.Document, places 
 	}
 	doc.Status = knowledge.StatusActive
 	return nil
+}
+
+// insertChunks writes a document's chunks in one INSERT (the embedded
+// server: no COPY through its socket) and returns their ids in order.
+func insertChunks(ctx context.Context, tx pgx.Tx, docID int64, chunks []knowledge.IndexedChunk) ([]int64, error) {
+	n := len(chunks)
+	ords, counts := make([]int32, n), make([]int32, n)
+	heads, arts, bodies, toks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	instr := make([]bool, n)
+	for i, c := range chunks {
+		ords[i], counts[i] = int32(c.Ordinal), int32(len(c.Tokens))
+		heads[i], arts[i], bodies[i], toks[i] = c.Heading, c.Article, c.Body, tsvectorLiteral(c.Tokens)
+		instr[i] = c.Instruction
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO chunks (document_id, ordinal, heading, article, body, token_count, tokens, instruction)
+		SELECT $1::bigint, o, h, a, b, n, t::tsvector, i
+		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[]) AS u(o, h, a, b, n, t, i)
+		RETURNING id, ordinal`, docID, ords, heads, arts, bodies, counts, toks, instr)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, n)
+	for rows.Next() {
+		var id int64
+		var ord int32
+		if err := rows.Scan(&id, &ord); err != nil {
+			return nil, err
+		}
+		for i := range chunks {
+			if chunks[i].Ordinal == int(ord) {
+				ids[i] = id
+			}
+		}
+	}
+	return ids, rows.Err()
+}
+
+// copyChunks writes a document's chunks with COPY (binary: no text to
+// parse), their ids taken from the sequence first.
+func copyChunks(ctx context.Context, tx pgx.Tx, docID int64, chunks []knowledge.IndexedChunk) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1::int)`, len(chunks))
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"id", "document_id", "ordinal", "heading", "article", "body", "token_count", "tokens", "instruction"},
+		pgx.CopyFromSlice(len(chunks), func(i int) ([]any, error) {
+			c := &chunks[i]
+			return []any{ids[i], docID, int32(c.Ordinal), c.Heading, c.Article, c.Body, int32(len(c.Tokens)), tsvectorOf(c.Tokens), c.Instruction}, nil
+		}))
+	return ids, err
+}
+
+// copyEmbeddings writes new chunks' vectors with COPY.
+func copyEmbeddings(ctx context.Context, tx pgx.Tx, modelID int, ids []int64, vectors [][]float32) error {
+	if len(ids) != len(vectors) {
+		return fmt.Errorf("%d chunks but %d vectors", len(ids), len(vectors))
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"embeddings"}, []string{"chunk_id", "model_id", "embedding"},
+		pgx.CopyFromSlice(len(ids), func(i int) ([]any, error) {
+			return []any{ids[i], int32(modelID), pgvector.NewVector(vectors[i])}, nil
+		}))
+	return err
 }
 
 // lexiconRemove takes an ending document's chunks out of the statistics.
