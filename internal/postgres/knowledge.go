@@ -514,9 +514,9 @@ func (db *DB) BeginBulkLoad(ctx context.Context) error {
 }
 
 // EndBulkLoad ends a bulk load: the term statistics are counted afresh over
-// the active documents, and every model's HNSW index is built (when
-// missing) with more maintenance memory; new models get theirs at once
-// again.
+// the active documents, the tables analyzed, and every model's HNSW index
+// is built (when missing) with more maintenance memory; new models get
+// theirs at once again.
 func (db *DB) EndBulkLoad(ctx context.Context) error {
 	db.bulk.Store(false)
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -530,6 +530,12 @@ func (db *DB) EndBulkLoad(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: count term statistics: %w", err)
+	}
+	// The planner's statistics too, before anyone searches: autovacuum
+	// would get to the new rows only later, and until then plans assume
+	// the tables as they were.
+	if _, err := db.pool.Exec(ctx, `ANALYZE documents, chunks, embeddings, lexicon`, pgx.QueryExecModeSimpleProtocol); err != nil {
+		return fmt.Errorf("postgres: analyze after the bulk load: %w", err)
 	}
 	models, err := db.models(ctx)
 	if err != nil {
