@@ -869,23 +869,28 @@ func (db *DB) VectorSearch(ctx context.Context, q knowledge.VectorQuery) ([]know
 	if len(q.Vector) != q.Model.Dims {
 		return nil, fmt.Errorf("postgres: vector search: query has %d dimensions, model %s has %d", len(q.Vector), q.Model.Name, q.Model.Dims)
 	}
+	// One batch, one round trip: a batch runs in one implicit transaction,
+	// so the settings hold for the search and end with it.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`)
+	b.Queue(VectorSearchSQL(q.Model.ID, q.Model.Dims), vectorLiteral(q.Vector), q.Day, q.Limit)
+	br := db.pool.SendBatch(ctx, b)
+	_, err := br.Exec()
 	var hits []knowledge.Hit
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100", pgx.QueryExecModeSimpleProtocol); err != nil {
-			return err
+	if err == nil {
+		var rows pgx.Rows
+		if rows, err = br.Query(); err == nil {
+			hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
+				var sim float64
+				h, err := scanHit(r, &sim)
+				h.Vector = sim
+				return h, err
+			})
 		}
-		rows, err := tx.Query(ctx, VectorSearchSQL(q.Model.ID, q.Model.Dims), vectorLiteral(q.Vector), q.Day, q.Limit)
-		if err != nil {
-			return err
-		}
-		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
-			var sim float64
-			h, err := scanHit(r, &sim)
-			h.Vector = sim
-			return h, err
-		})
-		return err
-	})
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: vector search: %w", err)
 	}
