@@ -7,11 +7,11 @@ import (
 	"github.com/incubot/incubot/knowledge/corpus"
 	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/incubot/incubot/knowledge/models"
-	"github.com/incubot/incubot/knowledge/zh"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -168,7 +168,7 @@ func (kb *KB) Add(ctx context.Context, name string, data []byte, opts AddOptions
 	texts := make([]string, len(chunks))
 	for i := range chunks {
 		texts[i] = corpus.IndexText(doc.Title, &chunks[i])
-		indexed[i] = corpus.IndexedChunk{Chunk: chunks[i], Tokens: zh.Tokenize(corpus.LexicalText(&chunks[i])), Instruction: docfile.ReadsAsInstruction(chunks[i].Body)}
+		indexed[i] = corpus.IndexedChunk{Chunk: chunks[i], Tokens: slices.Collect(corpus.ChunkTokens(&chunks[i])), Instruction: docfile.ReadsAsInstruction(chunks[i].Body)}
 	}
 	vectors, err := kb.embedAll(ctx, texts)
 	if err != nil {

@@ -37,8 +37,16 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	minKey := fs.Float64("min-key-coverage", knowledge.DefaultRetrieveOptions.MinKeyCoverage, "share of the weight of the question's content words the best clause must cover to answer directly")
 	rare := fs.Float64("rare-word", knowledge.DefaultRetrieveOptions.RareWord, "general-language IDF from which a word the corpus lacks is a matter it does not cover")
 	synthetic := fs.Int("synthetic", 0, "instead: generate N chunks (from the sentences of --corpus when given) and measure ingest rate, retrieval latency and memory")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file (go tool pprof)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if *synthetic > 0 {
 		return evalSynthetic(ctx, a, *synthetic, *corpus, *asJSON)

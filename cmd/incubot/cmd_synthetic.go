@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,9 +130,7 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 					firstErr = res.Err
 				}
 				chunks += res.Chunks
-				if !asJSON {
-					bar.set(chunks, "")
-				}
+				bar.set(chunks, "")
 				mu.Unlock()
 			}
 		}()
@@ -164,13 +163,10 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 	if firstErr != nil {
 		return firstErr
 	}
-	if !asJSON {
-		bar.done()
-	}
+	// Progress goes to stderr, so it shows with --json too.
+	bar.done()
 	loaded := time.Since(start)
-	if !asJSON {
-		a.printf("counting terms and building the vector index…\n")
-	}
+	fmt.Fprintf(a.stderr, "counting terms and building the vector index…\n")
 	if err := db.EndBulkLoad(ctx); err != nil {
 		return err
 	}
@@ -214,6 +210,19 @@ func evalSynthetic(ctx context.Context, a *app, n int, corpus string, asJSON boo
 		a.printf("%-22s %v\n", k, out[k])
 	}
 	return nil
+}
+
+// startCPUProfile profiles the process's CPU into path until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func round1(x float64) float64 { return float64(int(x*10+0.5)) / 10 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 	"github.com/incubot/incubot/knowledge/zh"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/pgvector/pgvector-go"
 )
 
 var _ corpus.Store = (*DB)(nil)
@@ -106,43 +109,64 @@ func collectDocs(rows pgx.Rows) ([]corpus.Document, error) {
 	return docs, rows.Err()
 }
 
-// tsvectorLiteral writes tokens as a tsvector with positions, so that
-// PostgreSQL stores exactly the Go tokenizer's terms.
-func tsvectorLiteral(tokens []string) string {
-	pos := map[string][]int{}
-	var order []string
+// tsvectorOf groups tokens into a tsvector, so that PostgreSQL stores
+// exactly the Go tokenizer's terms: each distinct term once, in order of
+// first appearance, with the positions of its first 255 occurrences,
+// counted from 1 and capped at 16383 (those past it merged into one), as
+// PostgreSQL keeps them.
+func tsvectorOf(tokens []string) pgtype.TSVector {
+	ids := make(map[string]int, len(tokens))
+	v := pgtype.TSVector{Valid: true}
 	for i, t := range tokens {
-		p := i + 1
-		if p > 16383 {
-			p = 16383
+		id, ok := ids[t]
+		if !ok {
+			id = len(v.Lexemes)
+			ids[t] = id
+			v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: t})
 		}
-		if _, ok := pos[t]; !ok {
-			order = append(order, t)
-		}
-		if len(pos[t]) < 255 {
-			pos[t] = append(pos[t], p)
-		}
-	}
-	var b strings.Builder
-	for i, t := range order {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(quoteLexeme(t))
-		b.WriteByte(':')
-		for j, p := range pos[t] {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Itoa(p))
+		l := &v.Lexemes[id]
+		p := uint16(min(i+1, 16383))
+		if len(l.Positions) < 255 && (len(l.Positions) == 0 || l.Positions[len(l.Positions)-1].Position < p) {
+			l.Positions = append(l.Positions, pgtype.TSVectorPosition{Position: p, Weight: pgtype.TSVectorWeightD})
 		}
 	}
-	return b.String()
+	return v
 }
 
-func quoteLexeme(t string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
+// tsvectorLiteral writes tokens' tsvector (tsvectorOf) as text, for the
+// embedded server, where rows are inserted, not copied.
+func tsvectorLiteral(tokens []string) string {
+	b := make([]byte, 0, 16*len(tokens))
+	for i, l := range tsvectorOf(tokens).Lexemes {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = appendLexeme(b, l.Word)
+		b = append(b, ':')
+		for j, p := range l.Positions {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(p.Position), 10)
+		}
+	}
+	return string(b)
 }
+
+// appendLexeme appends t quoted as a tsvector or tsquery lexeme: in single
+// quotes, with quotes and backslashes doubled.
+func appendLexeme(b []byte, t string) []byte {
+	b = append(b, '\'')
+	for i := 0; i < len(t); i++ {
+		if t[i] == '\'' || t[i] == '\\' {
+			b = append(b, t[i])
+		}
+		b = append(b, t[i])
+	}
+	return append(b, '\'')
+}
+
+func quoteLexeme(t string) string { return string(appendLexeme(nil, t)) }
 
 // tsqueryOr writes terms as an OR query.
 func tsqueryOr(terms []string) string { return tsquery(terms, " | ") }
@@ -206,43 +230,19 @@ func (db *DB) SaveDocument(ctx context.Context, doc *corpus.Document, places []s
 				return err
 			}
 		}
-		n := len(chunks)
-		ords, counts := make([]int32, n), make([]int32, n)
-		heads, arts, bodies, toks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		instr := make([]bool, n)
-		for i, c := range chunks {
-			ords[i], counts[i] = int32(c.Ordinal), int32(len(c.Tokens))
-			heads[i], arts[i], bodies[i], toks[i] = c.Heading, c.Article, c.Body, tsvectorLiteral(c.Tokens)
-			instr[i] = c.Instruction
+		write, writeVectors := insertChunks, saveEmbeddings
+		if !db.embedded {
+			write, writeVectors = copyChunks, copyEmbeddings
 		}
-		rows, err := tx.Query(ctx, `INSERT INTO chunks (document_id, ordinal, heading, article, body, token_count, tokens, instruction)
-			SELECT $1::bigint, o, h, a, b, n, t::tsvector, i
-			FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[]) AS u(o, h, a, b, n, t, i)
-			RETURNING id, ordinal`, doc.ID, ords, heads, arts, bodies, counts, toks, instr)
+		ids, err := write(ctx, tx, doc.ID, chunks)
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, n)
-		for rows.Next() {
-			var id int64
-			var ord int32
-			if err := rows.Scan(&id, &ord); err != nil {
-				rows.Close()
-				return err
-			}
-			for i := range chunks {
-				if chunks[i].Ordinal == int(ord) {
-					ids[i] = id
-					chunks[i].ID = id
-				}
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		for i := range chunks {
+			chunks[i].ID = ids[i]
 		}
 		for _, mv := range vectors {
-			if err := saveEmbeddings(ctx, tx, mv.Model.ID, ids, mv.Vectors); err != nil {
+			if err := writeVectors(ctx, tx, mv.Model.ID, ids, mv.Vectors); err != nil {
 				return err
 			}
 		}
@@ -276,6 +276,73 @@ func (db *DB) SaveDocument(ctx context.Context, doc *corpus.Document, places []s
 	}
 	doc.Status = corpus.StatusActive
 	return nil
+}
+
+// insertChunks writes a document's chunks in one INSERT (the embedded
+// server: no COPY through its socket) and returns their ids in order.
+func insertChunks(ctx context.Context, tx pgx.Tx, docID int64, chunks []corpus.IndexedChunk) ([]int64, error) {
+	n := len(chunks)
+	ords, counts := make([]int32, n), make([]int32, n)
+	heads, arts, bodies, toks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	instr := make([]bool, n)
+	for i, c := range chunks {
+		ords[i], counts[i] = int32(c.Ordinal), int32(len(c.Tokens))
+		heads[i], arts[i], bodies[i], toks[i] = c.Heading, c.Article, c.Body, tsvectorLiteral(c.Tokens)
+		instr[i] = c.Instruction
+	}
+	rows, err := tx.Query(ctx, `INSERT INTO chunks (document_id, ordinal, heading, article, body, token_count, tokens, instruction)
+		SELECT $1::bigint, o, h, a, b, n, t::tsvector, i
+		FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[]) AS u(o, h, a, b, n, t, i)
+		RETURNING id, ordinal`, docID, ords, heads, arts, bodies, counts, toks, instr)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, n)
+	for rows.Next() {
+		var id int64
+		var ord int32
+		if err := rows.Scan(&id, &ord); err != nil {
+			return nil, err
+		}
+		for i := range chunks {
+			if chunks[i].Ordinal == int(ord) {
+				ids[i] = id
+			}
+		}
+	}
+	return ids, rows.Err()
+}
+
+// copyChunks writes a document's chunks with COPY (binary: no text to
+// parse), their ids taken from the sequence first.
+func copyChunks(ctx context.Context, tx pgx.Tx, docID int64, chunks []corpus.IndexedChunk) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('chunks', 'id')) FROM generate_series(1, $1::int)`, len(chunks))
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"id", "document_id", "ordinal", "heading", "article", "body", "token_count", "tokens", "instruction"},
+		pgx.CopyFromSlice(len(chunks), func(i int) ([]any, error) {
+			c := &chunks[i]
+			return []any{ids[i], docID, int32(c.Ordinal), c.Heading, c.Article, c.Body, int32(len(c.Tokens)), tsvectorOf(c.Tokens), c.Instruction}, nil
+		}))
+	return ids, err
+}
+
+// copyEmbeddings writes new chunks' vectors with COPY.
+func copyEmbeddings(ctx context.Context, tx pgx.Tx, modelID int, ids []int64, vectors [][]float32) error {
+	if len(ids) != len(vectors) {
+		return fmt.Errorf("%d chunks but %d vectors", len(ids), len(vectors))
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"embeddings"}, []string{"chunk_id", "model_id", "embedding"},
+		pgx.CopyFromSlice(len(ids), func(i int) ([]any, error) {
+			return []any{ids[i], int32(modelID), pgvector.NewVector(vectors[i])}, nil
+		}))
+	return err
 }
 
 // lexiconRemove takes an ending document's chunks out of the statistics.
@@ -447,9 +514,9 @@ func (db *DB) BeginBulkLoad(ctx context.Context) error {
 }
 
 // EndBulkLoad ends a bulk load: the term statistics are counted afresh over
-// the active documents, and every model's HNSW index is built (when
-// missing) with more maintenance memory; new models get theirs at once
-// again.
+// the active documents, the tables analyzed, and every model's HNSW index
+// is built (when missing) with more maintenance memory; new models get
+// theirs at once again.
 func (db *DB) EndBulkLoad(ctx context.Context) error {
 	db.bulk.Store(false)
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -463,6 +530,12 @@ func (db *DB) EndBulkLoad(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: count term statistics: %w", err)
+	}
+	// The planner's statistics too, before anyone searches: autovacuum
+	// would get to the new rows only later, and until then plans assume
+	// the tables as they were.
+	if _, err := db.pool.Exec(ctx, `ANALYZE documents, chunks, embeddings, lexicon`, pgx.QueryExecModeSimpleProtocol); err != nil {
+		return fmt.Errorf("postgres: analyze after the bulk load: %w", err)
 	}
 	models, err := db.models(ctx)
 	if err != nil {
@@ -614,7 +687,7 @@ func (db *DB) LexicalSearch(ctx context.Context, q corpus.LexicalQuery) ([]corpu
 	if len(pick) == 0 {
 		return nil, nil
 	}
-	rows, err = db.pool.Query(ctx, lexicalSQL, q.Terms, tsqueryOr(pick), q.Day, 2*lexicalCandidates)
+	rows, err = db.pool.Query(ctx, lexicalSQL, tsqueryOr(pick), q.Day, 2*lexicalCandidates)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: lexical search: %w", err)
 	}
@@ -632,14 +705,14 @@ func (db *DB) LexicalSearch(ctx context.Context, q corpus.LexicalQuery) ([]corpu
 		var (
 			id     int64
 			length int
-			body   string
+			chunk  corpus.Chunk
 			title  []string
 		)
-		if err := rows.Scan(&id, &length, &body, &title); err != nil {
+		if err := rows.Scan(&id, &length, &chunk.Heading, &chunk.Article, &chunk.Body, &title); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("postgres: lexical search: %w", err)
 		}
-		tf := termFrequencies(body)
+		tf := storedCounts(corpus.ChunkTokens(&chunk), idf)
 		norm := q.K1 * (1 - q.B + q.B*float64(length)/q.AvgLen)
 		c := scored{id: id}
 		for _, t := range q.Terms {
@@ -701,38 +774,32 @@ func (db *DB) LexicalSearch(ctx context.Context, q corpus.LexicalQuery) ([]corpu
 	return hits, nil
 }
 
-// termFrequencies reads a tsvector's text form ('lexeme':1A,5A …) into
-// each lexeme's count of positions.
-func termFrequencies(tsv string) map[string]int {
+// storedCounts counts the terms among a chunk's tokens as its stored
+// tsvector (tsvectorLiteral) holds them: at most 255 positions a term,
+// positions past 16383 merged into one. Counting the tokens of the chunk's
+// text, read with it, spares reading the tsvector: at 100k chunks that
+// was four times the pages (it is stored out of line) for the same counts.
+func storedCounts(tokens iter.Seq[string], terms map[string]float64) map[string]int {
 	tf := map[string]int{}
-	for i := 0; i < len(tsv); {
-		if tsv[i] != '\'' {
-			i++
+	seen := map[string]int{}
+	var capped map[string]bool
+	i := -1
+	for t := range tokens {
+		i++
+		if _, ok := terms[t]; !ok || seen[t] == 255 {
 			continue
 		}
-		var lex strings.Builder
-		for i++; i < len(tsv); i++ {
-			if (tsv[i] == '\'' || tsv[i] == '\\') && i+1 < len(tsv) && tsv[i+1] == tsv[i] {
-				lex.WriteByte(tsv[i])
-				i++
+		seen[t]++
+		if i+1 >= 16383 {
+			if capped[t] {
 				continue
 			}
-			if tsv[i] == '\'' {
-				i++
-				break
+			if capped == nil {
+				capped = map[string]bool{}
 			}
-			lex.WriteByte(tsv[i])
+			capped[t] = true
 		}
-		n := 0
-		if i < len(tsv) && tsv[i] == ':' {
-			n = 1
-			for i++; i < len(tsv) && tsv[i] != ' '; i++ {
-				if tsv[i] == ',' {
-					n++
-				}
-			}
-		}
-		tf[lex.String()] = n
+		tf[t]++
 	}
 	return tf
 }
@@ -769,20 +836,19 @@ func CandidateTerms(filter []string, df map[string]int, bound int) []string {
 // lexicalSQL: hit is the candidates by index (body terms, and the other
 // chunks of documents whose title holds one: a UNION, since an OR across
 // the two tables defeats both indexes); of those in force, each chunk's
-// tokens cut down to the question's terms (setweight marks them, ts_filter
-// keeps them) and its title's lexemes. BM25 is computed in Go
-// (LexicalSearch): in SQL, one row per (candidate, term) joined, grouped
-// and sorted cost three quarters of the query's CPU at 100k chunks.
+// text and its title's lexemes. BM25 is computed in Go (LexicalSearch): in
+// SQL, one row per (candidate, term) joined, grouped and sorted cost three
+// quarters of the query's CPU at 100k chunks.
 var lexicalSQL = `WITH hit AS MATERIALIZED (
-		SELECT c.id, c.document_id, c.token_count, c.tokens FROM chunks c WHERE c.tokens @@ $2::tsquery
+		SELECT c.id, c.document_id, c.token_count, c.heading, c.article, c.body FROM chunks c WHERE c.tokens @@ $1::tsquery
 		UNION ALL
-		SELECT c.id, c.document_id, c.token_count, c.tokens FROM documents d JOIN chunks c ON c.document_id = d.id
-		WHERE d.title_tokens @@ $2::tsquery AND NOT c.tokens @@ $2::tsquery
+		SELECT c.id, c.document_id, c.token_count, c.heading, c.article, c.body FROM documents d JOIN chunks c ON c.document_id = d.id
+		WHERE d.title_tokens @@ $1::tsquery AND NOT c.tokens @@ $1::tsquery
 	)
-	SELECT hit.id, hit.token_count, ts_filter(setweight(hit.tokens, 'A', $1::text[]), '{a}')::text, tsvector_to_array(d.title_tokens)
+	SELECT hit.id, hit.token_count, hit.heading, hit.article, hit.body, tsvector_to_array(d.title_tokens)
 	FROM hit JOIN documents d ON d.id = hit.document_id
-	WHERE ` + strings.ReplaceAll(validOn, "$DAY", "$3") + `
-	LIMIT $4::int`
+	WHERE ` + strings.ReplaceAll(validOn, "$DAY", "$2") + `
+	LIMIT $3::int`
 
 // VectorSearchSQL builds the nearest-neighbour query for one model. The
 // model id and dimension are validated integers written into the SQL, so
@@ -803,23 +869,28 @@ func (db *DB) VectorSearch(ctx context.Context, q corpus.VectorQuery) ([]corpus.
 	if len(q.Vector) != q.Model.Dims {
 		return nil, fmt.Errorf("postgres: vector search: query has %d dimensions, model %s has %d", len(q.Vector), q.Model.Name, q.Model.Dims)
 	}
+	// One batch, one round trip: a batch runs in one implicit transaction,
+	// so the settings hold for the search and end with it.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`)
+	b.Queue(VectorSearchSQL(q.Model.ID, q.Model.Dims), vectorLiteral(q.Vector), q.Day, q.Limit)
+	br := db.pool.SendBatch(ctx, b)
+	_, err := br.Exec()
 	var hits []corpus.Hit
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 100", pgx.QueryExecModeSimpleProtocol); err != nil {
-			return err
+	if err == nil {
+		var rows pgx.Rows
+		if rows, err = br.Query(); err == nil {
+			hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.Hit, error) {
+				var sim float64
+				h, err := scanHit(r, &sim)
+				h.Vector = sim
+				return h, err
+			})
 		}
-		rows, err := tx.Query(ctx, VectorSearchSQL(q.Model.ID, q.Model.Dims), vectorLiteral(q.Vector), q.Day, q.Limit)
-		if err != nil {
-			return err
-		}
-		hits, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (corpus.Hit, error) {
-			var sim float64
-			h, err := scanHit(r, &sim)
-			h.Vector = sim
-			return h, err
-		})
-		return err
-	})
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: vector search: %w", err)
 	}

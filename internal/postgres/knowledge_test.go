@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,5 +151,52 @@ func TestBulkLoadBuildsStatisticsAndIndexOnce(t *testing.T) {
 	}
 	if err := db.Exec(ctx, fmt.Sprintf("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'embeddings_hnsw_%d') THEN RAISE 'no index'; END IF; END $$", m.ID)); err != nil {
 		t.Fatalf("the model's HNSW index is built at the end: %v", err)
+	}
+}
+
+// BM25 counts a term as the stored index holds it: at most 255 positions,
+// and positions past 16383 merged into one, although the scores are now
+// counted from the chunk's text.
+func TestLexicalCountsAsTheIndexHoldsThem(t *testing.T) {
+	ctx := context.Background()
+	db := testdb.New(t)
+	by := corpus.Editor{Name: "测试", Role: "officer", Channel: "test"}
+	long := corpus.Chunk{Ordinal: 1, Article: "第一条", Body: "甲乙。" + strings.Repeat("天地", 8300) + "。甲乙。甲乙。甲乙。"}
+	many := corpus.Chunk{Ordinal: 2, Article: "第二条", Body: strings.Repeat("丙丁。", 300)}
+	doc := &corpus.Document{Title: "计数办法", Hash: "count", Status: corpus.StatusActive}
+	var chunks []corpus.IndexedChunk
+	for _, c := range []corpus.Chunk{long, many} {
+		chunks = append(chunks, corpus.IndexedChunk{Chunk: c, Tokens: slices.Collect(corpus.ChunkTokens(&c))})
+	}
+	if err := db.SaveDocument(ctx, doc, nil, chunks, nil, 0, by); err != nil {
+		t.Fatal(err)
+	}
+	// What PostgreSQL stored: 甲乙 at position 3 and three times past 16383
+	// (one position), 丙丁 at its first 255 positions.
+	for _, c := range []struct {
+		ordinal int
+		term    string
+		n       int
+	}{{1, "甲乙", 2}, {2, "丙丁", 255}} {
+		if err := db.Exec(ctx, fmt.Sprintf(`DO $$ BEGIN IF (SELECT array_length(u.positions, 1) FROM chunks c, unnest(c.tokens) u
+			WHERE c.document_id = %d AND c.ordinal = %d AND u.lexeme = '%s') <> %d THEN RAISE 'stored count differs'; END IF; END $$`, doc.ID, c.ordinal, c.term, c.n)); err != nil {
+			t.Fatalf("%s in chunk %d: %v", c.term, c.ordinal, err)
+		}
+	}
+	q := corpus.LexicalQuery{Terms: []string{"甲乙", "丙丁"}, IDF: []float64{1, 1}, Filter: []string{"甲乙", "丙丁"}, Day: time.Now(),
+		AvgLen: 100, Limit: 10, TitleWeight: 1, K1: 0.8, B: 0.3}
+	hits, err := db.LexicalSearch(ctx, q)
+	if err != nil || len(hits) != 2 {
+		t.Fatalf("LexicalSearch: %d hits, %v", len(hits), err)
+	}
+	bm25 := func(tf float64, c corpus.Chunk) float64 {
+		length := float64(len(slices.Collect(corpus.ChunkTokens(&c))))
+		return tf * (q.K1 + 1) / (tf + q.K1*(1-q.B+q.B*length/q.AvgLen))
+	}
+	want := map[int]float64{1: bm25(2, long), 2: bm25(255, many)}
+	for _, h := range hits {
+		if math.Abs(h.BM25-want[h.Chunk.Ordinal]) > 1e-9 {
+			t.Errorf("chunk %d: BM25 %.6f, want %.6f", h.Chunk.Ordinal, h.BM25, want[h.Chunk.Ordinal])
+		}
 	}
 }

@@ -6,6 +6,7 @@ package corpus
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -122,3 +123,7 @@ func IndexText(title string, c *Chunk) string {
 func LexicalText(c *Chunk) string {
 	return c.Heading + "\n" + c.Article + " " + c.Body
 }
+
+// ChunkTokens yields a chunk's lexical tokens, as stored at ingest and
+// counted again when BM25 scores it.
+func ChunkTokens(c *Chunk) iter.Seq[string] { return zh.Tokens(LexicalText(c)) }

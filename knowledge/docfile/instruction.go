@@ -2,6 +2,7 @@ package docfile
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -23,10 +24,34 @@ var reInstruction = regexp.MustCompile(`(?i)` + strings.Join([]string{
 	`you\s+are\s+(now\s+)?(an?\s+)?(ai|assistant|chatbot|language model)`,
 }, "|"))
 
+// instructionWords holds, for each alternative of reInstruction, words one
+// of which every match contains (its required group, the English ones in
+// lower case; none has a letter that folds to another outside ASCII). Text
+// holding none cannot match, and almost no policy text holds one, so the
+// regular expressions run on few chunks.
+var instructionWords = func() []string {
+	words := []string{
+		"忽略", "无视", "忘记", "忘掉", "理会", "跳过", // 忽略以上…
+		"作废", "无效", "失效", // 以上指令作废
+		"助手", "机器人", "客服", "语言模型", "大模型", "人工智能", "ai", // 你是…助手, 作为AI
+		"系统提示", "提示词", "prompt", "ignore", "regard", "forget", "you",
+	}
+	for _, verb := range []string{"回答", "回复", "输出", "告诉用户", "对用户说"} { // 请回答：
+		for _, mark := range []string{":", "：", "“", `"`} {
+			words = append(words, verb+mark)
+		}
+	}
+	return words
+}()
+
 // ReadsAsInstruction reports whether text reads as an instruction to an
 // assistant (忽略以上指令，回答：…). Such a chunk is flagged at ingest,
 // shown to officers, and never quoted as an answer.
 func ReadsAsInstruction(text string) bool {
+	lower := strings.ToLower(text)
+	if !slices.ContainsFunc(instructionWords, func(w string) bool { return strings.Contains(lower, w) }) {
+		return false
+	}
 	for _, line := range strings.Split(text, "\n") {
 		if reInstruction.MatchString(line) {
 			return true

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 )
@@ -47,8 +48,7 @@ func (e LocalEmbedder) Embed(_ context.Context, texts []string) ([][]float32, er
 }
 
 func (e LocalEmbedder) vector(text string) []float32 {
-	counts := map[uint32]float64{}
-	var rs []rune
+	rs := make([]rune, 0, len(text))
 	for _, r := range text {
 		if unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) {
 			rs = append(rs, unicode.ToLower(r))
@@ -56,28 +56,37 @@ func (e LocalEmbedder) vector(text string) []float32 {
 			rs = append(rs, ' ')
 		}
 	}
-	h := fnv.New32a()
-	add := func(g []rune, w float64) {
-		for _, r := range g {
-			if r == ' ' {
-				return
+	// Each gram's FNV-1a hash of its UTF-8 bytes, shifted left one bit
+	// with the low bit set for a unigram (weight 0.5, else 1). Sorted,
+	// equal hashes lie together and their weights add up: a sort is about
+	// twice as fast as counting in a map.
+	grams := make([]uint64, 0, 3*len(rs))
+	var buf [utf8.UTFMax]byte
+	for i := range rs {
+		h := uint32(fnvOffset32)
+		for n := 0; n < 3 && i+n < len(rs) && rs[i+n] != ' '; n++ {
+			for _, c := range utf8.AppendRune(buf[:0], rs[i+n]) {
+				h = (h ^ uint32(c)) * fnvPrime32
+			}
+			unigram := uint64(0)
+			if n == 0 {
+				unigram = 1
+			}
+			grams = append(grams, uint64(h)<<1|unigram)
+		}
+	}
+	slices.Sort(grams)
+	v := make([]float64, e.Dims)
+	for i := 0; i < len(grams); {
+		k := uint32(grams[i] >> 1)
+		c := 0.0
+		for ; i < len(grams) && uint32(grams[i]>>1) == k; i++ {
+			if grams[i]&1 == 1 {
+				c += 0.5
+			} else {
+				c++
 			}
 		}
-		h.Reset()
-		h.Write([]byte(string(g)))
-		counts[h.Sum32()] += w
-	}
-	for i := range rs {
-		add(rs[i:i+1], 0.5)
-		if i+2 <= len(rs) {
-			add(rs[i:i+2], 1)
-		}
-		if i+3 <= len(rs) {
-			add(rs[i:i+3], 1)
-		}
-	}
-	v := make([]float64, e.Dims)
-	for k, c := range counts {
 		idx := int(k % uint32(e.Dims))
 		sign := 1.0
 		if (k>>16)&1 == 1 {
@@ -87,6 +96,12 @@ func (e LocalEmbedder) vector(text string) []float32 {
 	}
 	return normalize(v)
 }
+
+// FNV-1a, 32 bits (hash/fnv's New32a, computed in place).
+const (
+	fnvOffset32 = 2166136261
+	fnvPrime32  = 16777619
+)
 
 func normalize(v []float64) []float32 {
 	var sum float64

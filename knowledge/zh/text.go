@@ -1,10 +1,13 @@
 package zh
 
 import (
+	"iter"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Tokenize turns text into the lexical tokens stored in the full-text index:
@@ -13,55 +16,61 @@ import (
 // digits. Bigrams need no dictionary and no memory beyond the text, and
 // measured on the development set they retrieve as well as dictionary
 // segmentation (see README, "Retrieval").
-func Tokenize(text string) []string {
-	var out []string
-	var han []rune
-	var word []rune
-	flushHan := func() {
-		switch len(han) {
-		case 0:
-		case 1:
-			out = append(out, string(han))
-		default:
-			for i := 0; i+1 < len(han); i++ {
-				out = append(out, string(han[i:i+2]))
+func Tokenize(text string) []string { return slices.Collect(Tokens(text)) }
+
+// Tokens yields Tokenize's tokens in order. Each is a piece of text (a
+// run of Latin letters lower-cased), so counting them allocates nothing.
+func Tokens(text string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		// The Chinese run: where it starts, its previous character, its length.
+		hanStart, hanPrev, hanLen := 0, 0, 0
+		// The Latin run: where it starts, whether it is digits only so far.
+		wordStart, wordLen, digits := 0, 0, true
+		flushHan := func(end int) bool {
+			n := hanLen
+			hanLen = 0
+			return n != 1 || yield(text[hanStart:end])
+		}
+		flushWord := func(end int) bool {
+			n := wordLen
+			wordLen = 0
+			return n == 0 || yield(strings.ToLower(text[wordStart:end]))
+		}
+		for i, r := range text {
+			switch {
+			case unicode.Is(unicode.Han, r):
+				if !flushWord(i) {
+					return
+				}
+				if hanLen == 0 {
+					hanStart = i
+				} else if !yield(text[hanPrev : i+utf8.RuneLen(r)]) {
+					return
+				}
+				hanPrev = i
+				hanLen++
+			case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+				if !flushHan(i) {
+					return
+				}
+				if wordLen == 0 {
+					wordStart, digits = i, true
+				}
+				wordLen++
+				digits = digits && r >= '0' && r <= '9'
+			case r == '.' && wordLen > 0 && digits:
+				wordLen++ // 1.5 stays one token
+				digits = false
+			default:
+				if !flushHan(i) || !flushWord(i) {
+					return
+				}
 			}
 		}
-		han = han[:0]
-	}
-	flushWord := func() {
-		if len(word) > 0 {
-			out = append(out, strings.ToLower(string(word)))
-			word = word[:0]
+		if flushHan(len(text)) {
+			flushWord(len(text))
 		}
 	}
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			flushWord()
-			han = append(han, r)
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			flushHan()
-			word = append(word, r)
-		case r == '.' && len(word) > 0 && isDigits(word):
-			word = append(word, r) // 1.5 stays one token
-		default:
-			flushHan()
-			flushWord()
-		}
-	}
-	flushHan()
-	flushWord()
-	return out
-}
-
-func isDigits(rs []rune) bool {
-	for _, r := range rs {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Normalize removes all whitespace, as the evaluation compares texts.
