@@ -61,7 +61,7 @@ func TestWriteTypedXLSX(t *testing.T) {
 		}
 		return v
 	}
-	numFmt := func(cell string) string {
+	style := func(cell string) *excelize.Style {
 		id, err := f.GetCellStyle(s, cell)
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +70,10 @@ func TestWriteTypedXLSX(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.CustomNumFmt != nil {
+		return st
+	}
+	numFmt := func(cell string) string {
+		if st := style(cell); st.CustomNumFmt != nil {
 			return *st.CustomNumFmt
 		}
 		return ""
@@ -96,14 +99,7 @@ func TestWriteTypedXLSX(t *testing.T) {
 		t.Errorf("totals row label: %q", shown("A4"))
 	}
 	bold := func(cell string) bool {
-		id, err := f.GetCellStyle(s, cell)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := f.GetStyle(id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := style(cell)
 		return st.Font != nil && st.Font.Bold
 	}
 	if !bold("A1") || !bold("F1") || !bold("A4") || !bold("E4") || bold("E3") {
