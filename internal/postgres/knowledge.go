@@ -543,7 +543,17 @@ func (db *DB) EndBulkLoad(ctx context.Context) error {
 	}
 	for _, m := range models {
 		err := db.inTx(ctx, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'", pgx.QueryExecModeSimpleProtocol); err != nil {
+			var n, setting int64
+			if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM embeddings WHERE model_id = $1),
+				(SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem')`, m.ID).Scan(&n, &setting); err != nil {
+				return err
+			}
+			limit := int64(maxIndexMemory)
+			if db.embedded {
+				limit = maxEmbeddedIndexMemory
+			}
+			mem := indexBuildMemory(n, m.Dims, setting, limit)
+			if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL maintenance_work_mem = '%dkB'", mem/1024), pgx.QueryExecModeSimpleProtocol); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, vectorIndexSQL(m))
@@ -554,6 +564,26 @@ func (db *DB) EndBulkLoad(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// The most maintenance memory a bulk load's index build asks for, on a
+// real server and on the embedded one (PGlite's whole heap is 4 GB). A
+// server set higher (maintenance_work_mem, say by ALTER ROLE) keeps its
+// own setting.
+const (
+	maxIndexMemory         = 2 << 30
+	maxEmbeddedIndexMemory = 512 << 20
+)
+
+// indexBuildMemory is the maintenance memory, in bytes, for building an
+// HNSW index over n vectors of dims dimensions: the graph pgvector builds
+// in memory (each vector with its neighbour lists, about dims×4 + 1 kB)
+// with a fifth to spare, at most limit, and never less than the server's
+// own setting. A graph that outgrows maintenance_work_mem is finished on
+// disk, many times slower: 300,000 vectors in 256 MB took over ten minutes.
+func indexBuildMemory(n int64, dims int, setting, limit int64) int64 {
+	need := n*(int64(dims)*4+1024)*6/5 + 64<<20
+	return max(min(need, limit), setting)
 }
 
 func (db *DB) models(ctx context.Context) ([]corpus.Model, error) {
