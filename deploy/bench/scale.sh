@@ -22,9 +22,12 @@ url=${1:?usage: deploy/bench/scale.sh POSTGRES_URL}
 sizes=${SIZES:-100000 300000}
 corpus=${CORPUS:-../shared/eval/corpus}
 dev=${DEV:-../shared/eval/dev.jsonl}
+[ -d "$corpus" ] && [ -f "$dev" ] || { echo "scale.sh: no corpus at $corpus or no questions at $dev (set CORPUS and DEV)" >&2; exit 2; }
 work=$(mktemp -d)
 schemas=()
+sampler=
 cleanup() {
+	[ -n "$sampler" ] && kill "$sampler" 2>/dev/null
 	for s in "${schemas[@]}"; do
 		PGOPTIONS=--client-min-messages=warning psql -q "$url" -c "DROP SCHEMA IF EXISTS $s CASCADE" || true
 	done
@@ -69,6 +72,7 @@ for n in $sizes; do
 	sampler=$!
 	out=$(DATABASE_URL=$u INCUBOT_DATA_DIR=$work/native "$work/incubot" eval --synthetic "$n" --corpus "$corpus" --json)
 	kill "$sampler"
+	sampler=
 	echo "{\"database\":\"native\",\"synthetic\":$n,\"postgres_peak_pss_mb\":$(cat "$peak"),\"load_before\":\"$before\",\"load_after\":\"$(load)\",\"result\":$out}"
 done
 
