@@ -128,11 +128,15 @@ func (a *Answerer) closest(res *SearchResult, searched string) *corpus.Answer {
 		note = "（该条没有写明" + strings.Join(res.Unstated, "、") + "这一数字。）\n"
 	case res.Asked != AsksNothing && !res.Asked.Holds(h.Chunk.Body):
 		note = "（该条没有写明具体" + res.Asked.Noun() + "。）\n"
+	case len(res.Unnamed) > 0:
+		note = "（该条没有写明" + strings.Join(res.Unnamed, "、") + "。）\n"
 	}
 	text := "政策库中没有条款直接规定这一点，最接近的是：\n“" + quote + "”\n——" + ShortCitation(h) + "\n" + note + a.Fallback
 	reason := fmt.Sprintf("no clause answers directly (key coverage %.2f)", res.KeyCoverage)
 	if len(res.Unstated) > 0 {
 		reason = "no clause states " + strings.Join(res.Unstated, ", ")
+	} else if len(res.Unnamed) > 0 {
+		reason = "no clause names " + strings.Join(res.Unnamed, ", ")
 	}
 	return &corpus.Answer{Text: text, Answered: false, Source: corpus.SourceClosest, Reason: reason, Cited: []corpus.Citation{citation(h)},
 		TopScore: h.Score, Searched: searched, Body: quote, Quoted: h.Chunk.Body}

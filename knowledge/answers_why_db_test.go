@@ -322,3 +322,19 @@ func TestOnlyFiguresAskedAboutAreAsserted(t *testing.T) {
 		}
 	}
 }
+
+// A clause that shares the question's words but does not name the thing
+// asked for (条件 of 种子资金) does not answer it: it is labelled as the
+// closest provision and the reply says what it does not state; a clause
+// that names it answers.
+func TestAClauseNotNamingWhatIsAskedForIsOnlyTheClosest(t *testing.T) {
+	_, a := whyEnv(t)
+	ans := ask(t, a, "孵化器的种子资金有什么条件", "")
+	if ans.Answered || ans.Source != corpus.SourceClosest || !strings.Contains(ans.Text, "没有写明条件") {
+		t.Errorf("第九条 names no condition: want the closest provision naming 条件, got %+v", ans)
+	}
+	ans = ask(t, a, "申请认定孵化器要具备什么条件", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "第五条") {
+		t.Errorf("第五条 states the conditions: %+v", ans)
+	}
+}

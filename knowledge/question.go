@@ -28,6 +28,9 @@ type Question struct {
 	// without those of the quantity asked for (比例, 多少天).
 	Subject []string
 	Asked   Asked // the kind of quantity asked for
+	// Objects name the thing asked for (有没有模板 → 模板, 审计哪些内容 →
+	// 内容): a clause that does not name it does not answer directly.
+	Objects []string
 	// Places are the places the question is about; Origins are places it
 	// names only as where something comes from (从北京引进), which do not
 	// decide which local rules apply.
@@ -60,6 +63,7 @@ func ParseQuestion(text string) Question {
 	q.Groups = synonymGroups(text)
 	q.Focus = FocusTerms(text)
 	q.Asked = AskedQuantity(text)
+	q.Objects = AskedObjects(text)
 	key := QueryTerms(KeyTerms(text))
 	q.Subject = slices.DeleteFunc(slices.Clone(q.Terms), func(t string) bool { return !slices.Contains(key, t) })
 	q.Places, q.Origins = placesIn(text)

@@ -114,6 +114,9 @@ type SearchResult struct {
 	KeyCoverage float64
 	Unstated    []string
 	Lacks       []string
+	// Unnamed are the things asked for (Question.Objects) that the
+	// corpus names but the best hit does not.
+	Unnamed []string
 }
 
 // Search returns at most k hits, best first; none when nothing passes the
@@ -302,7 +305,15 @@ func (r *Retriever) judge(res *SearchResult) {
 			res.Unstated = append(res.Unstated, f)
 		}
 	}
-	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0
+	res.Unnamed = nil
+	for _, o := range q.Objects {
+		// A thing no document names (说法, 后果) is the asker's register,
+		// not the corpus's: no clause could be held to name it.
+		if present(zh.Tokenize(o)) && !holdsObject(res.Hits[0].Chunk.Body, o) {
+			res.Unnamed = append(res.Unnamed, o)
+		}
+	}
+	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0 && len(res.Unnamed) == 0
 }
 
 // selfWeight scales a word of the asker's description of themselves that

@@ -1,0 +1,27 @@
+package knowledge
+
+import (
+	"reflect"
+	"testing"
+)
+
+// What a question asks for is the word its interrogative governs at the
+// end of its sentence; a quantity or a time asked for, a filler, or a noun
+// that opens a predicate is not.
+func TestAskedObjects(t *testing.T) {
+	for q, want := range map[string][]string{
+		"运营情况报告有模板吗":          {"模板"},
+		"有没有模板":               {"模板"},
+		"具体要审计哪些内容":           {"内容"},
+		"北京的众创空间要去哪里备案，要什么条件": {"条件"},
+		"找哪个部门":               {"部门"},
+		"哪些国有资产可以报废报损":        nil,
+		"补助能补多少钱":             nil,
+		"企业所得税年度汇算清缴最晚啥时候要弄完": nil,
+		"高企认定结果要公示多少天":        nil,
+	} {
+		if got := AskedObjects(q); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q, want %q", q, got, want)
+		}
+	}
+}
