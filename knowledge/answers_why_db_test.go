@@ -338,3 +338,19 @@ func TestAClauseNotNamingWhatIsAskedForIsOnlyTheClosest(t *testing.T) {
 		t.Errorf("第五条 states the conditions: %+v", ans)
 	}
 }
+
+// A yes-no question asks whether its matter is bound: the clause that
+// binds it answers, whether or not it uses the asker's word for the bound
+// (成立时间有限制吗 → 成立时间不超过24个月), even where another clause of
+// the corpus uses that word.
+func TestAYesNoQuestionIsAnsweredByTheClauseOnItsMatter(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "entry.txt", `# XX区科技企业孵化器入驻管理办法
+第十条 入驻孵化器的企业，注册成立时间不超过24个月。
+第十一条 孵化器不得限制在孵企业自主选择中介服务机构。
+`, knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "新公司想入驻孵化器，成立时间有限制吗", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "第十条") || !strings.Contains(ans.Text, "24个月") {
+		t.Errorf("第十条 binds the entry time: want it as the answer, got %+v", ans)
+	}
+}

@@ -52,18 +52,18 @@ func hanRun(rs []rune, i, n, dir int) []rune {
 // is asked for is that noun (什么条件 → 条件, 哪些内容 → 内容, 几类 → 类).
 var reGoverns = regexp.MustCompile(`什么样的|什么|啥|哪些|哪个|哪种|哪几|几`)
 
-// reHas finds a question asking whether a thing exists: 有没有模板, 有模板吗.
-var reHas = regexp.MustCompile(`有没有(\p{Han}{1,6})|有(\p{Han}{1,6}?)[吗么]`)
-
 // reWhen asks for a time (啥时候, 什么时间): a date, left to Asked.
 var reWhen = regexp.MustCompile(`(?:什么|啥)(?:时候|时间)`)
 
 // AskedObjects are the words naming the thing a question asks for, read
 // from its structure: the segmented word an interrogative governs when it
-// closes its sentence (审计哪些内容？, 要什么条件, 有模板吗), not one that
-// opens a predicate (哪些资产可以报废: the asker names the matter, the
-// clause may call it otherwise). A quantity or a time asked for (多少钱,
-// 几天, 啥时候) is left to Asked; fillers and modal phrases are no things.
+// closes its sentence (审计哪些内容？, 要什么条件), not one that opens a
+// predicate (哪些资产可以报废: the asker names the matter, the clause may
+// call it otherwise). A yes-no question (成立时间有限制吗, 有没有期限)
+// asks whether its matter is bound, not for a thing: a clause on that
+// matter answers it in its own words (不超过24个月), so it names no object.
+// A quantity or a time asked for (多少钱, 几天, 啥时候) is left to Asked;
+// fillers and modal phrases are no things.
 func AskedObjects(question string) []string {
 	masked := reWhen.ReplaceAllString(question, " ")
 	for _, re := range []*regexp.Regexp{qMoney, qRatio, qDuration, qDate, qArea, qCount} {
@@ -91,22 +91,6 @@ func AskedObjects(question string) []string {
 		if len(ws) > 0 {
 			// After 几 a single character is a measure word (几类).
 			add(ws[0], end, strings.HasSuffix(masked[loc[0]:loc[1]], "几"))
-		}
-	}
-	for _, m := range reHas.FindAllStringSubmatchIndex(masked, -1) {
-		for g := 1; g <= 2; g++ {
-			if m[2*g] < 0 {
-				continue
-			}
-			ws := zh.Segment(masked[m[2*g]:m[2*g+1]])
-			if len(ws) == 0 {
-				continue
-			}
-			w := ws[0]
-			if g == 2 {
-				w = ws[len(ws)-1]
-			}
-			add(w, m[2*g]+strings.Index(masked[m[2*g]:m[2*g+1]], w), false)
 		}
 	}
 	return out
