@@ -354,3 +354,18 @@ func TestAYesNoQuestionIsAnsweredByTheClauseOnItsMatter(t *testing.T) {
 		t.Errorf("第十条 binds the entry time: want it as the answer, got %+v", ans)
 	}
 }
+
+// A figure of the kind asked for that a clause states of another matter
+// (30日 for the fit-out of premises) does not answer a question about the
+// clause's first matter (辅导服务): the clause is only the closest, and the
+// reply says its figure is another matter's.
+func TestAFigureOfAnotherMatterIsNotTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "service.txt", `# XX区科技企业孵化器服务规范
+第八条 孵化器应当为在孵企业提供创业辅导服务，并建立在孵企业档案。孵化器场地应当在认定后30日内完成装修。
+`, knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "孵化器的创业辅导服务要提供多久", "")
+	if ans.Answered || ans.Source != corpus.SourceClosest || !strings.Contains(ans.Text, "说的是另一事项") {
+		t.Errorf("30日 is the fit-out's, not the service's: want the closest provision saying so, got %+v", ans)
+	}
+}
