@@ -26,3 +26,21 @@ func TestAskedObjects(t *testing.T) {
 		}
 	}
 }
+
+// A count asked for is in its classifier, and only a count in it (or 人
+// for 名) states it.
+func TestCountedIn(t *testing.T) {
+	for q, want := range map[string]string{"多少分算合格": "分", "有几家企业": "家", "招了几个人": "", "补助多少钱": ""} {
+		if got := CountedIn(q); got != want {
+			t.Errorf("%s: got %q, want %q", q, got, want)
+		}
+	}
+	for _, c := range []struct {
+		text, c string
+		want    bool
+	}{{"得分在60分以上", "分", true}, {"连续2次考核不合格", "分", false}, {"不少于20名", "人", true}, {"三分之一", "分", false}} {
+		if got := holdsCount(c.text, c.c); got != c.want {
+			t.Errorf("holdsCount(%s, %s) = %v", c.text, c.c, got)
+		}
+	}
+}

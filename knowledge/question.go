@@ -28,7 +28,9 @@ type Question struct {
 	// without those of the quantity asked for (比例, 多少天).
 	Subject []string
 	Asked   Asked // the kind of quantity asked for
-	// Objects name the thing asked for (有没有模板 → 模板, 审计哪些内容 →
+	// Counted is the classifier of the count asked for (多少分 → 分).
+	Counted string
+	// Objects name the thing asked for (什么条件 → 条件, 审计哪些内容 →
 	// 内容): a clause that does not name it does not answer directly.
 	Objects []string
 	// Places are the places the question is about; Origins are places it
@@ -63,6 +65,7 @@ func ParseQuestion(text string) Question {
 	q.Groups = synonymGroups(text)
 	q.Focus = FocusTerms(text)
 	q.Asked = AskedQuantity(text)
+	q.Counted = CountedIn(text)
 	q.Objects = AskedObjects(text)
 	key := QueryTerms(KeyTerms(text))
 	q.Subject = slices.DeleteFunc(slices.Clone(q.Terms), func(t string) bool { return !slices.Contains(key, t) })
