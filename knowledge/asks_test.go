@@ -44,3 +44,15 @@ func TestCountedIn(t *testing.T) {
 		}
 	}
 }
+
+// An A-not-A form (还收不收, 在不在) asks whether: it is no word a clause
+// must hold, so it does not weigh on whether a clause answers.
+func TestANotAIsNoContentWord(t *testing.T) {
+	for q, no := range map[string]string{"后补助的材料晚交两天还收不收": "不收", "食品加工在不在高新技术领域里面": "不在"} {
+		for _, w := range ParseQuestion(q).Words {
+			if w.Text == no || w.Text == "收不收" || w.Text == "在不在" {
+				t.Errorf("%s: %q is a content word", q, w.Text)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/incubot/incubot/internal/place"
@@ -191,6 +192,7 @@ func ContentWords(text string) []Word {
 	for _, f := range fillers {
 		t = strings.ReplaceAll(t, f, " ")
 	}
+	t = withoutANotA(t)
 	seen := map[string]bool{}
 	for _, w := range zh.Segment(t) {
 		if utf8.RuneCountInString(w) < 2 || seen[w] || isNumberWord(w) || len(place.In(w)) > 0 {
@@ -206,6 +208,18 @@ func ContentWords(text string) []Word {
 		out = append(out, word)
 	}
 	return out
+}
+
+// withoutANotA blanks a question's A-not-A forms (收不收, 在不在): they ask
+// whether, and name nothing a clause must hold (不收 is no matter).
+func withoutANotA(t string) string {
+	rs := []rune(t)
+	for i := 0; i+2 < len(rs); i++ {
+		if rs[i+1] == '不' && rs[i] == rs[i+2] && unicode.Is(unicode.Han, rs[i]) {
+			rs[i], rs[i+1], rs[i+2] = ' ', ' ', ' '
+		}
+	}
+	return string(rs)
 }
 
 func isNumberWord(w string) bool {
