@@ -121,18 +121,31 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*corpus.
 // answered: the question is logged for officers.
 func (a *Answerer) closest(res *SearchResult, searched string) *corpus.Answer {
 	h := res.Hits[0]
-	quote := clip(bestSentences(h.Chunk.Body, res.Terms, res.Asked), 150)
+	asked := res.Asked
+	if res.Aside {
+		// Its figure is another matter's: quote what it says of this one.
+		asked = AsksNothing
+	}
+	quote := clip(bestSentences(h.Chunk.Body, res.Terms, asked), 150)
 	note := ""
 	switch {
 	case len(res.Unstated) > 0:
 		note = "（该条没有写明" + strings.Join(res.Unstated, "、") + "这一数字。）\n"
 	case res.Asked != AsksNothing && !res.Asked.Holds(h.Chunk.Body):
 		note = "（该条没有写明具体" + res.Asked.Noun() + "。）\n"
+	case len(res.Unnamed) > 0:
+		note = "（该条没有写明" + strings.Join(res.Unnamed, "、") + "。）\n"
+	case res.Aside:
+		note = "（该条写明的" + res.Asked.Noun() + "说的是另一事项，没有写明所问的" + res.Asked.Noun() + "。）\n"
 	}
 	text := "政策库中没有条款直接规定这一点，最接近的是：\n“" + quote + "”\n——" + ShortCitation(h) + "\n" + note + a.Fallback
 	reason := fmt.Sprintf("no clause answers directly (key coverage %.2f)", res.KeyCoverage)
 	if len(res.Unstated) > 0 {
 		reason = "no clause states " + strings.Join(res.Unstated, ", ")
+	} else if len(res.Unnamed) > 0 {
+		reason = "no clause names " + strings.Join(res.Unnamed, ", ")
+	} else if res.Aside {
+		reason = "the clause states the " + res.Asked.String() + " only of another matter"
 	}
 	return &corpus.Answer{Text: text, Answered: false, Source: corpus.SourceClosest, Reason: reason, Cited: []corpus.Citation{citation(h)},
 		TopScore: h.Score, Searched: searched, Body: quote, Quoted: h.Chunk.Body}

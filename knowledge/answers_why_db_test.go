@@ -322,3 +322,72 @@ func TestOnlyFiguresAskedAboutAreAsserted(t *testing.T) {
 		}
 	}
 }
+
+// A clause that shares the question's words but does not name the thing
+// asked for (条件 of 种子资金) does not answer it: it is labelled as the
+// closest provision and the reply says what it does not state; a clause
+// that names it answers.
+func TestAClauseNotNamingWhatIsAskedForIsOnlyTheClosest(t *testing.T) {
+	_, a := whyEnv(t)
+	ans := ask(t, a, "孵化器的种子资金有什么条件", "")
+	if ans.Answered || ans.Source != corpus.SourceClosest || !strings.Contains(ans.Text, "没有写明条件") {
+		t.Errorf("第九条 names no condition: want the closest provision naming 条件, got %+v", ans)
+	}
+	ans = ask(t, a, "申请认定孵化器要具备什么条件", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "第五条") {
+		t.Errorf("第五条 states the conditions: %+v", ans)
+	}
+}
+
+// A yes-no question asks whether its matter is bound: the clause that
+// binds it answers, whether or not it uses the asker's word for the bound
+// (成立时间有限制吗 → 成立时间不超过24个月), even where another clause of
+// the corpus uses that word.
+func TestAYesNoQuestionIsAnsweredByTheClauseOnItsMatter(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "entry.txt", `# XX区科技企业孵化器入驻管理办法
+第十条 入驻孵化器的企业，注册成立时间不超过24个月。
+第十一条 孵化器不得限制在孵企业自主选择中介服务机构。
+`, knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "新公司想入驻孵化器，成立时间有限制吗", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "第十条") || !strings.Contains(ans.Text, "24个月") {
+		t.Errorf("第十条 binds the entry time: want it as the answer, got %+v", ans)
+	}
+}
+
+// A figure of the kind asked for that a clause states of another matter
+// (30日 for the fit-out of premises) does not answer a question about the
+// clause's first matter (辅导服务): the clause is only the closest, and the
+// reply says its figure is another matter's.
+func TestAFigureOfAnotherMatterIsNotTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "service.txt", `# XX区科技企业孵化器服务规范
+第八条 孵化器应当为在孵企业提供创业辅导服务，并建立在孵企业档案。孵化器场地应当在认定后30日内完成装修。
+`, knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "孵化器的创业辅导服务要提供多久", "")
+	if ans.Answered || ans.Source != corpus.SourceClosest || !strings.Contains(ans.Text, "说的是另一事项") {
+		t.Errorf("30日 is the fit-out's, not the service's: want the closest provision saying so, got %+v", ans)
+	}
+}
+
+// A count in another classifier (连续2次) does not answer a question asking
+// for a score (多少分): the clause is only the closest; one that states
+// the score answers.
+func TestACountOfAnotherKindIsNotTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "review.txt", `# XX区科技企业孵化器考核办法
+第十四条 区科技局定期对孵化器开展考核评价，对连续2次考核评价不合格的，取消其孵化器资格。
+`, knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "孵化器考核评价多少分算合格", "")
+	if ans.Answered || ans.Source != corpus.SourceClosest {
+		t.Errorf("2次 is no score: want the closest provision, got %+v", ans)
+	}
+	e = newEnv(t)
+	e.add(t, "score.txt", `# XX区科技企业孵化器考核评分细则
+第三条 孵化器考核评价得分在60分以上的为合格。
+`, knowledge.AddOptions{})
+	ans = ask(t, e.answererOn(), "孵化器考核评价多少分算合格", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "60分") {
+		t.Errorf("第三条 states the score: %+v", ans)
+	}
+}

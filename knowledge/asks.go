@@ -3,6 +3,7 @@ package knowledge
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Asked is the kind of quantity a question asks for. A clause that holds no
@@ -89,4 +90,38 @@ func (a Asked) Holds(text string) bool {
 		return aArea.MatchString(text)
 	}
 	return true
+}
+
+// CountedIn is the classifier of the count a question asks for (多少分 →
+// 分, 几家 → 家): a count answers it only in that classifier, since 2次
+// is not a score. The general 个 names none.
+func CountedIn(question string) string {
+	m := qCount.FindString(question)
+	if m == "" {
+		return ""
+	}
+	_, n := utf8.DecodeLastRuneInString(m)
+	if c := m[len(m)-n:]; c != "个" {
+		return c
+	}
+	return ""
+}
+
+// holdsCount reports whether text states a count in classifier c; 人 and
+// 名 count people alike, and 分 of 三分之一 is a ratio.
+func holdsCount(text, c string) bool {
+	text = strings.ReplaceAll(text, " ", "")
+	people := func(s string) bool { return s == "人" || s == "名" }
+	for _, loc := range aCount.FindAllStringIndex(text, -1) {
+		m := text[loc[0]:loc[1]]
+		_, n := utf8.DecodeLastRuneInString(m)
+		got := m[len(m)-n:]
+		if strings.HasPrefix(text[loc[1]:], "之") {
+			continue
+		}
+		if got == c || people(got) && people(c) {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/incubot/incubot/internal/place"
@@ -28,6 +29,11 @@ type Question struct {
 	// without those of the quantity asked for (比例, 多少天).
 	Subject []string
 	Asked   Asked // the kind of quantity asked for
+	// Counted is the classifier of the count asked for (多少分 → 分).
+	Counted string
+	// Objects name the thing asked for (什么条件 → 条件, 审计哪些内容 →
+	// 内容): a clause that does not name it does not answer directly.
+	Objects []string
 	// Places are the places the question is about; Origins are places it
 	// names only as where something comes from (从北京引进), which do not
 	// decide which local rules apply.
@@ -60,6 +66,8 @@ func ParseQuestion(text string) Question {
 	q.Groups = synonymGroups(text)
 	q.Focus = FocusTerms(text)
 	q.Asked = AskedQuantity(text)
+	q.Counted = CountedIn(text)
+	q.Objects = AskedObjects(text)
 	key := QueryTerms(KeyTerms(text))
 	q.Subject = slices.DeleteFunc(slices.Clone(q.Terms), func(t string) bool { return !slices.Contains(key, t) })
 	q.Places, q.Origins = placesIn(text)
@@ -184,6 +192,7 @@ func ContentWords(text string) []Word {
 	for _, f := range fillers {
 		t = strings.ReplaceAll(t, f, " ")
 	}
+	t = withoutANotA(t)
 	seen := map[string]bool{}
 	for _, w := range zh.Segment(t) {
 		if utf8.RuneCountInString(w) < 2 || seen[w] || isNumberWord(w) || len(place.In(w)) > 0 {
@@ -199,6 +208,18 @@ func ContentWords(text string) []Word {
 		out = append(out, word)
 	}
 	return out
+}
+
+// withoutANotA blanks a question's A-not-A forms (收不收, 在不在): they ask
+// whether, and name nothing a clause must hold (不收 is no matter).
+func withoutANotA(t string) string {
+	rs := []rune(t)
+	for i := 0; i+2 < len(rs); i++ {
+		if rs[i+1] == '不' && rs[i] == rs[i+2] && unicode.Is(unicode.Han, rs[i]) {
+			rs[i], rs[i+1], rs[i+2] = ' ', ' ', ' '
+		}
+	}
+	return string(rs)
 }
 
 func isNumberWord(w string) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 	"github.com/incubot/incubot/knowledge/models"
 	"github.com/incubot/incubot/knowledge/zh"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/incubot/incubot/internal/place"
@@ -114,6 +116,12 @@ type SearchResult struct {
 	KeyCoverage float64
 	Unstated    []string
 	Lacks       []string
+	// Unnamed are the things asked for (Question.Objects) that the
+	// corpus names but the best hit does not.
+	Unnamed []string
+	// Aside says the best hit states a quantity of the kind asked only in
+	// sentences about another matter than the question's.
+	Aside bool
 }
 
 // Search returns at most k hits, best first; none when nothing passes the
@@ -302,8 +310,46 @@ func (r *Retriever) judge(res *SearchResult) {
 			res.Unstated = append(res.Unstated, f)
 		}
 	}
-	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0
+	res.Unnamed = nil
+	for _, o := range q.Objects {
+		// A thing no document names (说法, 后果) is the asker's register,
+		// not the corpus's: no clause could be held to name it.
+		if present(zh.Tokenize(o)) && !holdsObject(res.Hits[0].Chunk.Body, o) {
+			res.Unnamed = append(res.Unnamed, o)
+		}
+	}
+	// The figure asked for must stand in a sentence about the question's
+	// matter: one that carries nearly as much of it as the whole clause.
+	res.Aside = res.Asked != AsksNothing && statedCoverage(weighed, res.Hits[0], res.Asked, q.Counted) < r.Opts.StatedShare*res.KeyCoverage
+	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0 && len(res.Unnamed) == 0 && !res.Aside
 }
+
+// statedCoverage is the key coverage of the best sentence of h that
+// states a quantity of the kind asked (a count in the classifier asked,
+// counted, when the question names one), read with the clause's opening
+// sentence when it is an item of a list (（三）技术合同成交额在20万元以上 under
+// 申请补助的企业应当同时具备以下条件): the figure answers the question only
+// if the sentence that states it is about the question's matter.
+func statedCoverage(words []Word, h corpus.Hit, asked Asked, counted string) float64 {
+	sents := docfile.SentencesOf(strings.ReplaceAll(h.Chunk.Body, "\n", ""))
+	best := 0.0
+	for i, s := range sents {
+		if !asked.Holds(s) || asked == AsksCount && counted != "" && !holdsCount(s, counted) {
+			continue
+		}
+		if i > 0 && reItem.MatchString(s) {
+			s = sents[0] + s
+		}
+		c := h
+		// Its own words count, and the title's by half, as in keyCoverage.
+		c.Chunk.Body, c.Matched = s, zh.Tokenize(h.Doc.Title)
+		best = math.Max(best, keyCoverage(words, c))
+	}
+	return best
+}
+
+// reItem finds the mark opening an item of a list: （三）, (3), 3., 三、.
+var reItem = regexp.MustCompile(`^\s*(?:[（(][0-9一二三四五六七八九十]+[）)]|[0-9]{1,2}[.．、]|[一二三四五六七八九十]+、)`)
 
 // selfWeight scales a word of the asker's description of themselves that
 // the corpus lacks.

@@ -67,8 +67,8 @@ func Known(word string) bool {
 	return ok
 }
 
-// function characters never belong to a content word on their own.
-const function = "的了过着吗呢吧啊呀嘛是在有和与及或也都就还又再被把给让向从对为以于等个些这那其我你他她它们要能会可该将并而但如若则之所"
+// Function characters never belong to a content word on their own.
+const Function = "的了过着吗呢吧啊呀嘛是在有和与及或也都就还又再被把给让向从对为以于等个些这那其我你他她它们要能会可该将并而但如若则之所"
 
 // Segment splits text into words: each run of Chinese characters by the
 // segmentation that minimises the summed IDF of its words (a common word
@@ -145,7 +145,7 @@ func segmentHan(rs []rune) []string {
 		}
 	}
 	for _, p := range pieces {
-		if utf8.RuneCountInString(p) == 1 && !strings.Contains(function, p) {
+		if utf8.RuneCountInString(p) == 1 && !strings.Contains(Function, p) {
 			unknown.WriteString(p)
 			continue
 		}
