@@ -48,3 +48,24 @@ func TestFusionWeighsHowSureEachListIs(t *testing.T) {
 		t.Errorf("want the near tie broken by the vectors, then the strong vector-only match above the weaker words: %v, want %v", got, want)
 	}
 }
+
+// The vector score counts from the vector threshold up, and the threshold
+// sits low enough that a moderately similar clause (0.3 for the local
+// embedder's hashed n-grams, whose related texts rarely pass 0.45) breaks a
+// near tie of the words: with the old threshold of 0.35 it was not a
+// candidate and the tie went to whichever clause repeats the shared words
+// more (dev-039: 报送时间 before the 申报程序 that lists the extra
+// materials).
+func TestModeratelySimilarClauseBreaksANearTie(t *testing.T) {
+	r := &Retriever{Opts: DefaultRetrieveOptions}
+	lex := []corpus.Hit{lexHit(1, 1, 38.3), lexHit(2, 2, 37.0), lexHit(3, 3, 31.9)}
+	vec := r.keepVector([]corpus.Hit{vecHit(2, 1, 0.30), vecHit(3, 2, 0.25), vecHit(1, 3, 0.21)})
+	if got := order(fuse(lex, vec, r.Opts.MinVector, 10)); got[0] != 2 {
+		t.Errorf("the clause the vectors find clearly more similar must break the near tie: %v", got)
+	}
+	// A clear lexical winner stays first all the same.
+	lex = []corpus.Hit{lexHit(1, 1, 38.3), lexHit(2, 2, 25.0), lexHit(3, 3, 20.0)}
+	if got := order(fuse(lex, vec, r.Opts.MinVector, 10)); got[0] != 1 {
+		t.Errorf("a moderately similar clause must not overturn a clear lexical winner: %v", got)
+	}
+}

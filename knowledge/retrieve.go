@@ -22,7 +22,10 @@ type RetrieveOptions struct {
 	// MinCoverage is the share of the question's term weight (IDF) a chunk
 	// must match to count as a lexical candidate.
 	MinCoverage float64
-	// MinVector is the least cosine similarity of a vector candidate.
+	// MinVector is the least cosine similarity of a vector candidate, and
+	// the zero of the vector score in fusion (fuse): above it, similarity
+	// adds in proportion, so a moderately similar clause breaks a near tie
+	// of the words without overturning a clear lexical winner.
 	MinVector float64
 	// Candidates is the length of each list before fusion.
 	Candidates int
@@ -57,7 +60,7 @@ type RetrieveOptions struct {
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.35, Candidates: 40, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.2, Candidates: 40, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by score (fuse).
