@@ -37,6 +37,11 @@ type RetrieveOptions struct {
 	// FocusBoost multiplies the weight of the terms next to the question
 	// word (什么证明, 有没有要求), which name what is asked.
 	FocusBoost float64
+	// SubjectPrior raises a clause's lexical score by this much times the
+	// share of the question its measure's own name (ShortTitle) covers: of
+	// clauses that match about as well, those of the measure about the
+	// question's subject lead.
+	SubjectPrior float64
 	// AbsentWeight scales a question term no chunk holds, relative to a
 	// term found once.
 	AbsentWeight float64
@@ -60,7 +65,7 @@ type RetrieveOptions struct {
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.2, Candidates: 40, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.2, Candidates: 40, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, SubjectPrior: 0.5, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by score (fuse).
@@ -468,6 +473,24 @@ func (r *Retriever) lexical(ctx context.Context, q Question, day time.Time) ([]c
 		if h.Coverage >= r.Opts.MinCoverage {
 			kept = append(kept, h)
 		}
+	}
+	if r.Opts.SubjectPrior > 0 {
+		// A measure whose own name covers the question is about it; one
+		// that only mentions the words in a clause is not (企业所得税
+		// 汇算清缴: the 企业所得税法, not the patent-fee measure whose
+		// clause names the tax return to attach).
+		about := map[int64]float64{}
+		for i := range kept {
+			d := kept[i].Doc
+			share, ok := about[d.ID]
+			if !ok {
+				name := zh.Tokenize(ShortTitle(d.Title))
+				share = cov.of(slices.DeleteFunc(slices.Clone(terms), func(t string) bool { return !slices.Contains(name, t) }))
+				about[d.ID] = share
+			}
+			kept[i].BM25 *= 1 + r.Opts.SubjectPrior*share
+		}
+		sort.SliceStable(kept, func(i, j int) bool { return kept[i].BM25 > kept[j].BM25 })
 	}
 	for i := range kept {
 		kept[i].LexRank = i + 1
