@@ -391,3 +391,35 @@ func TestACountOfAnotherKindIsNotTheAnswer(t *testing.T) {
 		t.Errorf("第三条 states the score: %+v", ans)
 	}
 }
+
+// Of clauses that match a question about as well, those of the measure
+// whose own name is the question's subject lead: the deadline of the
+// 企业所得税 return is the 企业所得税法's 第五十四条, not the clause of the
+// patent-fee measure that names the return an applicant attaches, nor the
+// 实施条例's rule on converting foreign currency at 汇算清缴.
+func TestTheMeasureAboutTheSubjectLeads(t *testing.T) {
+	// The whole corpus: which clause leads turns on every document's
+	// share of the words.
+	e := newEnv(t)
+	files, err := os.ReadDir(filepath.Join("testdata", "corpus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join("testdata", "corpus", f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.add(t, f.Name(), string(data), knowledge.AddOptions{})
+	}
+	res, err := e.r.Search(context.Background(), "企业所得税年度汇算清缴最晚啥时候要弄完", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	if h := res.Hits[0]; h.Doc.FileName != "qiye_suodeshui_fa.txt" || !strings.Contains(h.Chunk.Body, "五个月内") {
+		t.Errorf("want 企业所得税法 第五十四条 (五个月内) first, got %s %s", h.Doc.FileName, h.Chunk.Label())
+	}
+}

@@ -24,12 +24,13 @@ type RetrieveOptions struct {
 	// MinCoverage is the share of the question's term weight (IDF) a chunk
 	// must match to count as a lexical candidate.
 	MinCoverage float64
-	// MinVector is the least cosine similarity of a vector candidate.
+	// MinVector is the least cosine similarity of a vector candidate, and
+	// the zero of the vector score in fusion (fuse): above it, similarity
+	// adds in proportion, so a moderately similar clause breaks a near tie
+	// of the words without overturning a clear lexical winner.
 	MinVector float64
 	// Candidates is the length of each list before fusion.
 	Candidates int
-	// RRFK is the reciprocal-rank-fusion constant.
-	RRFK float64
 	// TitleWeight scales a question term found in a chunk's document title;
 	// TitleEcho scales the same term found again in the chunk's own text.
 	TitleWeight, TitleEcho float64
@@ -38,6 +39,11 @@ type RetrieveOptions struct {
 	// FocusBoost multiplies the weight of the terms next to the question
 	// word (什么证明, 有没有要求), which name what is asked.
 	FocusBoost float64
+	// SubjectPrior raises a clause's lexical score by this much times the
+	// share of the question its measure's own name (ShortTitle) covers: of
+	// clauses that match about as well, those of the measure about the
+	// question's subject lead.
+	SubjectPrior float64
 	// AbsentWeight scales a question term no chunk holds, relative to a
 	// term found once.
 	AbsentWeight float64
@@ -61,10 +67,10 @@ type RetrieveOptions struct {
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.35, Candidates: 40, RRFK: 60, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.2, Candidates: 40, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, SubjectPrior: 0.5, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
-// tokens and vector similarity, each thresholded, fused by reciprocal rank.
+// tokens and vector similarity, each thresholded, fused by score (fuse).
 type Retriever struct {
 	Store    corpus.Store
 	Local    models.LocalEmbedder
@@ -182,7 +188,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 			lex[i].LexRank = i + 1
 		}
 	}
-	fused := fuse(lex, vec, r.Opts.RRFK, len(lex)+len(vec))
+	fused := fuse(lex, vec, r.Opts.MinVector, len(lex)+len(vec))
 	onTopic, unknown, err := r.programmes(ctx, q.Programmes, fused, day)
 	if err != nil {
 		return nil, err
@@ -514,6 +520,24 @@ func (r *Retriever) lexical(ctx context.Context, q Question, day time.Time) ([]c
 			kept = append(kept, h)
 		}
 	}
+	if r.Opts.SubjectPrior > 0 {
+		// A measure whose own name covers the question is about it; one
+		// that only mentions the words in a clause is not (企业所得税
+		// 汇算清缴: the 企业所得税法, not the patent-fee measure whose
+		// clause names the tax return to attach).
+		about := map[int64]float64{}
+		for i := range kept {
+			d := kept[i].Doc
+			share, ok := about[d.ID]
+			if !ok {
+				name := zh.Tokenize(ShortTitle(d.Title))
+				share = cov.of(slices.DeleteFunc(slices.Clone(terms), func(t string) bool { return !slices.Contains(name, t) }))
+				about[d.ID] = share
+			}
+			kept[i].BM25 *= 1 + r.Opts.SubjectPrior*share
+		}
+		sort.SliceStable(kept, func(i, j int) bool { return kept[i].BM25 > kept[j].BM25 })
+	}
 	for i := range kept {
 		kept[i].LexRank = i + 1
 	}
@@ -658,8 +682,15 @@ func (r *Retriever) keepVector(hits []corpus.Hit) []corpus.Hit {
 	return kept
 }
 
-// fuse merges the two ranked lists by reciprocal rank and returns the top k.
-func fuse(lex, vec []corpus.Hit, rrfK float64, k int) []corpus.Hit {
+// fuse merges the two lists and returns the top k. Each list's score is
+// put on [0, 1] and the two are added: the lexical score relative to the
+// best lexical score, the similarity by how far it clears minVector, of
+// the most it could. So a chunk that the vector list only just admits adds
+// next to nothing, and cannot overturn a clear lexical winner (as rank
+// fusion let it: rank 1 of a list counts the same however weak the list);
+// a clear vector match still decides between chunks that match the words
+// about as well, and still surfaces a chunk that shares no word.
+func fuse(lex, vec []corpus.Hit, minVector float64, k int) []corpus.Hit {
 	byID := map[int64]*corpus.Hit{}
 	var order []int64
 	for _, list := range [][]corpus.Hit{lex, vec} {
@@ -681,15 +712,19 @@ func fuse(lex, vec []corpus.Hit, rrfK float64, k int) []corpus.Hit {
 			}
 		}
 	}
+	best := 0.0
+	for _, h := range lex {
+		best = math.Max(best, h.BM25)
+	}
 	out := make([]corpus.Hit, 0, len(order))
 	for _, id := range order {
 		h := byID[id]
 		h.Score = 0
-		if h.LexRank > 0 {
-			h.Score += 1 / (rrfK + float64(h.LexRank))
+		if h.LexRank > 0 && best > 0 {
+			h.Score += h.BM25 / best
 		}
-		if h.VecRank > 0 {
-			h.Score += 1 / (rrfK + float64(h.VecRank))
+		if h.VecRank > 0 && minVector < 1 {
+			h.Score += math.Max(0, h.Vector-minVector) / (1 - minVector)
 		}
 		out = append(out, *h)
 	}

@@ -156,5 +156,5 @@ type Hit struct {
 	Vector      float64  // cosine similarity
 	LexRank     int      // 1-based rank in the lexical list, 0 if absent
 	VecRank     int      // 1-based rank in the vector list, 0 if absent
-	Score       float64  // fused score (reciprocal-rank fusion)
+	Score       float64  // fused score (knowledge: fuse)
 }
