@@ -107,13 +107,20 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*corpus.
 			a.logf("model answer replaced by the extractive one", "reason", ans.Reason)
 		}
 	}
-	if res.Elsewhere && ans.Answered {
+	if res.Elsewhere && ans.Answered && !ownPlace(res.Hits[0], res.Places) {
 		// The best match was another place's local measure: the clauses
 		// quoted are national or provincial ones, and the asker must know
-		// that the place's own policy is not in the corpus.
+		// that the place's own policy is not in the corpus (unless the
+		// clause quoted first is the place's own after all).
 		ans.Text = "政策库中没有" + strings.Join(res.Places, "、") + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
 	}
 	return ans, nil
+}
+
+// ownPlace says whether h is of a document of one of the places itself
+// (南宁's own notice for a 南宁 question; not a national or 广西 one).
+func ownPlace(h corpus.Hit, places []string) bool {
+	return slices.ContainsFunc(h.DocPlaces, func(p string) bool { return slices.Contains(places, p) })
 }
 
 // closest quotes the provision nearest to a question no clause answers
@@ -230,17 +237,19 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 		ans.Reason = "no document mentions " + strings.Join(res.Unknown, ", ")
 		notes = append(notes, "政策库中没有关于"+strings.Join(res.Unknown, "、")+"的政策文件。")
 	}
-	if res.OtherPlaces > 0 {
+	// Only a place no document covers is said to have none: when its
+	// documents exist but state nothing that answers (the ratio asked of
+	// a measure that gives none), the closest of them says so below.
+	uncovered, err := a.uncovered(ctx, res.Question.Places)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(uncovered) > 0 && res.OtherPlaces > 0:
 		ans.Reason = "only documents of places other than " + where + " match"
-		notes = append(notes, "政策库中没有"+where+"的相关政策文件，其他地方的政策不能套用。")
-	} else {
-		uncovered, err := a.uncovered(ctx, res.Question.Places)
-		if err != nil {
-			return nil, err
-		}
-		if len(uncovered) > 0 {
-			notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
-		}
+		notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的相关政策文件，其他地方的政策不能套用。")
+	case len(uncovered) > 0:
+		notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
 	}
 	if c := res.Closest; c != nil && len(notes) == 0 {
 		notes = append(notes, "政策库中与这个问题最接近的条款是"+c.Doc.Citation()+c.Chunk.Label()+"，其中没有写明具体"+res.Asked.Noun()+"。")

@@ -429,3 +429,39 @@ func TestTheMeasureAboutTheSubjectLeads(t *testing.T) {
 		t.Errorf("want 企业所得税法 第五十四条 (五个月内) first, got %s %s", h.Doc.FileName, h.Chunk.Label())
 	}
 }
+
+// A place whose documents exist but state nothing that answers is not said
+// to have none: asked for 南宁's ratio when 南宁's measure gives none and
+// 北海's gives one, the reply names 南宁's closest clause and what it does
+// not state; only a place with no document at all is said to have none.
+func TestAPlaceWithDocumentsIsNotSaidToHaveNone(t *testing.T) {
+	t.Run("covered", func(t *testing.T) {
+		e := newEnv(t)
+		e.add(t, "nn.txt", "# 南宁市企业购买科技成果转化后补助管理办法\n第二条 对南宁市企业购买科技成果并实现转化的，按技术合同中实际发生的技术交易额的一定比例给予后补助。\n", knowledge.AddOptions{})
+		e.add(t, "bh.txt", "# 北海市企业购买科技成果转化后补助办法\n第二条 对北海市企业购买科技成果并实现转化的，按技术合同中实际发生的技术交易额的10%给予后补助。\n", knowledge.AddOptions{})
+		ans := ask(t, e.answererOn(), "南宁购买科技成果后补助按多少比例补", "")
+		if ans.Answered || strings.Contains(ans.Text, "没有南宁") || strings.Contains(ans.Text, "10%") || !strings.Contains(ans.Text, "南宁市企业购买科技成果转化后补助管理办法") {
+			t.Errorf("南宁 has a measure that states no ratio: want it named as the closest, not 'no 南宁 policy' nor 北海's 10%%: %q", ans.Text)
+		}
+	})
+	t.Run("not covered", func(t *testing.T) {
+		e := newEnv(t)
+		e.add(t, "bh.txt", "# 北海市科技成果转化后补助办法\n第二条 按技术合同成交额的10%给予后补助，单个项目最高补助20万元。\n", knowledge.AddOptions{})
+		ans := ask(t, e.answererOn(), "南宁购买科技成果后补助按多少比例补", "")
+		if ans.Answered || !strings.Contains(ans.Text, "政策库中没有南宁的相关政策文件") || strings.Contains(ans.Text, "10%") {
+			t.Errorf("no 南宁 document: want it said, without 北海's 10%%: %q", ans.Text)
+		}
+	})
+}
+
+// When another place's measure matches best but the clause quoted is the
+// asked place's own, the reply does not say the place has no policy.
+func TestTheOwnPlacesClauseIsNotPrefacedAsMissing(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "bh.txt", "# 北海市科技企业孵化器认定后补助申请办法\n第三条 孵化器认定后补助申请材料报送北海市科技局。\n", knowledge.AddOptions{})
+	e.add(t, "nn.txt", "# 南宁市科学技术局关于开展孵化器后补助申报工作的通知\n二、填报要求 请于2024年3月11日前将孵化器认定后补助申请材料报送南宁市科技局。\n", knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "南宁孵化器认定后补助申请材料报送到哪", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "南宁市科技局") || strings.Contains(ans.Text, "没有南宁") {
+		t.Errorf("want 南宁's own notice quoted without a note that 南宁 has none: %q", ans.Text)
+	}
+}
