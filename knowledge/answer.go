@@ -179,7 +179,7 @@ func ShortCitation(h corpus.Hit) string {
 
 var (
 	reQuotedTitle = regexp.MustCompile(`《([^》]+)》`)
-	reTitleTail   = regexp.MustCompile(`[（(【〔][^）)】〕]*[）)】〕]`)
+	reTitleTail   = regexp.MustCompile(`[（(【〔][^（(【〔）)】〕]*[）)】〕]`)
 )
 
 // CiteLine is the citation under a quote: 《short title》（文号）第X条.
@@ -201,7 +201,10 @@ func ShortTitle(title string) string {
 			return m[1]
 		}
 	}
-	t = reTitleTail.ReplaceAllString(t, "")
+	// Innermost brackets first: （南科规〔2025〕3号） goes whole.
+	for u := ""; u != t; {
+		u, t = t, reTitleTail.ReplaceAllString(t, "")
+	}
 	if rs := []rune(t); len(rs) > 30 {
 		t = string(rs[:30]) + "…"
 	}
@@ -252,7 +255,7 @@ func (a *Answerer) declineFor(ctx context.Context, res *SearchResult, searched s
 		notes = append(notes, "政策库中没有"+strings.Join(uncovered, "、")+"的政策文件。")
 	}
 	if c := res.Closest; c != nil && len(notes) == 0 {
-		notes = append(notes, "政策库中与这个问题最接近的条款是"+c.Doc.Citation()+c.Chunk.Label()+"，其中没有写明具体"+res.Asked.Noun()+"。")
+		notes = append(notes, "政策库中与这个问题最接近的条款是"+CiteLine(*c)+"，其中没有写明具体"+res.Asked.Noun()+"。")
 	}
 	if len(notes) > 0 {
 		ans.Text = strings.Join(notes, "\n") + "\n" + a.Fallback

@@ -188,3 +188,17 @@ func TestCoverageCountsASynonymGroupOnce(t *testing.T) {
 		t.Errorf("研究开发费用 covers %.2f: want less than the exact words (%.2f) but the group in full", docs, own)
 	}
 }
+
+// A short title loses the brackets of its 文号 and editors' notes whole,
+// nested ones included, and keeps the measure a 印发 notice carries.
+func TestShortTitle(t *testing.T) {
+	for title, want := range map[string]string{
+		"南宁市企业购买科技成果转化后补助管理办法（南科规〔2025〕3号）【要点摘录，非全文】": "南宁市企业购买科技成果转化后补助管理办法",
+		"科技部关于印发《科技企业孵化器管理办法》的通知（国科发区〔2018〕300号）":     "科技企业孵化器管理办法",
+		"北海市科技成果转化后补助办法": "北海市科技成果转化后补助办法",
+	} {
+		if got := ShortTitle(title); got != want {
+			t.Errorf("ShortTitle(%s) = %s, want %s", title, got, want)
+		}
+	}
+}
