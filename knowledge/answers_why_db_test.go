@@ -99,6 +99,29 @@ func TestTheCurrentRuleLeads(t *testing.T) {
 	}
 }
 
+// A question that asks no figure gets the current one too: how the
+// deduction works is answered by the 2023 announcement, the 实施条例's
+// replaced 50% marked as changed or left out.
+func TestTheCurrentRuleLeadsWhenNoFigureIsAsked(t *testing.T) {
+	_, a := whyEnv(t)
+	ans := ask(t, a, "研发费用没形成无形资产的怎么加计扣除", "")
+	i, j := strings.Index(ans.Text, "100%"), strings.Index(ans.Text, "50%")
+	if !ans.Answered || i < 0 || (j >= 0 && j < i) || (j >= 0 && !strings.Contains(ans.Text, "调整")) {
+		t.Errorf("the 2023 announcement's 100%% must lead, the 50%% marked as changed: %q", ans.Text)
+	}
+}
+
+// A later measure that repeats some of an earlier notice's figures and
+// changes none does not mark the notice as changed: the 2025 南宁 measure's
+// 30万元 is the 2024 notice's too, whose 满1年 and 100万元 still hold.
+func TestALaterMeasureRepeatingAFigureChangesNothing(t *testing.T) {
+	a := corpusEnv(t, "nanning_2024_houbuzhu_shenbao_tongzhi.txt", "nanning_goumai_chengguo_houbuzhu_banfa_2025_yaodian.txt", "nanning_fuhuaqi_zhongchuang_houbuzhu_2024_tongzhi.txt")
+	ans := ask(t, a, "南宁买技术成果能补多少钱", "")
+	if strings.Contains(ans.Text, "调整") {
+		t.Errorf("the measure changes none of the notice's figures: %q", ans.Text)
+	}
+}
+
 // Replies fit a phone: related clauses as short labels.
 func TestRepliesAreShort(t *testing.T) {
 	_, a := whyEnv(t)

@@ -745,25 +745,32 @@ func fuse(lex, vec []corpus.Hit, minVector float64, k int) []corpus.Hit {
 // both match the question's subject about as well (else the question names
 // its case).
 func currentFirst(res *SearchResult, subject coverage) {
-	if res.Asked == AsksNothing || len(res.Hits) < 2 {
+	if len(res.Hits) < 2 {
 		return
 	}
+	// states: the figure asked for, or, when the question asks none (研发
+	// 形成无形资产怎么摊销), a rate or an amount, the figures a later
+	// measure changes: the reply must not give a replaced one either.
+	states := res.Asked.Holds
+	if res.Asked == AsksNothing {
+		states = func(body string) bool { return AsksRatio.Holds(body) || AsksMoney.Holds(body) }
+	}
 	top := res.Hits[0]
-	if !res.Asked.Holds(top.Chunk.Body) {
+	if !states(top.Chunk.Body) {
 		return
 	}
 	for i := 1; i < min(3, len(res.Hits)); i++ {
 		h := res.Hits[i]
-		if !res.Asked.Holds(h.Chunk.Body) {
+		if !states(h.Chunk.Body) {
 			continue
 		}
 		if h.Doc.ID == top.Doc.ID {
-			if i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && subject.of(h.Matched) >= 0.9*subject.of(top.Matched) && reException.MatchString(top.Chunk.Body) {
+			if res.Asked != AsksNothing && i == 1 && h.Chunk.Ordinal < top.Chunk.Ordinal && subject.of(h.Matched) >= 0.9*subject.of(top.Matched) && reException.MatchString(top.Chunk.Body) {
 				res.Hits[0], res.Hits[1] = h, top
 			}
 			return
 		}
-		if i == 1 && h.Coverage >= 0.9*top.Coverage && docYear(h.Doc) > docYear(top.Doc) && !slices.Equal(zh.Numbers(h.Chunk.Body), zh.Numbers(top.Chunk.Body)) {
+		if i == 1 && h.Coverage >= 0.9*top.Coverage && docYear(h.Doc) > docYear(top.Doc) && restates(h.Chunk.Body, top.Chunk.Body) && differ(zh.Numbers(h.Chunk.Body), zh.Numbers(top.Chunk.Body)) {
 			res.Hits = slices.Insert(slices.Delete(res.Hits, i, i+1), 0, h)
 			if res.Changed == nil {
 				res.Changed = map[int64]corpus.Hit{}
@@ -772,6 +779,38 @@ func currentFirst(res *SearchResult, subject coverage) {
 			return
 		}
 	}
+}
+
+// restates says whether a later clause restates an earlier one with other
+// figures: more than half of the shorter one's bigrams are in the other
+// (研发费用…未形成无形资产计入当期损益的…50% and the 2023 公告's same
+// sentence with 100% share 0.59), not a clause on another matter of the
+// same measure that happens to state a figure too (a notice's conditions
+// beside the measure's ratio: under 0.45).
+func restates(later, earlier string) bool {
+	a, b := map[string]bool{}, map[string]bool{}
+	for _, t := range zh.Tokenize(later) {
+		a[t] = true
+	}
+	for _, t := range zh.Tokenize(earlier) {
+		b[t] = true
+	}
+	n := 0
+	for t := range a {
+		if b[t] {
+			n++
+		}
+	}
+	return 2*n > min(len(a), len(b))
+}
+
+// differ says whether two clauses' figures differ each way: each states
+// one the other does not (50% → 100%). A later clause whose figures are
+// all in the earlier one (a measure's 30万元 repeated from a notice that
+// also states 满1年 and 100万元) changes nothing.
+func differ(later, earlier []string) bool {
+	return slices.ContainsFunc(later, func(n string) bool { return !slices.Contains(earlier, n) }) &&
+		slices.ContainsFunc(earlier, func(n string) bool { return !slices.Contains(later, n) })
 }
 
 // reException marks a clause that makes an exception to, or raises, a
