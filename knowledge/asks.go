@@ -35,7 +35,7 @@ func (a Asked) Noun() string {
 // the matter asked about (补助 of 补助有多少), which stays in its subject.
 var (
 	qDuration = regexp.MustCompile(`多少天|几天|多少日|多少个工作日|几个工作日|多久|多长时间|多少时间|几个月|多少个月|多少年|几年|多少周`)
-	qMoney    = regexp.MustCompile(`多少钱|多少元|多少万|几万|单价多少|金额多少|额度多少|多少额度|多少金额|(奖励|补助|补贴|资助|奖补|补|罚款?)(?:是|有|能|给|拿)?多少`)
+	qMoney    = regexp.MustCompile(`多少钱|多少元|多少万|几万|单价多少|金额多少|额度多少|多少额度|多少金额|(奖励|补助|补贴|资助|奖补|补|罚款?)(?:最多|最高|最少|一共|总共|大概|一般)?(?:是|有|能|给|拿)?多少`)
 	qRatio    = regexp.MustCompile(`比例|百分之|按多少|占多少|几成|多少比|多少倍|能(放宽)多少|(扣除|加计|减免|减缴|减征|减|免)(?:是|能|有)?多少`)
 	qDate     = regexp.MustCompile(`几号|哪天|什么时候|何时|哪一天|几月|哪个月|截止(日期|时间)?是?(哪|什么|几)`)
 	qCount    = regexp.MustCompile(`多少[个家项件名人次场分]|几[个家项件名人次场]`)

@@ -41,6 +41,7 @@ func TestAskedQuantity(t *testing.T) {
 		{"高企认定结果要公示多少天", AsksDuration, "公示10个工作日", true},
 		{"高企认定结果要公示多少天", AsksDuration, "应当向社会公示", false},
 		{"首次认定奖励多少钱", AsksMoney, "一次性奖励20万元", true},
+		{"买了专利搞转化，补助最多给多少", AsksMoney, "补助额度不超过20万元", true},
 		{"单价多少以上要报审批", AsksMoney, "报同级财政部门审批", false},
 		{"加计扣除按多少算", AsksRatio, "按照无形资产成本的200%在税前摊销", true},
 		{"材料几号前要交", AsksDate, "请于2024年6月30日前提交", true},
