@@ -488,3 +488,15 @@ func TestTheOwnPlacesClauseIsNotPrefacedAsMissing(t *testing.T) {
 		t.Errorf("want 南宁's own notice quoted without a note that 南宁 has none: %q", ans.Text)
 	}
 }
+
+// 减半 states a ratio, and the parts of a sentence a ；divides share its
+// subject: 技术转让所得免多少 is answered by 第九十条 (500万元以下免征；超过
+// 的部分减半征收), not declined as stating no ratio nor labelled as another
+// matter's.
+func TestAHalvedTaxIsARatioOfTheSentencesSubject(t *testing.T) {
+	a := corpusEnv(t, "qiye_suodeshui_fa_shishi_tiaoli.txt", "qiye_suodeshui_fa.txt")
+	ans := ask(t, a, "技术转让所得免多少企业所得税", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "第九十条") || !strings.Contains(ans.Text, "减半") {
+		t.Errorf("want 第九十条 as the answer: %q", ans.Text)
+	}
+}

@@ -44,7 +44,7 @@ var (
 	num        = `[0-9０-９一二三四五六七八九十百千万两零〇]+(?:\.[0-9]+)?`
 	aDuration  = regexp.MustCompile(num + `\s*(?:个)?(?:工作日|日|天|周|星期|个月|月|年)`)
 	aMoney     = regexp.MustCompile(num + `\s*(?:万元|亿元|元|万)`)
-	aRatio     = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num)
+	aRatio     = regexp.MustCompile(num + `\s*(?:%|％)|百分之` + num + `|` + num + `\s*(?:倍|成)|` + num + `分之` + num + `|减半`)
 	aDate      = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月`)
 	aCount     = regexp.MustCompile(num + `\s*(?:个|家|项|件|名|人|次|场|分)`)
 	reDateLike = regexp.MustCompile(num + `月` + num + `日|` + num + `年` + num + `月|(?:19|20)[0-9]{2}\s*年|[0-9０-９一二三四五六七八九十]{1,2}月(?:底|初|中旬|上旬|下旬|份)?`)

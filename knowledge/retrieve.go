@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/incubot/incubot/internal/place"
 )
@@ -337,7 +338,7 @@ func (r *Retriever) judge(res *SearchResult) {
 // 申请补助的企业应当同时具备以下条件): the figure answers the question only
 // if the sentence that states it is about the question's matter.
 func statedCoverage(words []Word, h corpus.Hit, asked Asked, counted string) float64 {
-	sents := docfile.SentencesOf(strings.ReplaceAll(h.Chunk.Body, "\n", ""))
+	sents := fullSentences(strings.ReplaceAll(h.Chunk.Body, "\n", ""))
 	best := 0.0
 	for i, s := range sents {
 		if !asked.Holds(s) || asked == AsksCount && counted != "" && !holdsCount(s, counted) {
@@ -352,6 +353,26 @@ func statedCoverage(words []Word, h corpus.Hit, asked Asked, counted string) flo
 		best = math.Max(best, keyCoverage(words, c))
 	}
 	return best
+}
+
+// fullSentences splits after 。！？ only: the parts a ；divides share their
+// sentence's subject (技术转让所得不超过500万元的部分，免征…；超过500万元的
+// 部分，减半征收…).
+func fullSentences(s string) []string {
+	var out []string
+	for _, p := range docfile.SentencesOf(s) {
+		if n := len(out); n > 0 && strings.ContainsAny(lastRune(strings.TrimSpace(out[n-1])), "；;") {
+			out[n-1] += p
+		} else {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func lastRune(s string) string {
+	_, n := utf8.DecodeLastRuneInString(s)
+	return s[len(s)-n:]
 }
 
 // reItem finds the mark opening an item of a list: （三）, (3), 3., 三、.
