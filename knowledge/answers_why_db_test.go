@@ -500,3 +500,21 @@ func TestAHalvedTaxIsARatioOfTheSentencesSubject(t *testing.T) {
 		t.Errorf("want 第九十条 as the answer: %q", ans.Text)
 	}
 }
+
+// A clause that applies an article of its measure by reference speaks of
+// what that article lists: 第四条 "减缴本办法第二条规定收费的85%" answers
+// how much of the 年费 (listed in 第二条) is waived.
+func TestAClauseSpeaksOfTheArticleItRefersTo(t *testing.T) {
+	// The whole corpus: what leads turns on every document's share of the words.
+	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range files {
+		files[i] = filepath.Base(files[i])
+	}
+	ans := ask(t, corpusEnv(t, files...), "专利年费能减缴吗，减多少", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "第四条") || !strings.Contains(ans.Text, "85%") {
+		t.Errorf("want 第四条's 85%% as the answer: %q", ans.Text)
+	}
+}

@@ -196,6 +196,9 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 	}
 	res.Unknown = unknown
 	fused = slices.DeleteFunc(fused, func(h corpus.Hit) bool { return !onTopic[h.Doc.ID] })
+	if err := r.withReferences(ctx, fused, q.Terms); err != nil {
+		return nil, err
+	}
 
 	// Each hit judged once: whether its document applies where the question
 	// is asked, whether it states the quantity asked, and how much of the
@@ -353,6 +356,51 @@ func statedCoverage(words []Word, h corpus.Hit, asked Asked, counted string) flo
 		best = math.Max(best, keyCoverage(words, c))
 	}
 	return best
+}
+
+// reRef finds a clause's reference to an article of its own measure
+// (减缴本办法第二条规定收费的85%).
+var reRef = regexp.MustCompile(`本(?:办法|条例|规定|细则|法)第([一二三四五六七八九十百零〇]+)条`)
+
+// referenceDepth bounds the hits whose references are read: those that
+// can lead or stand beside the leader.
+const referenceDepth = 10
+
+// withReferences counts, for a clause that applies an article of its own
+// measure by reference, the question's terms that article holds as
+// matched (as a title's are: half in key coverage): 第四条 "减缴本办法第二条
+// 规定收费的85%" is about the 年费 第二条 lists.
+func (r *Retriever) withReferences(ctx context.Context, hits []corpus.Hit, terms []string) error {
+	docs := map[int64][]corpus.Chunk{}
+	for i := range hits[:min(len(hits), referenceDepth)] {
+		h := &hits[i]
+		refs := reRef.FindAllStringSubmatch(h.Chunk.Body, -1)
+		if len(refs) == 0 {
+			continue
+		}
+		chunks, ok := docs[h.Doc.ID]
+		if !ok {
+			var err error
+			if chunks, err = r.Store.DocumentChunks(ctx, h.Doc.ID); err != nil {
+				return err
+			}
+			docs[h.Doc.ID] = chunks
+		}
+		for _, m := range refs {
+			for _, c := range chunks {
+				if c.Article != "第"+m[1]+"条" || c.ID == h.Chunk.ID {
+					continue
+				}
+				held := zh.Tokenize(c.Body)
+				for _, t := range terms {
+					if slices.Contains(held, t) && !slices.Contains(h.Matched, t) {
+						h.Matched = append(h.Matched, t)
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // fullSentences splits after 。！？ only: the parts a ；divides share their
