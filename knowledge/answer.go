@@ -114,7 +114,27 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*corpus.
 		// clause quoted first is the place's own after all).
 		ans.Text = "政策库中没有" + strings.Join(res.Places, "、") + "本地的政策文件，以下是国家或上级文件的规定，供参考：\n" + ans.Text
 	}
+	if sub := within(res.Hits[0], res.Places); ans.Answered && len(sub) > 0 {
+		// A city's measure answers a question about its province: it
+		// binds in that city only.
+		ans.Text = "政策库中没有适用于整个" + strings.Join(res.Places, "、") + "的相关规定，以下是" + strings.Join(sub, "、") + "的规定，只适用于" + strings.Join(sub, "、") + "：\n" + ans.Text
+	}
 	return ans, nil
+}
+
+// within names the places of h's document that lie within a place asked
+// about (北海 for a 广西 question), when it is of no place asked itself.
+func within(h corpus.Hit, places []string) []string {
+	if ownPlace(h, places) {
+		return nil
+	}
+	var out []string
+	for _, d := range h.DocPlaces {
+		if slices.ContainsFunc(places, func(q string) bool { return place.Within(d, q) }) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // ownPlace says whether h is of a document of one of the places itself

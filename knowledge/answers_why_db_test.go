@@ -518,3 +518,18 @@ func TestAClauseSpeaksOfTheArticleItRefersTo(t *testing.T) {
 		t.Errorf("want 第四条's 85%% as the answer: %q", ans.Text)
 	}
 }
+
+// A city's measure that answers a question about its province is said to
+// bind in that city only.
+func TestACitysRuleIsSaidToBeTheCitys(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "bh.txt", "# 北海市科技成果转化后补助办法\n第二条 企业购买科技成果进行转化的，按实际支付技术交易额的10%予以补助。\n", knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "广西企业购买科技成果转化补助比例是多少", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "10%") || !strings.Contains(ans.Text, "只适用于北海") {
+		t.Errorf("want 北海's 10%% said to bind in 北海 only: %q", ans.Text)
+	}
+	ans = ask(t, e.answererOn(), "北海企业购买科技成果转化补助比例是多少", "")
+	if !ans.Answered || strings.Contains(ans.Text, "只适用于") {
+		t.Errorf("a 北海 question gets 北海's rule plainly: %q", ans.Text)
+	}
+}

@@ -114,6 +114,9 @@ func Known(name string) (string, bool) {
 	return name, ok
 }
 
+// Within says whether place d lies within province q (北海 within 广西).
+func Within(d, q string) bool { return provinceOf[d] == q }
+
 // Applies reports whether a document of the places docPlaces can
 // answer a question that names asked: a document naming no place is
 // national or the bureau's own and always applies.
