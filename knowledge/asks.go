@@ -100,11 +100,16 @@ func CountedIn(question string) string {
 	if m == "" {
 		return ""
 	}
-	_, n := utf8.DecodeLastRuneInString(m)
-	if c := m[len(m)-n:]; c != "个" {
+	if c := lastRune(m); c != "个" {
 		return c
 	}
 	return ""
+}
+
+// lastRune is the last character of s: the classifier of a count.
+func lastRune(s string) string {
+	_, n := utf8.DecodeLastRuneInString(s)
+	return s[len(s)-n:]
 }
 
 // holdsCount reports whether text states a count in classifier c; 人 and
@@ -113,9 +118,7 @@ func holdsCount(text, c string) bool {
 	text = strings.ReplaceAll(text, " ", "")
 	people := func(s string) bool { return s == "人" || s == "名" }
 	for _, loc := range aCount.FindAllStringIndex(text, -1) {
-		m := text[loc[0]:loc[1]]
-		_, n := utf8.DecodeLastRuneInString(m)
-		got := m[len(m)-n:]
+		got := lastRune(text[loc[0]:loc[1]])
 		if strings.HasPrefix(text[loc[1]:], "之") {
 			continue
 		}

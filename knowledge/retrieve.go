@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/incubot/incubot/internal/place"
 )
@@ -342,6 +341,7 @@ func (r *Retriever) judge(res *SearchResult) {
 // if the sentence that states it is about the question's matter.
 func statedCoverage(words []Word, h corpus.Hit, asked Asked, counted string) float64 {
 	sents := fullSentences(strings.ReplaceAll(h.Chunk.Body, "\n", ""))
+	title := zh.Tokenize(h.Doc.Title)
 	best := 0.0
 	for i, s := range sents {
 		if !asked.Holds(s) || asked == AsksCount && counted != "" && !holdsCount(s, counted) {
@@ -352,7 +352,7 @@ func statedCoverage(words []Word, h corpus.Hit, asked Asked, counted string) flo
 		}
 		c := h
 		// Its own words count, and the title's by half, as in keyCoverage.
-		c.Chunk.Body, c.Matched = s, zh.Tokenize(h.Doc.Title)
+		c.Chunk.Body, c.Matched = s, title
 		best = math.Max(best, keyCoverage(words, c))
 	}
 	return best
@@ -409,18 +409,13 @@ func (r *Retriever) withReferences(ctx context.Context, hits []corpus.Hit, terms
 func fullSentences(s string) []string {
 	var out []string
 	for _, p := range docfile.SentencesOf(s) {
-		if n := len(out); n > 0 && strings.ContainsAny(lastRune(strings.TrimSpace(out[n-1])), "；;") {
+		if n := len(out); n > 0 && (strings.HasSuffix(strings.TrimSpace(out[n-1]), "；") || strings.HasSuffix(strings.TrimSpace(out[n-1]), ";")) {
 			out[n-1] += p
 		} else {
 			out = append(out, p)
 		}
 	}
 	return out
-}
-
-func lastRune(s string) string {
-	_, n := utf8.DecodeLastRuneInString(s)
-	return s[len(s)-n:]
 }
 
 // reItem finds the mark opening an item of a list: （三）, (3), 3., 三、.
