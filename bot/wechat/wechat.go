@@ -211,11 +211,17 @@ func (w *WeChat) session(ctx context.Context, intake []chan bot.Message, lostAt 
 	if !lostAt.IsZero() {
 		w.notify(ctx, fmt.Sprintf("【incubot】微信登录曾于%s中断，现已重新登录。中断期间的消息如未回复，请人工跟进。", lostAt.Format("01-02 15:04")))
 	}
-	err := b.Block()
-	if err == nil {
-		err = b.CrashReason()
+	// Wait for the session to end, then read why. Not b.Block(): it reads
+	// the bot's fields while, on shutdown, openwechat's sync goroutine may
+	// still write them (ExitWith; a data race in openwechat 1.4.10 that
+	// -race caught in CI). ExitWith sets the reason before it cancels the
+	// bot's context, so reading it after that is ordered; when the context
+	// ended because we are stopping, the reason is not read at all.
+	<-b.Context().Done()
+	if ctx.Err() != nil {
+		return nil
 	}
-	return err
+	return b.CrashReason()
 }
 
 // syncErrors backs off on network errors instead of retrying at once, and
