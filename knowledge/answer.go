@@ -391,6 +391,10 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 			utf8.RuneCountInString(bestSentences(next.Chunk.Body, res.Terms, res.Asked)) <= 220
 		if bothState || changed || (alike && short) {
 			quoted = append(quoted, next)
+			// Two parts of one long article read in its own order.
+			if sameDoc && next.Chunk.Label() == top.Chunk.Label() && next.Chunk.Ordinal < top.Chunk.Ordinal {
+				quoted[0], quoted[1] = next, top
+			}
 		}
 	}
 	var b strings.Builder

@@ -319,6 +319,29 @@ func TestWhyExamplesOnTheCorpus(t *testing.T) {
 	if !ans.Answered || !strings.Contains(ans.Text, "第四条") || !strings.Contains(ans.Text, "85%") || strings.Contains(ans.Text, "第七十六条") || strings.Contains(ans.Text, "问题已记录") {
 		t.Errorf("专利申请费能减免多少: want 第四条 (85%%): %q", ans.Text)
 	}
+
+	// The conditions are 第十一条's list (须同时满足以下条件：), not 第十六条
+	// or 第十七条, which only speak of 认定条件 being lost; its two parts
+	// read in their order.
+	ans = ask(t, a, "高企认定要啥条件？", "")
+	if !ans.Answered || len(ans.Cited) == 0 || ans.Cited[0].Label != "第十一条" || !strings.Contains(ans.Text, "（一）企业申请认定时须注册成立一年以上") {
+		t.Errorf("高企认定要啥条件: want 第十一条 quoted first: %q", ans.Text)
+	}
+	if i, j := strings.Index(ans.Text, "第十一条 认定"), strings.Index(ans.Text, "（第十一条续）"); j >= 0 && j < i {
+		t.Errorf("高企认定要啥条件: 第十一条's parts out of order: %q", ans.Text)
+	}
+}
+
+// A list of conditions leads among its own measure's clauses, not over the
+// measure the question is about: the national conditions of record-filing
+// are in no document, and 梧州's or 广西's list of conditions for their own
+// record-filing is not quoted as the answer.
+func TestAnotherMeasuresListIsNotTheAnswer(t *testing.T) {
+	a := corpusEnv(t, wholeCorpus(t)...)
+	ans := ask(t, a, "国家备案的众创空间需要符合哪些条件", "")
+	if ans.Answered {
+		t.Errorf("no document states the national conditions: %q", ans.Text)
+	}
 }
 
 // What the asker says of themselves (我们是做竹编的) places the question;

@@ -56,3 +56,39 @@ func TestANotAIsNoContentWord(t *testing.T) {
 		}
 	}
 }
+
+// What a question asks to have named is every word an interrogative
+// governs, wherever it stands; a quantity asked for is not.
+func TestListed(t *testing.T) {
+	for q, want := range map[string][]string{
+		"手里有科技成果，可以通过哪些方式转化": {"方式"},
+		"高企认定要啥条件？":          {"条件"},
+		"哪些国有资产可以报废报损":       {"国有资产"},
+		"补助能补多少钱":            nil,
+		"成立时间有限制吗":           nil,
+	} {
+		if got := Listed(q); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q, want %q", q, got, want)
+		}
+	}
+}
+
+// A clause introduces a list of a thing in the drafting forms of Chinese
+// rules; a clause that only mentions the thing does not.
+func TestIntroducesList(t *testing.T) {
+	for _, c := range []struct {
+		body, thing string
+		want        bool
+	}{
+		{"第十一条 认定为高新技术企业须同时满足以下条件：（一）企业申请认定时须注册成立一年以上；", "条件", true},
+		{"第六十九条 大修理支出，是指同时符合下列条件的支出：（一）修理支出达到取得固定资产时的计税基础50%以上；", "条件", true},
+		{"第十二条 高新技术企业认定程序如下：（一）企业申请", "程序", true},
+		{"第十七条 高新技术企业发生更名或与认定条件有关的重大变化应在三个月内向认定机构报告。", "条件", false},
+		{"第四条 下列人员不得参加评审，申请条件另行规定：", "条件", false},
+		{"第十六条 科技成果持有者可以采用下列方式进行科技成果转化：（一）自行投资实施转化；", "方式", true},
+	} {
+		if got := introducesList(c.body, c.thing); got != c.want {
+			t.Errorf("%s / %s: got %v, want %v", c.body, c.thing, got, c.want)
+		}
+	}
+}

@@ -65,11 +65,43 @@ var reWhen = regexp.MustCompile(`(?:什么|啥)(?:时候|时间)`)
 // A quantity or a time asked for (多少钱, 几天, 啥时候) is left to Asked;
 // fillers and modal phrases are no things.
 func AskedObjects(question string) []string {
+	var out []string
+	for _, g := range governed(question) {
+		if g.closes {
+			out = append(out, g.word)
+		}
+	}
+	return out
+}
+
+// Listed are the things a question asks to have named (哪些方式转化 → 方式,
+// 有啥服务 → 服务): every word an interrogative governs, wherever it
+// stands. A clause that introduces a list of that thing (可以采用下列方式：,
+// 认定程序如下：) is the provision that names them.
+func Listed(question string) []string {
+	var out []string
+	for _, g := range governed(question) {
+		out = append(out, g.word)
+	}
+	return out
+}
+
+// governedWord is a word an interrogative governs, and whether it closes
+// its sentence (要什么条件) rather than opening a predicate (哪些资产可以报废).
+type governedWord struct {
+	word   string
+	closes bool
+}
+
+// governed reads the words the interrogatives of a question govern. A
+// quantity or a time asked for (多少钱, 几天, 啥时候) is left to Asked;
+// fillers and modal phrases are no things.
+func governed(question string) []governedWord {
 	masked := reWhen.ReplaceAllString(question, " ")
 	for _, re := range []*regexp.Regexp{qMoney, qRatio, qDuration, qDate, qArea, qCount} {
 		masked = re.ReplaceAllString(masked, " ")
 	}
-	var out []string
+	var out []governedWord
 	// add takes the word w that starts at byte offset at of masked.
 	add := func(w string, at int, single bool) {
 		n := utf8.RuneCountInString(w)
@@ -77,12 +109,14 @@ func AskedObjects(question string) []string {
 		if i := strings.IndexFunc(rest, func(r rune) bool { return !unicode.Is(unicode.Han, r) }); i >= 0 {
 			rest = rest[:i]
 		}
-		switch {
+		closes := strings.Trim(rest, sentenceEnd) == ""
+		switch i := slices.IndexFunc(out, func(g governedWord) bool { return g.word == w }); {
 		case n == 0, n == 1 && (!single || strings.Contains(zh.Function, w)):
-		case strings.Trim(rest, sentenceEnd) != "":
-		case slices.Contains(fillers, w), isGrammatical(w), slices.Contains(out, w):
+		case slices.Contains(fillers, w), isGrammatical(w):
+		case i >= 0:
+			out[i].closes = out[i].closes || closes
 		default:
-			out = append(out, w)
+			out = append(out, governedWord{w, closes})
 		}
 	}
 	for _, loc := range reGoverns.FindAllStringIndex(masked, -1) {
@@ -94,6 +128,43 @@ func AskedObjects(question string) []string {
 		}
 	}
 	return out
+}
+
+// introducesList reports whether a clause introduces a list of the thing w
+// in the drafting form of Chinese rules: 下列/以下 followed within a few
+// characters by w and then by a colon in the same sentence (须同时满足以下
+// 条件：, 符合下列条件的支出：), or w followed by 如下 and a colon (认定程序如下：).
+// A synonym of w (thesaurus) counts as w.
+func introducesList(body, w string) bool {
+	words := append([]string{w}, thesaurus[w]...)
+	for _, intro := range []string{"下列", "以下"} {
+		for rest := body; ; {
+			i := strings.Index(rest, intro)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(intro):]
+			sentence := rest
+			if j := strings.IndexAny(sentence, "。；，;,\n"); j >= 0 {
+				sentence = sentence[:j]
+			}
+			colon := strings.IndexAny(sentence, "：:")
+			if colon < 0 {
+				continue
+			}
+			for _, x := range words {
+				if k := strings.Index(sentence[:colon], x); k >= 0 && utf8.RuneCountInString(sentence[:k]) <= 4 {
+					return true
+				}
+			}
+		}
+	}
+	for _, x := range words {
+		if strings.Contains(body, x+"如下：") || strings.Contains(body, x+"如下:") {
+			return true
+		}
+	}
+	return false
 }
 
 // sentenceEnd are the particles that may follow what a question asks for

@@ -34,6 +34,9 @@ type Question struct {
 	// Objects name the thing asked for (什么条件 → 条件, 审计哪些内容 →
 	// 内容): a clause that does not name it does not answer directly.
 	Objects []string
+	// Listed are the things the question asks to have named, wherever the
+	// interrogative stands (哪些方式转化 → 方式).
+	Listed []string
 	// Places are the places the question is about; Origins are places it
 	// names only as where something comes from (从北京引进), which do not
 	// decide which local rules apply.
@@ -68,6 +71,7 @@ func ParseQuestion(text string) Question {
 	q.Asked = AskedQuantity(text)
 	q.Counted = CountedIn(text)
 	q.Objects = AskedObjects(text)
+	q.Listed = Listed(text)
 	key := QueryTerms(KeyTerms(text))
 	q.Subject = slices.DeleteFunc(slices.Clone(q.Terms), func(t string) bool { return !slices.Contains(key, t) })
 	q.Places, q.Origins = placesIn(text)

@@ -44,6 +44,11 @@ type RetrieveOptions struct {
 	// clauses that match about as well, those of the measure about the
 	// question's subject lead.
 	SubjectPrior float64
+	// ListPrior raises the lexical score of a clause of the leading
+	// measure that introduces a list of the thing the question asks to have
+	// named (哪些方式 → 可以采用下列方式：): of its clauses that mention the
+	// thing, it is the one that names them.
+	ListPrior float64
 	// AbsentWeight scales a question term no chunk holds, relative to a
 	// term found once.
 	AbsentWeight float64
@@ -67,7 +72,7 @@ type RetrieveOptions struct {
 
 // DefaultRetrieveOptions were chosen on the development set for the local
 // embedder (README, "Retrieval").
-var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.2, Candidates: 40, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, SubjectPrior: 0.5, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
+var DefaultRetrieveOptions = RetrieveOptions{MinCoverage: 0.15, MinVector: 0.2, Candidates: 40, TitleWeight: 1, TitleEcho: 0, K1: 0.8, B: 0.3, FocusBoost: 2, SubjectPrior: 0.5, ListPrior: 0.5, AbsentWeight: 0.2, StatedShare: 0.7, LocalWeight: 0.6, MinKeyCoverage: 0.45, RareWord: 8}
 
 // Retriever finds the chunks that answer a question: BM25 over Go-made
 // tokens and vector similarity, each thresholded, fused by score (fuse).
@@ -183,10 +188,20 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 				lex[i].BM25 *= r.Opts.LocalWeight
 			}
 		}
-		sort.SliceStable(lex, func(i, j int) bool { return lex[i].BM25 > lex[j].BM25 })
+		rerank(lex)
+	}
+	if r.Opts.ListPrior > 0 && len(q.Listed) > 0 && len(lex) > 0 {
+		// Of the leading measure's clauses that mention what the question
+		// asks to have named, the one that lists it leads. It chooses the
+		// provision, not the measure: another city's list of conditions
+		// must not outrank the measure the question is about.
+		lead := lex[0].Doc.ID
 		for i := range lex {
-			lex[i].LexRank = i + 1
+			if lex[i].Doc.ID == lead && slices.ContainsFunc(q.Listed, func(w string) bool { return introducesList(lex[i].Chunk.Body, w) }) {
+				lex[i].BM25 *= 1 + r.Opts.ListPrior
+			}
 		}
+		rerank(lex)
 	}
 	fused := fuse(lex, vec, r.Opts.MinVector, len(lex)+len(vec))
 	onTopic, unknown, err := r.programmes(ctx, q.Programmes, fused, day)
@@ -495,6 +510,15 @@ func (r *Retriever) programmes(ctx context.Context, named [][]string, hits []cor
 		}
 	}
 	return onTopic, unknown, nil
+}
+
+// rerank orders lexical hits by their score again, after a prior changed
+// it, and renumbers their ranks.
+func rerank(lex []corpus.Hit) {
+	sort.SliceStable(lex, func(i, j int) bool { return lex[i].BM25 > lex[j].BM25 })
+	for i := range lex {
+		lex[i].LexRank = i + 1
+	}
 }
 
 // lexical scores with BM25 and keeps hits covering enough of the question.

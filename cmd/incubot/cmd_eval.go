@@ -32,6 +32,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	titleWeight := fs.Float64("title-weight", knowledge.DefaultRetrieveOptions.TitleWeight, "weight of a question term found in the document title")
 	focus := fs.Float64("focus-boost", knowledge.DefaultRetrieveOptions.FocusBoost, "weight multiplier of the terms next to the question word")
 	subjectPrior := fs.Float64("subject-prior", knowledge.DefaultRetrieveOptions.SubjectPrior, "lexical score raise per share of the question a clause's measure names in its own title")
+	listPrior := fs.Float64("list-prior", knowledge.DefaultRetrieveOptions.ListPrior, "lexical score raise of a clause introducing a list of what the question asks to have named (下列条件：)")
 	absent := fs.Float64("absent-weight", knowledge.DefaultRetrieveOptions.AbsentWeight, "weight of a question term no chunk holds, relative to a term found once")
 	stated := fs.Float64("stated-share", knowledge.DefaultRetrieveOptions.StatedShare, "share of the best clause's coverage a clause stating the asked quantity must reach")
 	local := fs.Float64("local-weight", knowledge.DefaultRetrieveOptions.LocalWeight, "lexical score multiplier of a local document when the question's place is unknown")
@@ -86,6 +87,7 @@ func cmdEval(ctx context.Context, a *app, args []string) error {
 	r.Opts.MinCoverage, r.Opts.MinVector, r.Opts.MinKeyCoverage, r.Opts.RareWord = *minCov, *minVec, *minKey, *rare
 	r.Opts.K1, r.Opts.B, r.Opts.TitleWeight, r.Opts.FocusBoost, r.Opts.AbsentWeight, r.Opts.StatedShare, r.Opts.LocalWeight = *k1, *b, *titleWeight, *focus, *absent, *stated, *local
 	r.Opts.SubjectPrior = *subjectPrior
+	r.Opts.ListPrior = *listPrior
 	bar := newProgress(a.stderr, "questions", len(qs))
 	res, err := eval.EvaluateRetrieval(ctx, r, qs, func(i int) {
 		if !*asJSON {
