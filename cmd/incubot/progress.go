@@ -34,6 +34,9 @@ func (p *progress) set(done int, note string) {
 	if p.total <= 0 {
 		return
 	}
+	// A total that was an estimate (a synthetic load's chunks) grows to
+	// what was done rather than drawing past the end of the bar.
+	p.total = max(p.total, done)
 	pct := done * 100 / p.total
 	if p.tty {
 		const width = 30
