@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -89,6 +90,19 @@ func TestIntroducesList(t *testing.T) {
 	} {
 		if got := introducesList(c.body, c.thing); got != c.want {
 			t.Errorf("%s / %s: got %v, want %v", c.body, c.thing, got, c.want)
+		}
+	}
+}
+
+// A figure the asker gives with its magnitude and a hedge (3000万左右, 50来)
+// is context: no part of it is a matter a clause must hold, so none is
+// named in a decline.
+func TestARoughFigureIsNoContentWord(t *testing.T) {
+	for _, q := range []string{"去年营收3000万左右，研发费用要占多少", "我们公司50来个人，研发人员占多少", "投入2亿多能扣多少"} {
+		for _, w := range ContentWords(q) {
+			if strings.ContainsAny(w.Text, "0123456789万亿来多左右") {
+				t.Errorf("%s: %q is a content word", q, w.Text)
+			}
 		}
 	}
 }

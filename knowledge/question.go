@@ -197,6 +197,9 @@ func ContentWords(text string) []Word {
 		t = strings.ReplaceAll(t, f, " ")
 	}
 	t = withoutANotA(t)
+	// A figure the asker gives of themselves (营收3000万左右) is context;
+	// its magnitude and hedge (万左右) are no matter a clause must hold.
+	t = reRoughFigure.ReplaceAllString(t, " ")
 	seen := map[string]bool{}
 	for _, w := range zh.Segment(t) {
 		if utf8.RuneCountInString(w) < 2 || seen[w] || isNumberWord(w) || len(place.In(w)) > 0 {
@@ -225,6 +228,10 @@ func withoutANotA(t string) string {
 	}
 	return string(rs)
 }
+
+// reRoughFigure finds a figure written with its magnitude and a hedge:
+// 3000万左右, 50来, 2亿多, 100万上下.
+var reRoughFigure = regexp.MustCompile(`[0-9０-９]+(?:\.[0-9]+)?\s*[十百千万亿]*\s*(?:元|块)?\s*(?:左右|上下|出头|来|多|余)?`)
 
 func isNumberWord(w string) bool {
 	return strings.Trim(w, "0123456789.%一二三四五六七八九十百千万两零〇几多") == ""
