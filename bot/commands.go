@@ -10,6 +10,7 @@ import (
 
 	"github.com/incubot/incubot/knowledge"
 	"github.com/incubot/incubot/knowledge/corpus"
+	"github.com/incubot/incubot/knowledge/docfile"
 )
 
 func builtinCommands(r *Router) []Command {
@@ -173,32 +174,14 @@ func (r *Router) article(ctx context.Context, req *Request) (string, error) {
 		return "", err
 	}
 	want := m[1]
-	var parts []string
+	var parts []corpus.Chunk
 	for _, c := range chunks {
-		a := strings.TrimPrefix(strings.TrimSuffix(c.Article, "条"), "第")
-		if a == want {
-			body := c.Body
-			if c.Part > 1 {
-				body = strings.TrimPrefix(body, "（"+c.Article+"续）")
-				if len(parts) > 0 {
-					body = dropOverlap(parts[len(parts)-1], body)
-				}
-			}
-			parts = append(parts, body)
+		if strings.TrimPrefix(strings.TrimSuffix(c.Article, "条"), "第") == want {
+			parts = append(parts, c)
 		}
 	}
 	if len(parts) == 0 {
 		return "", Userf("%s中没有找到%s。", doc.Citation(), art)
 	}
-	return doc.Citation() + "\n" + strings.Join(parts, "") + "\n" + knowledge.Prevails, nil
-}
-
-// dropOverlap removes from next the sentence it repeats from prev.
-func dropOverlap(prev, next string) string {
-	for i := len(next); i > 0; i-- {
-		if strings.HasSuffix(prev, next[:i]) {
-			return next[i:]
-		}
-	}
-	return next
+	return doc.Citation() + "\n" + docfile.ArticleText(parts) + "\n" + knowledge.Prevails, nil
 }

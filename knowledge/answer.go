@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -153,7 +154,8 @@ func (a *Answerer) closest(res *SearchResult, searched string) *corpus.Answer {
 		// Its figure is another matter's: quote what it says of this one.
 		asked = AsksNothing
 	}
-	quote := clip(bestSentences(h.Chunk.Body, res.Terms, asked), 150)
+	best, _ := bestSentences(h.Chunk.Body, res.Terms, asked)
+	quote := clip(best, 150)
 	note := ""
 	switch {
 	case len(res.Unstated) > 0:
@@ -387,12 +389,23 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 		// A reply must fit a phone screen: a clause that only matches as
 		// well is named among the related clauses when quoting it too
 		// would pass about 400 characters.
-		short := utf8.RuneCountInString(bestSentences(top.Chunk.Body, res.Terms, res.Asked))+
-			utf8.RuneCountInString(bestSentences(next.Chunk.Body, res.Terms, res.Asked)) <= 220
-		if bothState || changed || (alike && short) {
+		topBest, _ := bestSentences(top.Chunk.Body, res.Terms, res.Asked)
+		nextBest, _ := bestSentences(next.Chunk.Body, res.Terms, res.Asked)
+		short := utf8.RuneCountInString(topBest)+utf8.RuneCountInString(nextBest) <= 220
+		switch sameArticle := sameDoc && next.Chunk.Label() == top.Chunk.Label(); {
+		case sameArticle && next.Chunk.Ordinal < top.Chunk.Ordinal && cutList(next, res):
+			// The list asked for starts in the article's first part: quote
+			// it from there, and offer the whole article (原文), not a
+			// second excerpt.
+			quoted[0] = next
+		case sameArticle && cutList(top, res):
+		case listsAsked(top, res.Question.Listed) && !listsAsked(next, res.Question.Listed):
+			// The list asked for is the answer; a clause that only shares
+			// words with the question is named among the related ones.
+		case bothState || changed || (alike && short):
 			quoted = append(quoted, next)
 			// Two parts of one long article read in its own order.
-			if sameDoc && next.Chunk.Label() == top.Chunk.Label() && next.Chunk.Ordinal < top.Chunk.Ordinal {
+			if sameArticle && next.Chunk.Ordinal < top.Chunk.Ordinal {
 				quoted[0], quoted[1] = next, top
 			}
 		}
@@ -401,8 +414,12 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 	ans := &corpus.Answer{Answered: true, Source: corpus.SourceExtractive, TopScore: res.Hits[0].Score, Searched: question}
 	seen := map[string]bool{}
 	var bodies, quotes []string
+	var excerpted *corpus.Hit
 	for i, h := range quoted {
-		quote := bestSentences(h.Chunk.Body, res.Terms, res.Asked)
+		quote, cut := quoteOf(h, res)
+		if cut && excerpted == nil {
+			excerpted = &quoted[i]
+		}
 		if i > 0 {
 			b.WriteString("\n\n")
 		}
@@ -427,9 +444,37 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 	if len(also) > 0 {
 		b.WriteString("\n相关条款：" + strings.Join(also, "；"))
 	}
+	if ask := wholeArticle(excerpted); ask != "" {
+		b.WriteString("\n以上为节选，查看全文请发送：" + ask)
+	}
 	b.WriteString("\n" + Prevails)
 	ans.Text, ans.Body, ans.Quoted = b.String(), strings.Join(quotes, "\n"), strings.Join(bodies, "\n")
 	return ans
+}
+
+// wholeArticle is the chat command that shows the whole article a quote
+// was cut from (原文 国科发火〔2016〕32号 第十一条): by the document's 文号,
+// which names it alone, else its short title. Empty when there is none or
+// the clause has no numbered label the command can find.
+func wholeArticle(h *corpus.Hit) string {
+	if h == nil {
+		return ""
+	}
+	label := h.Chunk.Label()
+	if !strings.HasPrefix(label, "第") {
+		return ""
+	}
+	return "原文 " + DocumentRef(h.Doc) + " " + label
+}
+
+// DocumentRef is how a reply names a document for a user to type back: its
+// 文号, which names it alone, else its number in the library (a short
+// title may be cut or be part of another's: 企业所得税法, 企业所得税法实施条例).
+func DocumentRef(d corpus.Document) string {
+	if d.DocNumber != "" {
+		return d.DocNumber
+	}
+	return strconv.FormatInt(d.ID, 10)
 }
 
 func citation(h corpus.Hit) corpus.Citation {
@@ -440,10 +485,10 @@ func citation(h corpus.Hit) corpus.Citation {
 // bestSentences trims a clause to the sentences that share most with the
 // question (at most three, in their order), preferring those that hold the
 // quantity asked for. A short clause is quoted whole.
-func bestSentences(body string, terms []string, asked Asked) string {
+func bestSentences(body string, terms []string, asked Asked) (string, bool) {
 	body = strings.TrimSpace(body)
 	if utf8.RuneCountInString(body) <= 160 {
-		return body
+		return body, false
 	}
 	sents := docfile.SentencesOf(strings.ReplaceAll(body, "\n", ""))
 	type scored struct {
@@ -498,7 +543,55 @@ func bestSentences(body string, terms []string, asked Asked) string {
 		}
 		out = append(out, strings.TrimSpace(sents[i]))
 	}
-	return strings.Join(out, "")
+	// What follows the last sentence quoted is left out visibly too: a
+	// list cut after its first item must not read as complete.
+	if len(pick) > 0 && pick[len(pick)-1] < len(sents)-1 {
+		out = append(out, "……")
+	}
+	return strings.Join(out, ""), len(pick) < len(sents)
+}
+
+// listBudget is about how many characters of a clause that lists what the
+// question asks to have named a reply quotes, from its start.
+const listBudget = 260
+
+// quoteOf is what a reply quotes of a clause, and whether it leaves part
+// of it out. A clause that lists what the question asks to have named
+// (须同时满足以下条件：) is quoted from its start, its items in their order,
+// as far as a phone screen allows: the items that share most words with
+// the question are not the list asked for. Any other clause is quoted by
+// its best sentences.
+func quoteOf(h corpus.Hit, res *SearchResult) (string, bool) {
+	if !listsAsked(h, res.Question.Listed) {
+		return bestSentences(h.Chunk.Body, res.Terms, res.Asked)
+	}
+	sents := docfile.SentencesOf(strings.ReplaceAll(strings.TrimSpace(h.Chunk.Body), "\n", ""))
+	var out []string
+	size := 0
+	for i, st := range sents {
+		st = strings.TrimSpace(st)
+		n := utf8.RuneCountInString(st)
+		if i >= 2 && size+n > listBudget {
+			return strings.Join(out, "") + "……", true
+		}
+		out = append(out, st)
+		size += n
+	}
+	return strings.Join(out, ""), false
+}
+
+// listsAsked reports whether a clause introduces a list of what the
+// question asks to have named. A later part of a long article repeats its
+// opening for context, but the list starts in the first.
+func listsAsked(h corpus.Hit, listed []string) bool {
+	return !h.Chunk.Continues() && slices.ContainsFunc(listed, func(w string) bool { return introducesList(h.Chunk.Body, w) })
+}
+
+// cutList reports whether h lists what is asked and its quote leaves part
+// of the list out.
+func cutList(h corpus.Hit, res *SearchResult) bool {
+	_, cut := quoteOf(h, res)
+	return listsAsked(h, res.Question.Listed) && cut
 }
 
 // quoteBudget is about how many characters of one clause a reply quotes

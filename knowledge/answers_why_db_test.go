@@ -330,6 +330,12 @@ func TestWhyExamplesOnTheCorpus(t *testing.T) {
 	if i, j := strings.Index(ans.Text, "第十一条 认定"), strings.Index(ans.Text, "（第十一条续）"); j >= 0 && j < i {
 		t.Errorf("高企认定要啥条件: 第十一条's parts out of order: %q", ans.Text)
 	}
+	// A list asked for is quoted from its start, its items in their order,
+	// and when it does not fit a phone the reply says how to see it whole.
+	i1, i2, i3 := strings.Index(ans.Text, "（一）"), strings.Index(ans.Text, "（二）"), strings.Index(ans.Text, "（三）")
+	if i1 < 0 || i2 < i1 || i3 < i2 || !strings.Contains(ans.Text, "以上为节选，查看全文请发送：原文 国科发火〔2016〕32号 第十一条") {
+		t.Errorf("高企认定要啥条件: want items （一）（二）（三） in order and how to see the article whole: %q", ans.Text)
+	}
 }
 
 // A list of conditions leads among its own measure's clauses, not over the
@@ -550,5 +556,22 @@ func TestACitysRuleIsSaidToBeTheCitys(t *testing.T) {
 	ans = ask(t, e.answererOn(), "北海企业购买科技成果转化补助比例是多少", "")
 	if !ans.Answered || strings.Contains(ans.Text, "只适用于") {
 		t.Errorf("a 北海 question gets 北海's rule plainly: %q", ans.Text)
+	}
+}
+
+// The reference a reply gives for seeing an article whole (原文 <ref> 第X条)
+// finds that document and no other, for every document of the corpus.
+func TestEveryDocumentRefFindsItsDocument(t *testing.T) {
+	a := corpusEnv(t, wholeCorpus(t)...)
+	ctx := context.Background()
+	docs, err := a.Retriever.Store.Documents(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		got, err := a.Retriever.Store.FindDocument(ctx, knowledge.DocumentRef(d))
+		if err != nil || got.ID != d.ID {
+			t.Errorf("%s: %q finds %v, %v", d.FileName, knowledge.DocumentRef(d), got, err)
+		}
 	}
 }

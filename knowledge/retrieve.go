@@ -197,7 +197,7 @@ func (r *Retriever) SearchFor(ctx context.Context, q Question, k int) (*SearchRe
 		// must not outrank the measure the question is about.
 		lead := lex[0].Doc.ID
 		for i := range lex {
-			if lex[i].Doc.ID == lead && slices.ContainsFunc(q.Listed, func(w string) bool { return introducesList(lex[i].Chunk.Body, w) }) {
+			if lex[i].Doc.ID == lead && listsAsked(lex[i], q.Listed) {
 				lex[i].BM25 *= 1 + r.Opts.ListPrior
 			}
 		}

@@ -119,7 +119,7 @@ func TestLocalEmbedderDeterministicAndNormalised(t *testing.T) {
 
 func TestBestSentencesTrimsToTheAnswer(t *testing.T) {
 	body := "第十一条 认定为高新技术企业须同时满足以下条件：（一）企业申请认定时须注册成立一年以上；（二）企业通过自主研发获得对其主要产品在技术上发挥核心支持作用的知识产权的所有权；（三）对企业主要产品发挥核心支持作用的技术属于规定的范围；（四）企业从事研发和相关技术创新活动的科技人员占企业当年职工总数的比例不低于10%；（五）近一年高新技术产品收入占企业同期总收入的比例不低于60%；（六）企业创新能力评价应达到相应要求；（七）企业申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为。"
-	got := bestSentences(body, QueryTerms("科技人员占职工总数的比例要求"), AsksRatio)
+	got, _ := bestSentences(body, QueryTerms("科技人员占职工总数的比例要求"), AsksRatio)
 	if !strings.Contains(got, "不低于10%") {
 		t.Fatalf("quote must keep the answering sentence: %q", got)
 	}
@@ -128,6 +128,11 @@ func TestBestSentencesTrimsToTheAnswer(t *testing.T) {
 	}
 	if !strings.HasPrefix(got, "第十一条 认定为高新技术企业须同时满足以下条件") {
 		t.Fatalf("a list item needs its lead sentence: %q", got)
+	}
+	// The items after the last one quoted are left out visibly: the list
+	// must not read as complete.
+	if !strings.HasSuffix(got, "……") {
+		t.Fatalf("the items left out after the quote must be marked: %q", got)
 	}
 }
 

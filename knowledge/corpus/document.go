@@ -98,6 +98,16 @@ type Chunk struct {
 	Part       int // 0 for a whole unit; 1.. for the parts of a split one
 }
 
+// ContinuedMark opens the body of a later part of a split article
+// (（第十一条续）), which repeats the article's lead-in for context.
+func ContinuedMark(article string) string { return "（" + article + "续）" }
+
+// Continues reports whether the chunk is a later part of a split article.
+// Part is not stored; the mark its body opens with is.
+func (c *Chunk) Continues() bool {
+	return c.Part > 1 || c.Article != "" && strings.HasPrefix(c.Body, ContinuedMark(c.Article))
+}
+
 // Label renders the article label for a citation: 第十一条, 第一部分, 第5项.
 func (c *Chunk) Label() string {
 	switch a := c.Article; {

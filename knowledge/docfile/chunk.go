@@ -116,7 +116,7 @@ func Split(text string, tables []Table) []corpus.Chunk {
 			if len(parts) > 1 {
 				c.Part = i + 1
 				if i > 0 {
-					c.Body = "（" + u.label + "续）" + lead + body
+					c.Body = corpus.ContinuedMark(u.label) + lead + body
 				}
 			}
 			chunks = append(chunks, c)
@@ -209,6 +209,34 @@ func leadIn(lines []string) string {
 		return ""
 	}
 	return first + "\n"
+}
+
+// ArticleText is the text of an article as written, from its chunks in
+// order: a later part of a split article loses its mark (（第十一条续）), the
+// lead-in it repeats for context and the sentence it repeats from the part
+// before.
+func ArticleText(chunks []corpus.Chunk) string {
+	var out, lead string
+	for _, c := range chunks {
+		if !c.Continues() || out == "" {
+			if out != "" {
+				out += "\n"
+			}
+			out += c.Body
+			lead = leadIn(strings.Split(c.Body, "\n"))
+			continue
+		}
+		body := strings.TrimPrefix(c.Body, corpus.ContinuedMark(c.Article))
+		body = strings.TrimPrefix(body, lead)
+		for i := len(body); i > 0; i-- {
+			if strings.HasSuffix(out, body[:i]) {
+				body = body[i:]
+				break
+			}
+		}
+		out += body
+	}
+	return out
 }
 
 // splitUnit returns the unit as one body, or as parts of at most max runes

@@ -361,3 +361,31 @@ func TestChunkSplitListRepeatsItsLeadIn(t *testing.T) {
 		t.Errorf("an article that fits is one chunk, unchanged: %+v", short)
 	}
 }
+
+// An article split into parts reads whole again, as written, from its
+// stored chunks (which keep no part number): the 原文 command shows it so.
+func TestArticleTextJoinsTheParts(t *testing.T) {
+	var lines []string
+	lines = append(lines, "第十一条 认定为高新技术企业须同时满足以下条件：")
+	for i := 1; i <= 12; i++ {
+		lines = append(lines, fmt.Sprintf("（%d）第%d项条件要求企业的研究开发费用、科技人员和知识产权等指标符合本办法规定的相应标准，并按照规定的程序和时限提交相关证明材料；", i, i))
+	}
+	article := strings.Join(lines, "\n")
+	cs := Split("第十条 本办法适用于本区。\n"+article+"\n第十二条 本办法自发布之日起施行。", nil)
+	var parts []corpus.Chunk
+	for _, c := range cs {
+		if c.Article == "第十一条" {
+			c.Part = 0
+			parts = append(parts, c)
+		}
+	}
+	if len(parts) < 2 {
+		t.Fatalf("the article must be split, got %d part(s)", len(parts))
+	}
+	if !parts[1].Continues() || parts[0].Continues() {
+		t.Fatalf("only the later parts continue the article")
+	}
+	if got := ArticleText(parts); got != article {
+		t.Fatalf("the article does not read as written:\n%s\nwant:\n%s", got, article)
+	}
+}
