@@ -642,8 +642,8 @@ func (r *Router) answer(ctx context.Context, req *Request, now time.Time) (strin
 	if err != nil {
 		return "", err
 	}
-	if ans.Source == corpus.SourceSmallTalk {
-		return ans.Text, nil // no question: not logged, no follow-up context
+	if ans.Source == corpus.SourceSmallTalk || ans.Source == corpus.SourceClarify {
+		return ans.Text, nil // no question yet: not logged, no follow-up context
 	}
 	r.Metrics.answered(time.Since(start), ans.Answered)
 	if r.Log != nil {

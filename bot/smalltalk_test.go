@@ -34,3 +34,23 @@ func TestSmallTalkIsNotAQuestion(t *testing.T) {
 		}
 	}
 }
+
+// A question that points back at something (那第二个条件…) with no earlier
+// question is asked to be put in full: no clause is quoted as a guess, and
+// it is not logged as a question the corpus could not answer.
+func TestAQuestionPointingBackAtNothingIsAskedInFull(t *testing.T) {
+	w := newWorld(t)
+	got := w.chat(t, "李四", "", "那第二个条件具体怎么理解？")
+	if len(got) != 1 || strings.Contains(got[0].Text, "——《") || !strings.Contains(got[0].Text, "说完整") {
+		t.Fatalf("want a request to put the question in full: %+v", got)
+	}
+	qs, err := w.db.Questions(context.Background(), time.Now().Add(-time.Hour), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if strings.Contains(q.Question, "第二个条件") {
+			t.Errorf("logged as a question: %+v", q)
+		}
+	}
+}

@@ -55,6 +55,11 @@ func (a *Answerer) answer(ctx context.Context, question, topic string) (*corpus.
 	if q.SmallTalk {
 		return SmallTalkReply(question), nil
 	}
+	if topic == "" && RefersBack(question) {
+		// What it points back to is unknown: any clause quoted would be a
+		// guess at the asker's matter.
+		return &corpus.Answer{Text: clarifyReply, Source: corpus.SourceClarify, Searched: question}, nil
+	}
 	if a.FAQ != nil {
 		faqs, err := a.FAQ.FAQs(ctx)
 		if err != nil {
@@ -309,6 +314,20 @@ func (a *Answerer) logf(msg string, args ...any) {
 }
 
 var followUpStart = regexp.MustCompile(`^(那|那么|还有|另外|此外|这个|这种|这样|它|其|上述|如果|要是|需要|需|具体|然后|再)`)
+
+// reRefersBack finds a question that opens by pointing back at something
+// said before (这个, 上述, 第二个条件) rather than naming it.
+var reRefersBack = regexp.MustCompile(`^(?:那么?|还有)?(?:这个|这种|这项|这条|这些|这样|那个|那种|那项|那条|那些|上述|上面|刚才|前面|它|第[一二三四五六七八九十0-9]+[个项点条款])`)
+
+// RefersBack reports whether a question points back at something said
+// before instead of naming it (那第二个条件具体怎么理解): without an earlier
+// question it cannot be answered, only asked to be put in full.
+func RefersBack(q string) bool {
+	return reRefersBack.MatchString(strings.TrimSpace(q))
+}
+
+// clarifyReply asks for a question in full.
+const clarifyReply = "请问您指的是哪项政策或哪个文件？请把问题说完整一些，例如：“高新技术企业认定需要满足哪些条件？”"
 
 // IsFollowUp says whether a question leans on the previous one: it opens
 // with a connective (那…, 还有…) or is too short to name a subject.

@@ -153,6 +153,24 @@ func TestSmallTalk(t *testing.T) {
 	}
 }
 
+// A question pointing back at something is asked to be put in full when
+// there is nothing before it, and answered within the earlier question
+// when there is.
+func TestAQuestionPointingBackNeedsItsTopic(t *testing.T) {
+	_, a := whyEnv(t)
+	if ans := ask(t, a, "那第二个条件具体怎么理解？", ""); ans.Source != corpus.SourceClarify || ans.Answered || len(ans.Cited) > 0 {
+		t.Errorf("no earlier question: want a request to put it in full, got %+v", ans)
+	}
+	if ans := ask(t, a, "这个补助比例是多少", "购买科技成果补助怎么申请"); ans.Source == corpus.SourceClarify || !ans.Answered || !strings.Contains(ans.Text, "补助比例") {
+		t.Errorf("within an earlier question: want it answered, got %+v", ans)
+	}
+	for _, q := range []string{"其他企业能申请吗", "第二类企业怎么算", "需要什么材料"} {
+		if knowledge.RefersBack(q) {
+			t.Errorf("%q names its matter", q)
+		}
+	}
+}
+
 // The same question gives the same ranking, call after call.
 func TestSameQuestionSameRanking(t *testing.T) {
 	e, _ := whyEnv(t)

@@ -74,8 +74,11 @@ type Answer struct {
 }
 
 // SourceClosest marks a reply that quotes the closest provision, labelled
-// as not stating the answer; SourceSmallTalk a greeting's reply.
+// as not stating the answer; SourceSmallTalk a greeting's reply;
+// SourceClarify a request to say what a question refers to (那第二个条件…
+// with no earlier question).
 const (
 	SourceClosest   = "closest"
 	SourceSmallTalk = "smalltalk"
+	SourceClarify   = "clarify"
 )
