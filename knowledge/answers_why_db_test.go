@@ -593,3 +593,13 @@ func TestEveryDocumentRefFindsItsDocument(t *testing.T) {
 		}
 	}
 }
+
+// A ratio asked of a reduction (能减多少) is not answered by another
+// matter's share: the incubator measure's "已申请专利的企业占…不低于50%" is
+// no reduction of patent fees, however many words it shares.
+func TestAShareIsNotAReduction(t *testing.T) {
+	ans := ask(t, corpusEnv(t, wholeCorpus(t)...), "我们是小公司，申请专利官费能减多少", "")
+	if ans.Answered && strings.Contains(ans.Text, "50%") {
+		t.Errorf("the 50%% share of tenants with patents is quoted as the fee reduction: %q", ans.Text)
+	}
+}

@@ -92,6 +92,20 @@ func (a Asked) Holds(text string) bool {
 	return true
 }
 
+// ReducedBy is the verb a ratio asked for is the measure of (能减多少 → 减,
+// 加计多少 → 加计): a ratio answers it only in a sentence that reduces,
+// waives or deducts (减缴…85%), not one that states another matter's share
+// (已申请专利的企业占…50%).
+func ReducedBy(question string) string {
+	if AskedQuantity(question) != AsksRatio {
+		return ""
+	}
+	if m := qRatio.FindStringSubmatch(question); m != nil {
+		return m[2]
+	}
+	return ""
+}
+
 // CountedIn is the classifier of the count a question asks for (多少分 →
 // 分, 几家 → 家): a count answers it only in that classifier, since 2次
 // is not a score. The general 个 names none.
@@ -104,6 +118,12 @@ func CountedIn(question string) string {
 		return c
 	}
 	return ""
+}
+
+// firstRune is the first character of s: 减 of 减免, the verb's stem.
+func firstRune(s string) string {
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n]
 }
 
 // lastRune is the last character of s: the classifier of a count.

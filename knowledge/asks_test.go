@@ -106,3 +106,18 @@ func TestARoughFigureIsNoContentWord(t *testing.T) {
 		}
 	}
 }
+
+// A ratio asked of a reduction is measured by its verb; other ratios and
+// other quantities name none.
+func TestReducedBy(t *testing.T) {
+	for q, want := range map[string]string{
+		"申请专利官费能减多少":    "减",
+		"专利申请费能减免多少":    "减免",
+		"研发费用加计扣除比例是多少": "",
+		"补助能补多少钱":       "",
+	} {
+		if got := ReducedBy(q); got != want {
+			t.Errorf("%s: got %q, want %q", q, got, want)
+		}
+	}
+}

@@ -31,6 +31,8 @@ type Question struct {
 	Asked   Asked // the kind of quantity asked for
 	// Counted is the classifier of the count asked for (多少分 → 分).
 	Counted string
+	// Verb is what the ratio asked for measures (能减多少 → 减).
+	Verb string
 	// Objects name the thing asked for (什么条件 → 条件, 审计哪些内容 →
 	// 内容): a clause that does not name it does not answer directly.
 	Objects []string
@@ -70,6 +72,7 @@ func ParseQuestion(text string) Question {
 	q.Focus = FocusTerms(text)
 	q.Asked = AskedQuantity(text)
 	q.Counted = CountedIn(text)
+	q.Verb = ReducedBy(text)
 	q.Objects = AskedObjects(text)
 	q.Listed = Listed(text)
 	key := QueryTerms(KeyTerms(text))

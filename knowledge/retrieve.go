@@ -344,22 +344,28 @@ func (r *Retriever) judge(res *SearchResult) {
 	}
 	// The figure asked for must stand in a sentence about the question's
 	// matter: one that carries nearly as much of it as the whole clause.
-	res.Aside = res.Asked != AsksNothing && statedCoverage(weighed, res.Hits[0], res.Asked, q.Counted) < r.Opts.StatedShare*res.KeyCoverage
+	res.Aside = res.Asked != AsksNothing && statedCoverage(weighed, res.Hits[0], q.WithAsked(res.Asked)) < r.Opts.StatedShare*res.KeyCoverage
 	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0 && len(res.Unnamed) == 0 && !res.Aside
 }
 
 // statedCoverage is the key coverage of the best sentence of h that
 // states a quantity of the kind asked (a count in the classifier asked,
-// counted, when the question names one), read with the clause's opening
-// sentence when it is an item of a list (（三）技术合同成交额在20万元以上 under
-// 申请补助的企业应当同时具备以下条件): the figure answers the question only
-// if the sentence that states it is about the question's matter.
-func statedCoverage(words []Word, h corpus.Hit, asked Asked, counted string) float64 {
+// when the question names one; a ratio with the verb it measures, when the
+// question names one), read with the clause's opening sentence when it is
+// an item of a list (（三）技术合同成交额在20万元以上 under 申请补助的企业应当同时
+// 具备以下条件): the figure answers the question only if the sentence that
+// states it is about the question's matter.
+func statedCoverage(words []Word, h corpus.Hit, q Question) float64 {
 	sents := fullSentences(strings.ReplaceAll(h.Chunk.Body, "\n", ""))
 	title := zh.Tokenize(h.Doc.Title)
 	best := 0.0
 	for i, s := range sents {
-		if !asked.Holds(s) || asked == AsksCount && counted != "" && !holdsCount(s, counted) {
+		switch {
+		case !q.Asked.Holds(s):
+			continue
+		case q.Asked == AsksCount && q.Counted != "" && !holdsCount(s, q.Counted):
+			continue
+		case q.Verb != "" && !strings.Contains(s, firstRune(q.Verb)):
 			continue
 		}
 		if i > 0 && reItem.MatchString(s) {
