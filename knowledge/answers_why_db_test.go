@@ -603,3 +603,13 @@ func TestAShareIsNotAReduction(t *testing.T) {
 		t.Errorf("the 50%% share of tenants with patents is quoted as the fee reduction: %q", ans.Text)
 	}
 }
+
+// 能扣多少 asks a ratio of a deduction: the announcement's preamble (…公告
+// 如下：), which shares every word but states none, is not the answer; its
+// first part (100%) is.
+func TestADeductionAskedIsARatio(t *testing.T) {
+	ans := ask(t, corpusEnv(t, wholeCorpus(t)...), "我们每年研发投入100万左右，加计扣除能扣多少", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "100%") || strings.Contains(ans.Text, "公告如下") {
+		t.Errorf("want the 100%% of 2023年第7号 as the answer: %q", ans.Text)
+	}
+}
