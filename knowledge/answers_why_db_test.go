@@ -613,3 +613,13 @@ func TestADeductionAskedIsARatio(t *testing.T) {
 		t.Errorf("want the 100%% of 2023年第7号 as the answer: %q", ans.Text)
 	}
 }
+
+// 有多少奖励 asks an amount as 奖励有多少 does: the corpus states no reward
+// for record-filing, so no clause is quoted as the answer, and the decline
+// names no fragment of the question (后有) as a matter.
+func TestAnAmountAskedAfterMuchIsAnAmount(t *testing.T) {
+	ans := ask(t, corpusEnv(t, wholeCorpus(t)...), "广西众创空间备案通过后有多少奖励？", "")
+	if ans.Answered || strings.Contains(ans.Text, "后有") || !strings.Contains(ans.Text, "金额") {
+		t.Errorf("want it said that no clause states an amount: %q", ans.Text)
+	}
+}

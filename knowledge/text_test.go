@@ -43,6 +43,8 @@ func TestAskedQuantity(t *testing.T) {
 		{"首次认定奖励多少钱", AsksMoney, "一次性奖励20万元", true},
 		{"买了专利搞转化，补助最多给多少", AsksMoney, "补助额度不超过20万元", true},
 		{"单价多少以上要报审批", AsksMoney, "报同级财政部门审批", false},
+		{"备案通过后有多少奖励", AsksMoney, "给予一次性奖励10万元", true},
+		{"加计扣除能扣多少", AsksRatio, "按照实际发生额的100%在税前加计扣除", true},
 		{"加计扣除按多少算", AsksRatio, "按照无形资产成本的200%在税前摊销", true},
 		{"材料几号前要交", AsksDate, "请于2024年6月30日前提交", true},
 		{"哪些情况会被取消资格", AsksNothing, "任何文字", true},
