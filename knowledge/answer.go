@@ -418,6 +418,7 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 			// second excerpt.
 			quoted[0] = next
 		case sameArticle && cutList(top, res):
+			// Likewise: the rest of the article is offered whole.
 		case listsAsked(top, res.Question.Listed) && !listsAsked(next, res.Question.Listed):
 			// The list asked for is the answer; a clause that only shares
 			// words with the question is named among the related ones.
@@ -472,9 +473,9 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 }
 
 // wholeArticle is the chat command that shows the whole article a quote
-// was cut from (原文 国科发火〔2016〕32号 第十一条): by the document's 文号,
-// which names it alone, else its short title. Empty when there is none or
-// the clause has no numbered label the command can find.
+// was cut from (原文 国科发火〔2016〕32号 第十一条), naming the document by
+// DocumentRef. Empty when there is none or the clause has no numbered
+// label the command can find.
 func wholeArticle(h *corpus.Hit) string {
 	if h == nil {
 		return ""
