@@ -448,6 +448,9 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 		if later, ok := res.Changed[h.Chunk.ID]; ok {
 			b.WriteString("（此规定已由" + ShortCitation(later) + "调整，以新规定为准）")
 		}
+		if reGap.MatchString(h.Chunk.Body) {
+			b.WriteString("（政策库中此条原文不全，缺失部分可能另有规定，请以正式文件为准）")
+		}
 		seen[ShortCitation(h)] = true
 		ans.Cited = append(ans.Cited, citation(h))
 		bodies = append(bodies, h.Chunk.Body)
@@ -471,6 +474,11 @@ func Extract(res *SearchResult, question string) *corpus.Answer {
 	ans.Text, ans.Body, ans.Quoted = b.String(), strings.Join(quotes, "\n"), strings.Join(bodies, "\n")
 	return ans
 }
+
+// reGap finds the mark of text missing from the corpus's copy of a
+// document (〔以下原文未取得〕): a clause with one may say more than the
+// library holds, and the reply must say so, whatever its quote keeps.
+var reGap = regexp.MustCompile(`〔[^〕]*未取得[^〕]*〕`)
 
 // wholeArticle is the chat command that shows the whole article a quote
 // was cut from (原文 国科发火〔2016〕32号 第十一条), naming the document by

@@ -623,3 +623,15 @@ func TestAnAmountAskedAfterMuchIsAnAmount(t *testing.T) {
 		t.Errorf("want it said that no clause states an amount: %q", ans.Text)
 	}
 }
+
+// A clause whose text the library holds only in part (〔以下原文未取得〕) is
+// quoted with a note that it is incomplete, even when the quote leaves the
+// gap out: what is missing may state the rule asked about.
+func TestAnIncompleteClauseIsSaidToBe(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "bh.txt", "# 北海市科技成果转化后补助办法\n第二条 补助标准如下：（一）按实际支付技术交易额的10%予以补助，单项补助额度不超过20万元。（二）获得自治区后补助的，根据项目类别给予补助：Ⅰ类项目（指购……〔以下原文未取得〕\n", knowledge.AddOptions{})
+	ans := ask(t, e.answererOn(), "北海购买科技成果后补助标准是多少", "")
+	if !ans.Answered || !strings.Contains(ans.Text, "原文不全") {
+		t.Errorf("want the clause quoted with a note that its text is incomplete: %q", ans.Text)
+	}
+}
