@@ -635,3 +635,18 @@ func TestAnIncompleteClauseIsSaidToBe(t *testing.T) {
 		t.Errorf("want the clause quoted with a note that its text is incomplete: %q", ans.Text)
 	}
 }
+
+// A clause answers for a programme only when it or its measure's title
+// names it: the incubator measure, which mentions 众创空间 in another
+// clause, does not set 众创空间's area in its clause on incubators'.
+func TestAnotherProgrammesRuleIsNotTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.add(t, "fhq.txt", "# 科技企业孵化器管理办法\n第五条 孵化场地集中，可自主支配的孵化场地面积不低于10000平方米。\n第九条 鼓励孵化器与众创空间等创业服务机构合作。\n", knowledge.AddOptions{})
+	a := e.answererOn()
+	if ans := ask(t, a, "众创空间场地面积要多少平方", ""); ans.Answered {
+		t.Errorf("the incubators' area is not 众创空间's: %q", ans.Text)
+	}
+	if ans := ask(t, a, "孵化器场地面积要多少平方", ""); !ans.Answered || !strings.Contains(ans.Text, "10000") {
+		t.Errorf("the incubators' area answers for incubators: %q", ans.Text)
+	}
+}

@@ -345,7 +345,7 @@ func (r *Retriever) judge(res *SearchResult) {
 	// The figure asked for must stand in a sentence about the question's
 	// matter: one that carries nearly as much of it as the whole clause.
 	res.Aside = res.Asked != AsksNothing && statedCoverage(weighed, res.Hits[0], q.WithAsked(res.Asked)) < r.Opts.StatedShare*res.KeyCoverage
-	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0 && len(res.Unnamed) == 0 && !res.Aside
+	res.Answers = res.KeyCoverage >= r.Opts.MinKeyCoverage && len(res.Unstated) == 0 && len(res.Unnamed) == 0 && !res.Aside && speaksOf(res.Hits[0], q.Programmes)
 }
 
 // statedCoverage is the key coverage of the best sentence of h that
@@ -927,4 +927,19 @@ func docYear(d corpus.Document) int {
 		}
 	}
 	return 0
+}
+
+// speaksOf reports whether a clause, or the measure it belongs to by its
+// title, names every programme the question names: a measure on
+// incubators that mentions 众创空间 elsewhere does not set 众创空间's area
+// in its clause on incubators'.
+func speaksOf(h corpus.Hit, programmes [][]string) bool {
+	for _, p := range programmes {
+		if !slices.ContainsFunc(p, func(sp string) bool {
+			return strings.Contains(h.Chunk.Body, sp) || strings.Contains(h.Doc.Title, sp)
+		}) {
+			return false
+		}
+	}
+	return true
 }
