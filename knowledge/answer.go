@@ -187,7 +187,7 @@ func (a *Answerer) closest(res *SearchResult, searched string) *corpus.Answer {
 
 // SmallTalkReply answers a greeting, thanks or acknowledgement briefly.
 func SmallTalkReply(text string) *corpus.Answer {
-	reply := "您好！我是科技局政策咨询助手，请直接发来您的政策问题，例如：高新技术企业认定需要满足什么条件？"
+	reply := "您好！我是科技局政策咨询助手，请直接发来您的政策问题，例如：购买科技成果补助比例是多少？"
 	switch {
 	case strings.ContainsAny(text, "谢感辛"):
 		reply = "不客气！还有其他政策问题，随时发给我。"
@@ -327,7 +327,7 @@ func RefersBack(q string) bool {
 }
 
 // clarifyReply asks for a question in full.
-const clarifyReply = "请问您指的是哪项政策或哪个文件？请把问题说完整一些，例如：“高新技术企业认定需要满足哪些条件？”"
+const clarifyReply = "请问您指的是哪项政策或哪个文件？请把问题说完整一些，例如：“购买科技成果补助比例是多少？”"
 
 // IsFollowUp says whether a question leans on the previous one: it opens
 // with a connective (那…, 还有…) or is too short to name a subject.
