@@ -96,8 +96,8 @@ func (a Asked) Holds(text string) bool {
 // 加计多少 → 加计): a ratio answers it only in a sentence that reduces,
 // waives or deducts (减缴…85%), not one that states another matter's share
 // (已申请专利的企业占…50%).
-func ReducedBy(question string) string {
-	if AskedQuantity(question) != AsksRatio {
+func ReducedBy(question string, asked Asked) string {
+	if asked != AsksRatio {
 		return ""
 	}
 	if m := qRatio.FindStringSubmatch(question); m != nil {

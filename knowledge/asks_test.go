@@ -117,7 +117,7 @@ func TestReducedBy(t *testing.T) {
 		"加计扣除能扣多少":      "扣",
 		"补助能补多少钱":       "",
 	} {
-		if got := ReducedBy(q); got != want {
+		if got := ReducedBy(q, AskedQuantity(q)); got != want {
 			t.Errorf("%s: got %q, want %q", q, got, want)
 		}
 	}

@@ -65,13 +65,8 @@ var reWhen = regexp.MustCompile(`(?:什么|啥)(?:时候|时间)`)
 // A quantity or a time asked for (多少钱, 几天, 啥时候) is left to Asked;
 // fillers and modal phrases are no things.
 func AskedObjects(question string) []string {
-	var out []string
-	for _, g := range governed(question) {
-		if g.closes {
-			out = append(out, g.word)
-		}
-	}
-	return out
+	objects, _ := asksFor(question)
+	return objects
 }
 
 // Listed are the things a question asks to have named (哪些方式转化 → 方式,
@@ -79,11 +74,20 @@ func AskedObjects(question string) []string {
 // stands. A clause that introduces a list of that thing (可以采用下列方式：,
 // 认定程序如下：) is the provision that names them.
 func Listed(question string) []string {
-	var out []string
+	_, listed := asksFor(question)
+	return listed
+}
+
+// asksFor reads a question's governed words once: its objects (AskedObjects)
+// and the things it asks to have named (Listed).
+func asksFor(question string) (objects, listed []string) {
 	for _, g := range governed(question) {
-		out = append(out, g.word)
+		if g.closes {
+			objects = append(objects, g.word)
+		}
+		listed = append(listed, g.word)
 	}
-	return out
+	return objects, listed
 }
 
 // governedWord is a word an interrogative governs, and whether it closes
